@@ -1,0 +1,59 @@
+# Servicedesk: `make run` to try it, `make test` to check it. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV := .venv
+PY := $(VENV)/bin/python
+SD := $(VENV)/bin/servicedesk
+UV := $(shell command -v uv 2>/dev/null || echo var/tools/bin/uv)
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+BOOTSTRAP_CSS := static/vendor/bootstrap/bootstrap.min.css
+
+.PHONY: run install static migrate demo test test-fast lint format bench clean
+
+run: install static migrate demo
+	$(SD) serve --demo-logins
+
+var/tools/bin/uv:
+	python3 -m venv var/tools
+	var/tools/bin/pip install --quiet uv
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+install: $(VENV)/.installed
+
+$(BOOTSTRAP_CSS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor/bootstrap
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/
+	touch $@
+
+static: $(BOOTSTRAP_CSS)
+
+migrate: install
+	$(SD) migrate --noinput
+
+demo: migrate
+	$(SD) load_demo
+
+test: install static
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(SD) makemigrations --check --dry-run
+	$(SD) check --fail-level WARNING
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install static
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) var static node_modules

@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from servicedesk.catalog.models import (
+    Category,
+    PriorityCode,
+    PriorityMatrixCell,
+    RequestType,
+    Service,
+)
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ("name", "default_group", "is_active")
+    search_fields = ("name",)
+
+
+class PriorityCodeInline(admin.TabularInline):
+    model = PriorityCode
+    extra = 0
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("number", "name")
+    inlines = [PriorityCodeInline]
+
+
+@admin.register(RequestType)
+class RequestTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "default_priority", "default_category")
+
+
+@admin.register(PriorityMatrixCell)
+class PriorityMatrixCellAdmin(admin.ModelAdmin):
+    list_display = ("severity", "impact", "priority")
+    list_editable = ("priority",)

@@ -1,0 +1,25 @@
+from django.db import models
+
+
+class Impact(models.TextChoices):
+    """How many people are affected (seed 000)."""
+
+    MULTI_AGENCY = "multi_agency", "Multi agency"
+    AGENCY = "agency", "Agency"
+    INDIVIDUAL = "individual", "Individual"
+
+
+class Severity(models.TextChoices):
+    """How badly the issue stops people working (seed 000)."""
+
+    OUTAGE = "outage", "Outage"
+    DEGRADATION = "degradation", "Degradation"
+    NO_IMPACT = "no_impact", "No impact"
+
+
+class Priority(models.TextChoices):
+    # Text values sort in urgency order: "p1" < "p2" < ...
+    P1 = "p1", "Priority 1"
+    P2 = "p2", "Priority 2"
+    P3 = "p3", "Priority 3"
+    P4 = "p4", "Priority 4"

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from servicedesk.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("portal/", include("servicedesk.portal.urls")),
+    path("workspace/", include("servicedesk.workspace.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "servicedesk.core.views.not_found"
+handler500 = "servicedesk.core.views.server_error"

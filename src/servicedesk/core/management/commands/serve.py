@@ -1,0 +1,87 @@
+"""Serve the web app (gunicorn) and one background task worker until Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the app with gunicorn plus one task worker; Ctrl-C stops both."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=settings.ENV.port)
+        parser.add_argument("--web-workers", type=int, default=3)
+        parser.add_argument(
+            "--demo-logins", action="store_true", help="Print the demo organisation's logins."
+        )
+
+    def handle(
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        web_workers: int,
+        demo_logins: bool,
+        **options: Any,
+    ) -> None:
+        web = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "servicedesk.config.wsgi",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(web_workers),
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "5",
+            ]
+        )
+        worker = subprocess.Popen([sys.executable, "-m", "servicedesk.manage", "db_worker"])
+        children = [web, worker]
+        stopping = False
+
+        def stop(signum: int, frame: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        self._announce(host, port, demo_logins)
+        while not stopping and all(child.poll() is None for child in children):
+            time.sleep(0.2)
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        self.stdout.write("Servicedesk stopped.")
+        failed = [child for child in children if child.returncode not in (0, -signal.SIGTERM)]
+        if failed and not stopping:
+            raise SystemExit(1)
+
+    def _announce(self, host: str, port: int, demo_logins: bool) -> None:
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Servicedesk is running on http://{host}:{port}/"))
+        if demo_logins:
+            from servicedesk.demo.organisation import DEMO_LOGINS, DEMO_PASSWORD
+
+            self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+            for login in DEMO_LOGINS:
+                self.stdout.write(f"  {login.username:<10} {login.name:<16} → {login.lands_on}")
+        self.stdout.write("Press Ctrl-C to stop the web server and the worker.")
+        self.stdout.write("")

@@ -1,0 +1,130 @@
+"""People, the organisations they belong to, where they work, and who supports them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from servicedesk.directory.choices import LEAD_ROLES, STAFF_ROLES, Network, Role, Tier
+
+
+class Agency(models.Model):
+    """An agency, department or campus whose employees file tickets."""
+
+    name = models.CharField(max_length=200, unique=True)
+    code = models.SlugField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    name = models.CharField(max_length=200)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="locations")
+    address = models.CharField(max_length=300, blank=True)
+    network = models.CharField(max_length=20, choices=Network.choices, default=Network.STATE_FIBER)
+    calendar = models.ForeignKey(
+        "sla.BusinessCalendar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Business hours that SLA clocks count for tickets from this location.",
+    )
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="location_unique_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency.code})"
+
+
+class Person(AbstractUser):
+    """Anyone who signs in: employees who file tickets and the staff who work them."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.REQUESTER)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    job_title = models.CharField(max_length=120, blank=True)
+    time_zone = models.CharField(max_length=64, default="America/Chicago")
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        verbose_name = "person"
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Works tickets (any role above requester)."""
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role in LEAD_ROLES
+
+
+class SupportGroup(models.Model):
+    """A team that tickets are assigned to, at a tier of support."""
+
+    name = models.CharField(max_length=120, unique=True)
+    tier = models.CharField(max_length=10, choices=Tier.choices)
+    email = models.EmailField(blank=True)
+    description = models.TextField(blank=True)
+    lead = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="led_groups"
+    )
+    members = models.ManyToManyField(Person, blank=True, related_name="support_groups")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["tier", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExternalHelpDesk(models.Model):
+    """Another organisation's help desk that a ticket can be redirected to (seed 001, 5.3)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    portal_url = models.URLField(blank=True)
+    hours = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "other help desk"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def contact_card(self) -> str:
+        lines = [self.name]
+        lines += [
+            f"{label}: {value}"
+            for label, value in (
+                ("Phone", self.phone),
+                ("Email", self.email),
+                ("Portal", self.portal_url),
+                ("Hours", self.hours),
+            )
+            if value
+        ]
+        return "\n".join(lines)

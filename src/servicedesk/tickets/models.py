@@ -1,0 +1,195 @@
+"""Incidents, service requests, problems and tasks, with their comments, files, links and history.
+
+Rows here are written only by `tickets.services`; read them through `tickets.selectors`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from servicedesk.catalog.choices import Impact, Priority, Severity
+from servicedesk.core.models import AppendOnlyModel
+from servicedesk.tickets.choices import Channel, LinkKind, TicketKind, TicketState
+
+PERSON = settings.AUTH_USER_MODEL
+
+
+class NumberCounter(models.Model):
+    """The last number handed out per kind; incremented atomically in the database."""
+
+    kind = models.CharField(max_length=10, choices=TicketKind.choices, primary_key=True)
+    last = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.last}"
+
+
+class Ticket(models.Model):
+    number = models.CharField(max_length=16, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=TicketKind.choices)
+    state = models.CharField(max_length=20, choices=TicketState.choices, default=TicketState.NEW)
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every change.")
+
+    short_description = models.CharField(max_length=160)
+    description = models.TextField(blank=True)
+
+    requester = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        PERSON,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who filed it: the requester, or an agent or lead on their behalf.",
+    )
+    affected_people: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        PERSON, blank=True, related_name="affected_by"
+    )
+    channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.PORTAL)
+
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    location = models.ForeignKey(
+        "directory.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        "catalog.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    priority_code = models.ForeignKey(
+        "catalog.PriorityCode", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    request_type = models.ForeignKey(
+        "catalog.RequestType", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    impact = models.CharField(max_length=20, choices=Impact.choices, blank=True)
+    severity = models.CharField(max_length=20, choices=Severity.choices, blank=True)
+    priority = models.CharField(max_length=2, choices=Priority.choices, blank=True, db_index=True)
+    priority_override_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why the priority differs from the matrix."
+    )
+
+    assignment_group = models.ForeignKey(
+        "directory.SupportGroup",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    assignee = models.ForeignKey(
+        PERSON, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_tickets"
+    )
+    redirected_to = models.ForeignKey(
+        "directory.ExternalHelpDesk",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolution_note = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "priority"], name="ticket_state_priority"),
+            models.Index(fields=["assignment_group", "state"], name="ticket_group_state"),
+            models.Index(fields=["assignee", "state"], name="ticket_assignee_state"),
+            models.Index(fields=["requester", "state"], name="ticket_requester_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.short_description}"
+
+
+class Comment(models.Model):
+    """A public reply (seen by the requester) or an internal note (staff only)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    is_internal = models.BooleanField(default=False)
+    channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.PORTAL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        kind = "note" if self.is_internal else "reply"
+        return f"{kind} on {self.ticket_id} by {self.author_id}"
+
+
+def attachment_storage_name(instance: Attachment, filename: str) -> str:
+    """A generated name: what an uploader calls a file never becomes a path on our disk."""
+    today = timezone.now()
+    return str(PurePosixPath("attachments", f"{today:%Y/%m}", uuid.uuid4().hex))
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="attachments")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_storage_name, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class TicketLink(models.Model):
+    """`source` <kind> `target`: INC2 duplicate_of INC1, TASK5 child_of INC1, INC3 caused_by PRB."""
+
+    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(max_length=20, choices=LinkKind.choices)
+    created_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="link_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="link_not_to_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.kind} {self.target_id}"
+
+
+class TicketHistory(AppendOnlyModel):
+    """One change of one ticket: who, when, what, before and after. Never edited or deleted."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="history")
+    actor = models.ForeignKey(
+        PERSON, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=40, help_text="Dotted name, e.g. ticket.assign.")
+    field = models.CharField(max_length=40, blank=True)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name_plural = "ticket history"
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.field}: {self.before!r} → {self.after!r}"

@@ -1,0 +1,66 @@
+"""Reads of tickets, always through `tickets.access` so that scoping is never forgotten."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from servicedesk.directory.models import Person
+from servicedesk.tickets.access import Viewer, visible_tickets
+from servicedesk.tickets.choices import LinkKind, TicketState
+from servicedesk.tickets.models import Ticket, TicketHistory
+from servicedesk.tickets.workflow import OPEN_STATES, PAUSED_STATES
+
+LIST_RELATED = ("requester", "assignment_group", "assignee", "service")
+
+
+def ticket_get(viewer: Viewer, number: str) -> Ticket:
+    """Raises Ticket.DoesNotExist for a ticket that is missing *or* not the viewer's to see."""
+    return visible_tickets(viewer).select_related(*LIST_RELATED).get(number=number.upper())
+
+
+def my_tickets(viewer: Person) -> QuerySet[Ticket]:
+    """The tickets an employee follows: requested, filed or affected, newest first."""
+    return (
+        visible_tickets(viewer)
+        .filter(Q(requester=viewer) | Q(requested_by=viewer) | Q(affected_people=viewer))
+        .distinct()
+        .select_related(*LIST_RELATED)
+        .order_by("-created_at")
+    )
+
+
+def open_children(ticket: Ticket) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(
+        links_out__target=ticket, links_out__kind=LinkKind.CHILD_OF, state__in=OPEN_STATES
+    )
+
+
+def ticket_history(ticket: Ticket) -> QuerySet[TicketHistory]:
+    return ticket.history.select_related("actor").order_by("at", "id")
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    new: int
+    my_groups: int
+    my_open: int
+    waiting: int
+    open_total: int
+    p1_open: int
+
+
+def queue_counts(viewer: Person) -> QueueCounts:
+    """The numbers on an agent's first page, in one query."""
+    open_q = Q(state__in=OPEN_STATES)
+    group_ids = list(viewer.support_groups.values_list("pk", flat=True))
+    counts = visible_tickets(viewer).aggregate(
+        new=Count("pk", filter=Q(state=TicketState.NEW)),
+        my_groups=Count("pk", filter=open_q & Q(assignment_group_id__in=group_ids)),
+        my_open=Count("pk", filter=open_q & Q(assignee=viewer)),
+        waiting=Count("pk", filter=Q(state__in=PAUSED_STATES)),
+        open_total=Count("pk", filter=open_q),
+        p1_open=Count("pk", filter=open_q & Q(priority="p1")),
+    )
+    return QueueCounts(**counts)

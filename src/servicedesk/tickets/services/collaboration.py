@@ -1,0 +1,117 @@
+"""The conversation around a ticket: comments, attachments and links to other tickets."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from servicedesk.directory.models import Person
+from servicedesk.tickets import history
+from servicedesk.tickets.choices import Channel, LinkKind
+from servicedesk.tickets.errors import TicketErrorCode
+from servicedesk.tickets.models import Attachment, Comment, Ticket, TicketLink
+from servicedesk.tickets.services.lifecycle import locked, refuse, require_staff
+
+
+def _touch(ticket: Ticket) -> None:
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def comment_add(
+    ticket: Ticket,
+    *,
+    actor: Person,
+    body: str,
+    internal: bool = False,
+    channel: Channel = Channel.PORTAL,
+) -> Comment:
+    """A public reply or, for staff only, an internal note. Comments don't raise the version:
+    a requester's reply must never make an agent's pending edit stale."""
+    if not body.strip():
+        raise refuse(TicketErrorCode.EMPTY_COMMENT, "Write something before sending.", "body")
+    if internal:
+        require_staff(actor, "write internal notes")
+    current = locked(ticket, None)
+    comment = Comment.objects.create(
+        ticket=current, author=actor, body=body.strip(), is_internal=internal, channel=channel
+    )
+    action = "comment.internal" if internal else "comment.public"
+    history.record(current, actor, action, "comment", "", str(comment.pk))
+    _touch(current)
+    return comment
+
+
+@transaction.atomic
+def attachment_add(
+    ticket: Ticket, *, actor: Person, upload: UploadedFile, comment: Comment | None = None
+) -> Attachment:
+    limit = settings.SERVICEDESK_ATTACHMENT_MAX_BYTES
+    size = upload.size or 0
+    name = (upload.name or "attachment").rsplit("/", 1)[-1][:255]
+    if size > limit:
+        raise refuse(
+            TicketErrorCode.ATTACHMENT_TOO_LARGE,
+            f"{name} is {size / 1_048_576:.1f} MB; files may be at most "
+            f"{limit / 1_048_576:.0f} MB.",
+            "attachments",
+        )
+    current = locked(ticket, None)
+    # The type is ours to decide from the name, never the uploader's claim.
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    attachment = Attachment(
+        ticket=current,
+        comment=comment,
+        original_name=name,
+        content_type=content_type,
+        size=size,
+        uploaded_by=actor,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    history.record(current, actor, "attachment.add", "attachment", "", name)
+    _touch(current)
+    return attachment
+
+
+@transaction.atomic
+def ticket_link(source: Ticket, target: Ticket, *, actor: Person, kind: LinkKind) -> TicketLink:
+    """Link `source` to `target`. A duplicate's requester joins the first report's affected
+    people (seed 001, 5.6), so one fix answers both."""
+    require_staff(actor, "link tickets")
+    if source.pk == target.pk:
+        raise refuse(TicketErrorCode.LINK_TO_SELF, "A ticket cannot be linked to itself.", "target")
+    first, second = sorted((source, target), key=lambda t: t.pk)
+    locked(first, None)
+    locked(second, None)
+    if TicketLink.objects.filter(source=source, target=target, kind=kind).exists():
+        raise refuse(
+            TicketErrorCode.LINK_EXISTS,
+            f"{source.number} is already {LinkKind(kind).label.lower()} {target.number}.",
+            "target",
+        )
+    link = TicketLink.objects.create(source=source, target=target, kind=kind, created_by=actor)
+    label = LinkKind(kind).label.lower()
+    history.record(source, actor, "ticket.link", "links", "", f"{label} {target.number}")
+    history.record(target, actor, "ticket.link", "links", "", f"{source.number} {label} this")
+    if (
+        kind == LinkKind.DUPLICATE_OF
+        and not target.affected_people.filter(pk=source.requester_id).exists()
+    ):
+        before = history.people_text(target.affected_people.all())
+        target.affected_people.add(source.requester_id)
+        history.record(
+            target,
+            actor,
+            "ticket.link",
+            "affected_people",
+            before,
+            history.people_text(target.affected_people.all()),
+        )
+    _touch(source)
+    _touch(target)
+    return link

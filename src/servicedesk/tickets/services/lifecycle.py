@@ -1,0 +1,403 @@
+"""Ticket life cycle: create, update, assign, transition.
+
+Writes to tickets. Each function is one transaction: it checks the rules, changes the rows,
+appends history, and either does all of that or raises a `TicketError` and changes nothing.
+
+Faces (portal, workspace, API, mail) call these; they never save a ticket themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from servicedesk.catalog.choices import Impact, Priority, Severity
+from servicedesk.catalog.models import Category, PriorityCode, RequestType, Service
+from servicedesk.catalog.selectors import priority_from_matrix
+from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
+from servicedesk.tickets import history
+from servicedesk.tickets.choices import Channel, TicketKind, TicketState
+from servicedesk.tickets.errors import StaleTicketError, TicketError, TicketErrorCode
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.numbering import next_number
+from servicedesk.tickets.workflow import (
+    FINAL_STATES,
+    OPEN_STATES,
+    STATES_NEEDING_NOTE,
+    can_transition,
+)
+
+# What a requester may set on their own ticket; everything else is the desk's to decide.
+REQUESTER_FIELDS = frozenset({"short_description", "description"})
+UPDATABLE_FIELDS = frozenset(
+    {
+        "short_description",
+        "description",
+        "channel",
+        "agency",
+        "location",
+        "service",
+        "category",
+        "priority_code",
+        "request_type",
+        "impact",
+        "severity",
+        "priority",
+        "priority_override_reason",
+        "requester",
+    }
+)
+TRIAGE_FIELDS_AT_CREATION = ("impact", "severity", "priority", "assignment_group", "assignee")
+
+
+def refuse(code: TicketErrorCode, message: str, field: str | None = None) -> TicketError:
+    return TicketError(code, message, field=field)
+
+
+def locked(ticket: Ticket, version: int | None) -> Ticket:
+    """The ticket's current row, locked for this transaction, checked against the version read."""
+    current = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if version is not None and current.version != version:
+        raise StaleTicketError(current_version=current.version, expected_version=version)
+    return current
+
+
+def require_staff(actor: Person, what: str) -> None:
+    if not actor.is_staff_member:
+        raise refuse(TicketErrorCode.NOT_PERMITTED, f"Only service desk staff can {what}.")
+
+
+def _resolve_priority(
+    *,
+    impact: str,
+    severity: str,
+    requested: str | None,
+    reason: str,
+    request_type: RequestType | None,
+) -> tuple[str, str]:
+    """(priority, override reason): the matrix decides unless someone overrides it with a reason."""
+    from_matrix = priority_from_matrix(impact, severity) if impact and severity else None
+    if requested:
+        if requested not in Priority.values:
+            raise refuse(
+                TicketErrorCode.INVALID_VALUE,
+                f"'{requested}' is not a priority; use one of {', '.join(Priority.values)}.",
+                field="priority",
+            )
+        if from_matrix is not None and requested == from_matrix:
+            return requested, ""
+        if not reason.strip():
+            expected = from_matrix.label if from_matrix else "none (not triaged)"
+            raise refuse(
+                TicketErrorCode.OVERRIDE_REASON_REQUIRED,
+                f"The priority matrix gives {expected}; say why this ticket should be "
+                f"{Priority(requested).label}.",
+                field="priority_override_reason",
+            )
+        return requested, reason.strip()
+    if from_matrix is not None:
+        return from_matrix.value, ""
+    if request_type is not None:
+        return request_type.default_priority, ""
+    return "", ""
+
+
+def _check_assignee(group: SupportGroup | None, assignee: Person | None) -> None:
+    if assignee is None:
+        return
+    if not assignee.is_staff_member:
+        raise refuse(
+            TicketErrorCode.ASSIGNEE_NOT_STAFF,
+            f"{assignee} is not service desk staff and cannot be assigned tickets.",
+            field="assignee",
+        )
+    if group is not None and not group.members.filter(pk=assignee.pk).exists():
+        raise refuse(
+            TicketErrorCode.ASSIGNEE_NOT_IN_GROUP,
+            f"{assignee} is not a member of {group}.",
+            field="assignee",
+        )
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    actor: Person,
+    kind: TicketKind,
+    short_description: str,
+    description: str = "",
+    requester: Person | None = None,
+    channel: Channel = Channel.PORTAL,
+    affected_people: Iterable[Person] = (),
+    agency: Agency | None = None,
+    location: Location | None = None,
+    service: Service | None = None,
+    category: Category | None = None,
+    priority_code: PriorityCode | None = None,
+    request_type: RequestType | None = None,
+    impact: Impact | str = "",
+    severity: Severity | str = "",
+    priority: Priority | str | None = None,
+    priority_override_reason: str = "",
+    assignment_group: SupportGroup | None = None,
+    assignee: Person | None = None,
+) -> Ticket:
+    requester = requester or actor
+    if not short_description.strip():
+        raise refuse(
+            TicketErrorCode.REQUIRED, "A short description is required.", "short_description"
+        )
+    if not actor.is_staff_member:
+        if requester != actor:
+            raise refuse(
+                TicketErrorCode.NOT_PERMITTED,
+                "Only service desk staff can file a ticket on someone else's behalf.",
+                "requester",
+            )
+        given = {
+            "impact": impact,
+            "severity": severity,
+            "priority": priority,
+            "assignment_group": assignment_group,
+            "assignee": assignee,
+        }
+        for name in TRIAGE_FIELDS_AT_CREATION:
+            if given[name]:
+                raise refuse(
+                    TicketErrorCode.NOT_PERMITTED,
+                    f"The service desk sets the {name.replace('_', ' ')}.",
+                    name,
+                )
+    if assignment_group is None and service is not None:
+        assignment_group = service.default_group
+    _check_assignee(assignment_group, assignee)
+    resolved_priority, reason = _resolve_priority(
+        impact=impact,
+        severity=severity,
+        requested=priority,
+        reason=priority_override_reason,
+        request_type=request_type,
+    )
+    location = location or requester.location
+    now = timezone.now()
+    ticket = Ticket.objects.create(
+        number=next_number(kind),
+        kind=kind,
+        state=TicketState.ASSIGNED if assignee else TicketState.NEW,
+        short_description=short_description.strip(),
+        description=description,
+        requester=requester,
+        requested_by=actor,
+        channel=channel,
+        agency=agency or requester.agency or (location.agency if location else None),
+        location=location,
+        service=service,
+        category=category or (request_type.default_category if request_type else None),
+        priority_code=priority_code,
+        request_type=request_type,
+        impact=impact,
+        severity=severity,
+        priority=resolved_priority,
+        priority_override_reason=reason,
+        assignment_group=assignment_group,
+        assignee=assignee,
+        created_at=now,
+        updated_at=now,
+    )
+    people = list(affected_people)
+    if people:
+        ticket.affected_people.set(people)
+    history.record(ticket, actor, "ticket.create", "number", "", ticket.number)
+    if people:
+        history.record(
+            ticket, actor, "ticket.create", "affected_people", "", history.people_text(people)
+        )
+    return ticket
+
+
+def _save(ticket: Ticket, actor: Person | None, action: str, before: history.Snapshot) -> Ticket:
+    ticket.version += 1
+    ticket.updated_at = timezone.now()
+    ticket.save()
+    history.record_changes(ticket, actor, action, before, history.snapshot(ticket))
+    return ticket
+
+
+@transaction.atomic
+def ticket_update(
+    ticket: Ticket, *, actor: Person, version: int | None, changes: Mapping[str, Any]
+) -> Ticket:
+    """Change triage and descriptive fields; assignment and state have their own services."""
+    unknown = set(changes) - UPDATABLE_FIELDS
+    if unknown:
+        name = sorted(unknown)[0]
+        raise refuse(TicketErrorCode.UNKNOWN_FIELD, f"'{name}' cannot be changed here.", name)
+    if not actor.is_staff_member and set(changes) - REQUESTER_FIELDS:
+        name = sorted(set(changes) - REQUESTER_FIELDS)[0]
+        raise refuse(
+            TicketErrorCode.NOT_PERMITTED,
+            f"The service desk sets the {name.replace('_', ' ')}.",
+            name,
+        )
+    current = locked(ticket, version)
+    if current.state in FINAL_STATES:
+        raise refuse(
+            TicketErrorCode.ILLEGAL_TRANSITION,
+            f"{current.number} is {current.get_state_display().lower()} and can no longer change.",
+        )
+    before = history.snapshot(current)
+    for name, value in changes.items():
+        if name not in {"priority", "priority_override_reason"}:
+            setattr(current, name, value)
+    if "short_description" in changes and not str(changes["short_description"]).strip():
+        raise refuse(
+            TicketErrorCode.REQUIRED, "A short description is required.", "short_description"
+        )
+    if {"impact", "severity", "priority", "request_type"} & set(changes):
+        current.priority, current.priority_override_reason = _resolve_priority(
+            impact=current.impact,
+            severity=current.severity,
+            requested=changes.get("priority"),
+            reason=changes.get("priority_override_reason", ""),
+            request_type=current.request_type,
+        )
+    return _save(current, actor, "ticket.update", before)
+
+
+@transaction.atomic
+def ticket_assign(
+    ticket: Ticket,
+    *,
+    actor: Person,
+    version: int | None,
+    group: SupportGroup | None,
+    assignee: Person | None = None,
+) -> Ticket:
+    require_staff(actor, "assign tickets")
+    current = locked(ticket, version)
+    if current.state not in OPEN_STATES:
+        raise refuse(
+            TicketErrorCode.ILLEGAL_TRANSITION,
+            f"{current.number} is {current.get_state_display().lower()}; reopen it to reassign.",
+        )
+    if group is None and assignee is None:
+        raise refuse(TicketErrorCode.REQUIRED, "Choose a group or a person to assign to.", "group")
+    group = group or current.assignment_group
+    _check_assignee(group, assignee)
+    before = history.snapshot(current)
+    current.assignment_group = group
+    current.assignee = assignee
+    if current.state == TicketState.NEW:
+        current.state = TicketState.ASSIGNED
+    return _save(current, actor, "ticket.assign", before)
+
+
+def _check_may_transition(actor: Person, ticket: Ticket, target: TicketState) -> None:
+    if actor.is_staff_member:
+        return
+    is_own = actor.pk in (ticket.requester_id, ticket.requested_by_id)
+    confirming_or_disputing = ticket.state == TicketState.RESOLVED and target in {
+        TicketState.CLOSED,
+        TicketState.IN_PROGRESS,
+    }
+    withdrawing = ticket.state in OPEN_STATES and target == TicketState.CANCELLED
+    if not (is_own and (confirming_or_disputing or withdrawing)):
+        raise refuse(
+            TicketErrorCode.NOT_PERMITTED,
+            f"Only the service desk can move this ticket to {TicketState(target).label.lower()}.",
+        )
+
+
+def _check_open_tasks(actor: Person, ticket: Ticket, force_reason: str) -> None:
+    from servicedesk.tickets.selectors import open_children
+
+    children = list(open_children(ticket))
+    if not children:
+        return
+    if not force_reason.strip():
+        numbers = ", ".join(child.number for child in children)
+        raise refuse(
+            TicketErrorCode.OPEN_TASKS,
+            f"{ticket.number} still has open tasks ({numbers}); close them first, or a lead "
+            "can force it with a reason.",
+        )
+    if not actor.is_lead:
+        raise refuse(
+            TicketErrorCode.FORCE_NOT_ALLOWED, "Only a lead can close a ticket with open tasks."
+        )
+
+
+@transaction.atomic
+def ticket_transition(
+    ticket: Ticket,
+    *,
+    actor: Person,
+    version: int | None,
+    to: TicketState,
+    note: str = "",
+    help_desk: ExternalHelpDesk | None = None,
+    force_reason: str = "",
+) -> Ticket:
+    current = locked(ticket, version)
+    state = TicketState(current.state)
+    target = TicketState(to)
+    if not can_transition(state, target):
+        raise refuse(
+            TicketErrorCode.ILLEGAL_TRANSITION,
+            f"{current.number} is {state.label.lower()}; it cannot move to {target.label.lower()}.",
+            "state",
+        )
+    _check_may_transition(actor, current, target)
+    if target in STATES_NEEDING_NOTE and not note.strip():
+        raise refuse(
+            TicketErrorCode.NOTE_REQUIRED,
+            f"Say why the ticket is {target.label.lower()}: a note is required.",
+            "note",
+        )
+    if target == TicketState.REDIRECTED and help_desk is None:
+        raise refuse(
+            TicketErrorCode.HELP_DESK_REQUIRED,
+            "Choose the help desk this ticket belongs to.",
+            "help_desk",
+        )
+    if target in {TicketState.RESOLVED, TicketState.CLOSED}:
+        _check_open_tasks(actor, current, force_reason)
+    before = history.snapshot(current)
+    now = timezone.now()
+    current.state = target
+    if target == TicketState.RESOLVED:
+        current.resolved_at = now
+        current.resolution_note = note.strip()
+    elif target == TicketState.CLOSED:
+        current.closed_at = now
+    elif target == TicketState.REDIRECTED:
+        current.redirected_to = help_desk
+        current.closed_at = now
+    elif target == TicketState.CANCELLED:
+        current.closed_at = now
+        current.resolution_note = note.strip()
+    elif state == TicketState.RESOLVED:
+        current.resolved_at = None
+    saved = _save(current, actor, f"ticket.{target.value}", before)
+    if note.strip() and target not in STATES_NEEDING_NOTE:
+        history.record(saved, actor, f"ticket.{target.value}", "note", "", note.strip())
+    if force_reason.strip():
+        history.record(saved, actor, "ticket.force_close", "open_tasks", "", force_reason.strip())
+    return saved
+
+
+@transaction.atomic
+def ticket_set_affected(
+    ticket: Ticket, *, actor: Person, people: Iterable[Person], action: str = "ticket.affected"
+) -> Ticket:
+    current = locked(ticket, None)
+    before = history.people_text(current.affected_people.all())
+    current.affected_people.set(list(people))
+    after = history.people_text(current.affected_people.all())
+    if before != after:
+        history.record(current, actor, action, "affected_people", before, after)
+        Ticket.objects.filter(pk=current.pk).update(updated_at=timezone.now())
+    return current
