@@ -107,6 +107,7 @@ STATIC_ROOT = ENV.data_dir / "static"
 # CSS installed from npm is copied here by `make static`; the folder is git-ignored.
 STATICFILES_DIRS = [PROJECT_ROOT / "static"]
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = ENV.data_dir / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

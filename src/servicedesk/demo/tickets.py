@@ -115,6 +115,7 @@ def load_tickets(
     requesters = [p for p in people.values() if not p.is_staff_member]
     desk = people["desk"]
     made: list[Ticket] = []
+    incident_count = 0
     for index in range(target):
         requester = people["employee"] if index % 4 == 0 else rng.choice(requesters)
         channel = CHANNELS[index % len(CHANNELS)]
@@ -132,7 +133,8 @@ def load_tickets(
                 service=catalog[service_key],
             )
         else:
-            service_key, text, impact, severity = INCIDENTS[index % len(INCIDENTS)]
+            service_key, text, impact, severity = INCIDENTS[incident_count % len(INCIDENTS)]
+            incident_count += 1
             triaged = ending != TicketState.NEW
             ticket = services.ticket_create(
                 actor=desk if triaged or channel != Channel.PORTAL else requester,

@@ -54,7 +54,7 @@ class QueueCounts:
 def queue_counts(viewer: Person) -> QueueCounts:
     """The numbers on an agent's first page, in one query."""
     open_q = Q(state__in=OPEN_STATES)
-    group_ids = list(viewer.support_groups.values_list("pk", flat=True))
+    group_ids = viewer.support_groups.values("pk")
     counts = visible_tickets(viewer).aggregate(
         new=Count("pk", filter=Q(state=TicketState.NEW)),
         my_groups=Count("pk", filter=open_q & Q(assignment_group_id__in=group_ids)),

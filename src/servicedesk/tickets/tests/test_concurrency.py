@@ -19,7 +19,9 @@ def _create_many(org: Org, creator: int) -> list[str]:
     try:
         return [
             ticket_create(
-                actor=org.desk, requester=org.employee, kind=TicketKind.INCIDENT,
+                actor=org.desk,
+                requester=org.employee,
+                kind=TicketKind.INCIDENT,
                 short_description=f"creator {creator} ticket {n}",
             ).number
             for n in range(TICKETS_EACH)
@@ -49,8 +51,9 @@ def test_of_two_concurrent_edits_of_one_version_exactly_one_wins(org: Org) -> No
 
     def edit(text: str) -> str:
         try:
-            ticket_update(ticket, actor=org.desk, version=ticket.version,
-                          changes={"short_description": text})
+            ticket_update(
+                ticket, actor=org.desk, version=ticket.version, changes={"short_description": text}
+            )
             return "saved"
         except StaleTicketError:
             return "stale"

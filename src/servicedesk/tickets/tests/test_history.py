@@ -18,8 +18,11 @@ from servicedesk.tickets.services import (
 
 def test_every_field_change_appears_in_history_with_before_and_after(org: Org) -> None:
     ticket = ticket_create(
-        actor=org.desk, requester=org.employee, kind=TicketKind.INCIDENT,
-        short_description="Old text", channel=Channel.PHONE,
+        actor=org.desk,
+        requester=org.employee,
+        kind=TicketKind.INCIDENT,
+        short_description="Old text",
+        channel=Channel.PHONE,
     )
     category = Category.objects.create(number=1, name="Break fix")
     code = PriorityCode.objects.create(category=category, code=1, name="Emergency", target="4h")
@@ -40,7 +43,10 @@ def test_every_field_change_appears_in_history_with_before_and_after(org: Org) -
     }
     ticket = ticket_update(ticket, actor=org.desk, version=ticket.version, changes=changes)
     ticket = ticket_assign(
-        ticket, actor=org.desk, version=ticket.version, group=org.network_group,
+        ticket,
+        actor=org.desk,
+        version=ticket.version,
+        group=org.network_group,
         assignee=org.network,
     )
     ticket = ticket_transition(
@@ -49,8 +55,7 @@ def test_every_field_change_appears_in_history_with_before_and_after(org: Org) -
     ticket_set_affected(ticket, actor=org.desk, people=[org.colleague, org.stranger])
 
     entries = {e.field: e for e in TicketHistory.objects.filter(ticket=ticket)}
-    for field in [*changes, "priority", "assignment_group", "assignee", "state",
-                  "affected_people"]:
+    for field in [*changes, "priority", "assignment_group", "assignee", "state", "affected_people"]:
         assert field in entries, f"no history for {field}"
     assert entries["short_description"].before == "Old text"
     assert entries["short_description"].after == "New text"

@@ -16,8 +16,12 @@ from servicedesk.tickets.workflow import ALLOWED_TRANSITIONS
 
 def new_incident(org: Org, requester: Person | None = None, **extra) -> Ticket:
     return ticket_create(
-        actor=org.desk, requester=requester or org.employee, kind=TicketKind.INCIDENT,
-        short_description="Cannot reach the licensing app", channel=Channel.PHONE, **extra,
+        actor=org.desk,
+        requester=requester or org.employee,
+        kind=TicketKind.INCIDENT,
+        short_description="Cannot reach the licensing app",
+        channel=Channel.PHONE,
+        **extra,
     )
 
 
@@ -44,9 +48,7 @@ def test_an_illegal_transition_is_refused_and_nothing_changes(org: Org) -> None:
     with pytest.raises(TicketError) as refused:
         ticket_transition(ticket, actor=org.desk, version=ticket.version, to=TicketState.CLOSED)
     assert refused.value.code == TicketErrorCode.ILLEGAL_TRANSITION
-    assert refused.value.message == (
-        f"{ticket.number} is new; it cannot move to closed."
-    )
+    assert refused.value.message == (f"{ticket.number} is new; it cannot move to closed.")
     stored = Ticket.objects.get(pk=ticket.pk)
     assert (stored.state, stored.version) == (TicketState.NEW, ticket.version)
     assert TicketHistory.objects.filter(ticket=ticket).count() == history_before
@@ -64,7 +66,10 @@ def test_resolving_needs_a_note_and_then_records_it(org: Org) -> None:
         ticket_transition(ticket, actor=org.desk, version=ticket.version, to=TicketState.RESOLVED)
     assert refused.value.code == TicketErrorCode.NOTE_REQUIRED
     ticket = ticket_transition(
-        ticket, actor=org.desk, version=ticket.version, to=TicketState.RESOLVED,
+        ticket,
+        actor=org.desk,
+        version=ticket.version,
+        to=TicketState.RESOLVED,
         note="Restarted the service",
     )
     assert ticket.state == TicketState.RESOLVED
@@ -83,7 +88,10 @@ def test_requester_confirms_or_disputes_a_resolution_but_cannot_work_the_ticket(
         ticket, actor=org.desk, version=ticket.version, to=TicketState.RESOLVED, note="Fixed"
     )
     disputed = ticket_transition(
-        ticket, actor=org.employee, version=ticket.version, to=TicketState.IN_PROGRESS,
+        ticket,
+        actor=org.employee,
+        version=ticket.version,
+        to=TicketState.IN_PROGRESS,
         note="Still broken after lunch",
     )
     assert disputed.state == TicketState.IN_PROGRESS
@@ -94,12 +102,13 @@ def test_requester_confirms_or_disputes_a_resolution_but_cannot_work_the_ticket(
 def test_redirecting_to_another_help_desk_needs_the_desk(org: Org) -> None:
     ticket = new_incident(org)
     with pytest.raises(TicketError) as refused:
-        ticket_transition(
-            ticket, actor=org.desk, version=ticket.version, to=TicketState.REDIRECTED
-        )
+        ticket_transition(ticket, actor=org.desk, version=ticket.version, to=TicketState.REDIRECTED)
     assert refused.value.code == TicketErrorCode.HELP_DESK_REQUIRED
     ticket = ticket_transition(
-        ticket, actor=org.desk, version=ticket.version, to=TicketState.REDIRECTED,
+        ticket,
+        actor=org.desk,
+        version=ticket.version,
+        to=TicketState.REDIRECTED,
         help_desk=org.other_desk,
     )
     assert ticket.state == TicketState.REDIRECTED
@@ -112,12 +121,16 @@ def test_a_stale_update_is_refused_and_the_newer_data_kept(org: Org) -> None:
     read_by_alice = Ticket.objects.get(pk=ticket.pk)
     read_by_bob = Ticket.objects.get(pk=ticket.pk)
     ticket_update(
-        read_by_alice, actor=org.desk, version=read_by_alice.version,
+        read_by_alice,
+        actor=org.desk,
+        version=read_by_alice.version,
         changes={"short_description": "Licensing app down for the whole office"},
     )
     with pytest.raises(StaleTicketError) as refused:
         ticket_update(
-            read_by_bob, actor=org.network, version=read_by_bob.version,
+            read_by_bob,
+            actor=org.network,
+            version=read_by_bob.version,
             changes={"short_description": "Bob's older idea"},
         )
     assert refused.value.code == TicketErrorCode.STALE_VERSION
@@ -131,33 +144,51 @@ def test_assigning_moves_a_new_ticket_to_assigned_and_checks_membership(org: Org
     ticket = new_incident(org)
     with pytest.raises(TicketError) as refused:
         ticket_assign(
-            ticket, actor=org.desk, version=ticket.version, group=org.network_group,
+            ticket,
+            actor=org.desk,
+            version=ticket.version,
+            group=org.network_group,
             assignee=org.desk,
         )
     assert refused.value.code == TicketErrorCode.ASSIGNEE_NOT_IN_GROUP
     ticket = ticket_assign(
-        ticket, actor=org.desk, version=ticket.version, group=org.network_group,
+        ticket,
+        actor=org.desk,
+        version=ticket.version,
+        group=org.network_group,
         assignee=org.network,
     )
     assert (ticket.state, ticket.assignment_group, ticket.assignee) == (
-        TicketState.ASSIGNED, org.network_group, org.network,
+        TicketState.ASSIGNED,
+        org.network_group,
+        org.network,
     )
 
 
 def test_a_requester_cannot_set_the_desks_fields(org: Org) -> None:
     with pytest.raises(TicketError) as refused:
         ticket_create(
-            actor=org.employee, kind=TicketKind.INCIDENT, short_description="x",
+            actor=org.employee,
+            kind=TicketKind.INCIDENT,
+            short_description="x",
             assignment_group=org.network_group,
         )
     assert refused.value.code == TicketErrorCode.NOT_PERMITTED
     ticket = ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="x")
     with pytest.raises(TicketError):
-        ticket_update(ticket, actor=org.employee, version=ticket.version,
-                      changes={"priority": "p1", "priority_override_reason": "me first"})
+        ticket_update(
+            ticket,
+            actor=org.employee,
+            version=ticket.version,
+            changes={"priority": "p1", "priority_override_reason": "me first"},
+        )
     with pytest.raises(TicketError) as on_behalf:
-        ticket_create(actor=org.employee, requester=org.colleague, kind=TicketKind.INCIDENT,
-                      short_description="for a friend")
+        ticket_create(
+            actor=org.employee,
+            requester=org.colleague,
+            kind=TicketKind.INCIDENT,
+            short_description="for a friend",
+        )
     assert on_behalf.value.field == "requester"
     assert Ticket.objects.get(pk=ticket.pk).priority == ""
 

@@ -25,8 +25,12 @@ EXPECTED = {
 @pytest.mark.parametrize(("severity", "impact"), list(EXPECTED), ids=lambda v: str(v))
 def test_matrix_gives_the_priority_of_each_pair(org: Org, severity, impact) -> None:
     ticket = ticket_create(
-        actor=org.desk, requester=org.employee, kind=TicketKind.INCIDENT,
-        short_description="Printer down", impact=impact, severity=severity,
+        actor=org.desk,
+        requester=org.employee,
+        kind=TicketKind.INCIDENT,
+        short_description="Printer down",
+        impact=impact,
+        severity=severity,
     )
     assert ticket.priority == EXPECTED[(severity, impact)]
     assert ticket.priority_override_reason == ""
@@ -37,33 +41,48 @@ def test_an_admin_edit_of_the_matrix_changes_new_tickets(org: Org) -> None:
         priority=Priority.P1
     )
     ticket = ticket_create(
-        actor=org.desk, requester=org.employee, kind=TicketKind.INCIDENT,
-        short_description="Laptop dead", impact=Impact.INDIVIDUAL, severity=Severity.OUTAGE,
+        actor=org.desk,
+        requester=org.employee,
+        kind=TicketKind.INCIDENT,
+        short_description="Laptop dead",
+        impact=Impact.INDIVIDUAL,
+        severity=Severity.OUTAGE,
     )
     assert ticket.priority == Priority.P1
 
 
 def test_overriding_the_matrix_needs_a_reason_and_keeps_it(org: Org) -> None:
-    kwargs = dict(
-        actor=org.desk, requester=org.employee, kind=TicketKind.INCIDENT,
-        short_description="VIP laptop", impact=Impact.INDIVIDUAL, severity=Severity.NO_IMPACT,
-        priority=Priority.P2,
-    )
+    def create(reason: str = "") -> Ticket:
+        return ticket_create(
+            actor=org.desk,
+            requester=org.employee,
+            kind=TicketKind.INCIDENT,
+            short_description="VIP laptop",
+            impact=Impact.INDIVIDUAL,
+            severity=Severity.NO_IMPACT,
+            priority=Priority.P2,
+            priority_override_reason=reason,
+        )
+
     with pytest.raises(TicketError) as refused:
-        ticket_create(**kwargs)
+        create()
     assert refused.value.code == TicketErrorCode.OVERRIDE_REASON_REQUIRED
     assert "Priority 4" in refused.value.message
     assert not Ticket.objects.exists()
 
-    ticket = ticket_create(**kwargs, priority_override_reason="Board meeting in one hour")
+    ticket = create("Board meeting in one hour")
     assert ticket.priority == Priority.P2
     assert ticket.priority_override_reason == "Board meeting in one hour"
 
 
 def test_retriage_recomputes_priority_and_records_it(org: Org) -> None:
     ticket = ticket_create(
-        actor=org.desk, requester=org.employee, kind=TicketKind.INCIDENT,
-        short_description="Wi-Fi slow", impact=Impact.INDIVIDUAL, severity=Severity.DEGRADATION,
+        actor=org.desk,
+        requester=org.employee,
+        kind=TicketKind.INCIDENT,
+        short_description="Wi-Fi slow",
+        impact=Impact.INDIVIDUAL,
+        severity=Severity.DEGRADATION,
     )
     assert ticket.priority == Priority.P3
     ticket = ticket_update(
@@ -76,7 +95,9 @@ def test_retriage_recomputes_priority_and_records_it(org: Org) -> None:
 
 def test_a_service_request_takes_its_request_types_priority(org: Org) -> None:
     ticket = ticket_create(
-        actor=org.employee, kind=TicketKind.REQUEST, short_description="Forgot my password",
+        actor=org.employee,
+        kind=TicketKind.REQUEST,
+        short_description="Forgot my password",
         request_type=org.password_reset,
     )
     assert ticket.priority == Priority.P1
@@ -85,8 +106,12 @@ def test_a_service_request_takes_its_request_types_priority(org: Org) -> None:
 def test_an_unknown_priority_is_refused_with_its_name(org: Org) -> None:
     with pytest.raises(TicketError) as refused:
         ticket_create(
-            actor=org.desk, requester=org.employee, kind=TicketKind.INCIDENT,
-            short_description="x", priority="p9", priority_override_reason="because",
+            actor=org.desk,
+            requester=org.employee,
+            kind=TicketKind.INCIDENT,
+            short_description="x",
+            priority="p9",
+            priority_override_reason="because",
         )
     assert refused.value.code == TicketErrorCode.INVALID_VALUE
     assert refused.value.field == "priority"

@@ -1,0 +1,47 @@
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from servicedesk.demo.organisation import DEMO_LOGINS, DEMO_PASSWORD
+from servicedesk.directory.models import Person
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.selectors import my_tickets
+from servicedesk.tickets.workflow import OPEN_STATES
+from tests.e2e.pages import Header, LoginPage, PortalHome, WorkspaceHome
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo() -> None:
+    call_command("load_demo", verbosity=0)
+
+
+def test_every_demo_login_lands_on_its_page(live_server, page: Page, demo: None) -> None:
+    for login in DEMO_LOGINS:
+        LoginPage(page, live_server.url).open().sign_in(login.username, DEMO_PASSWORD)
+        header = Header(page)
+        expect(header.who_am_i).to_contain_text(login.name)
+        expect(header.who_am_i).to_contain_text(login.role.label)
+        if login.username == "employee":
+            expect(page).to_have_url(re.compile(r"/portal/$"))
+            employee = Person.objects.get(username="employee")
+            mine = my_tickets(employee).filter(state__in=OPEN_STATES)
+            expect(PortalHome(page).open_tickets).to_have_count(mine.count())
+        else:
+            expect(page).to_have_url(re.compile(r"/workspace/$"))
+            assert (
+                WorkspaceHome(page).count("open")
+                == Ticket.objects.filter(state__in=OPEN_STATES).count()
+            )
+        header.sign_out()
+        expect(page.get_by_label("Username")).to_be_visible()
+
+
+def test_a_wrong_password_is_told_plainly(live_server, page: Page, demo: None) -> None:
+    login = LoginPage(page, live_server.url).open()
+    login.sign_in("desk", "not-the-password")
+    expect(login.error).to_contain_text("Please enter a correct username and password")
+    expect(page.get_by_label("Username")).to_have_value("desk")
