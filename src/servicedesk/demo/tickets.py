@@ -76,7 +76,7 @@ CHANNELS = [
 def _walk(ticket: Ticket, ending: TicketState, desk: Person, group: SupportGroup) -> Ticket:
     if ending == TicketState.NEW:
         return ticket
-    worker = group.members.first() or desk
+    worker = desk if desk in group.members.all() else group.members.first() or desk
     ticket = services.ticket_assign(
         ticket, actor=desk, version=ticket.version, group=group, assignee=worker
     )
@@ -117,7 +117,7 @@ def load_tickets(
     made: list[Ticket] = []
     incident_count = 0
     for index in range(target):
-        requester = people["employee"] if index % 4 == 0 else rng.choice(requesters)
+        requester = people["employee"] if index % 6 == 0 else rng.choice(requesters)
         channel = CHANNELS[index % len(CHANNELS)]
         ending = ENDINGS[index % len(ENDINGS)]
         if index % 3 == 2:
@@ -148,7 +148,9 @@ def load_tickets(
                 severity=severity if triaged else "",
                 affected_people=rng.sample(requesters, k=2) if impact != Impact.INDIVIDUAL else (),
             )
-        group = ticket.assignment_group or support["desk"]
+        # Seed 002: the desk keeps what it can solve itself and forwards the rest to L2.
+        forwarded = ticket.assignment_group if index % 5 not in (1, 3) else None
+        group = forwarded or support["desk"]
         made.append(_walk(ticket, ending, desk, group))
     _problem_and_tasks(made, people, support)
     _redirect_one(people)

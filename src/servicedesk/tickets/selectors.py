@@ -31,6 +31,16 @@ def my_tickets(viewer: Person) -> QuerySet[Ticket]:
     )
 
 
+def assigned_open(viewer: Person) -> QuerySet[Ticket]:
+    """Seed 000's "Open" folder: what is assigned to me and not finished, most urgent first."""
+    return (
+        visible_tickets(viewer)
+        .filter(assignee=viewer, state__in=OPEN_STATES)
+        .select_related(*LIST_RELATED)
+        .order_by("priority", "created_at")
+    )
+
+
 def open_children(ticket: Ticket) -> QuerySet[Ticket]:
     return Ticket.objects.filter(
         links_out__target=ticket, links_out__kind=LinkKind.CHILD_OF, state__in=OPEN_STATES

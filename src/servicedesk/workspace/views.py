@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from servicedesk.directory.models import Person
-from servicedesk.tickets.selectors import queue_counts
+from servicedesk.tickets.selectors import assigned_open, queue_counts
 
 
 @login_required
@@ -16,5 +16,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/home.html",
-        {"counts": queue_counts(user), "groups": list(user.support_groups.all())},
+        {
+            "counts": queue_counts(user),
+            "groups": list(user.support_groups.all()),
+            "my_open": list(assigned_open(user)[:25]),
+        },
     )

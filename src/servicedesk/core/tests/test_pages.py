@@ -55,8 +55,8 @@ def test_pages_take_a_fixed_number_of_queries(
     demo: None, client: Client, django_assert_num_queries
 ) -> None:
     client.login(username="desk", password=DEMO_PASSWORD)
-    # session, user, the one counting query, the agent's groups for the subtitle
-    with django_assert_num_queries(4):
+    # session, user, the one counting query, the agent's groups, the agent's open tickets
+    with django_assert_num_queries(5):
         assert client.get("/workspace/").status_code == 200
     client.login(username="employee", password=DEMO_PASSWORD)
     # session, user, my tickets, then agency and location for the subtitle
