@@ -317,3 +317,33 @@ def help_desks() -> None:
         ExternalHelpDesk.objects.update_or_create(
             name=name, defaults={"phone": phone, "email": email, "portal_url": url, "hours": hours}
         )
+
+
+@dataclass(frozen=True)
+class Organisation:
+    calendars: dict[str, BusinessCalendar]
+    locations: dict[str, Location]
+    people: dict[str, Person]
+    groups: dict[str, SupportGroup]
+    services: dict[str, Service]
+    categories: dict[int, Category]
+    request_types: dict[str, RequestType]
+
+
+def load_organisation() -> Organisation:
+    """Everything of the demo but its tickets, in dependency order."""
+    cals = calendars()
+    places = agencies(cals["business"])
+    staff = people(places)
+    support = groups(staff)
+    chart = categories()
+    help_desks()
+    return Organisation(
+        calendars=cals,
+        locations=places,
+        people=staff,
+        groups=support,
+        services=services(support),
+        categories=chart,
+        request_types=request_types(chart),
+    )

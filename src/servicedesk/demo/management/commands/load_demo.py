@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from servicedesk.demo import organisation
+from servicedesk.demo.organisation import load_organisation
 from servicedesk.demo.tickets import load_tickets
 
 
@@ -12,15 +12,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
-            cals = organisation.calendars()
-            locations = organisation.agencies(cals["business"])
-            people = organisation.people(locations)
-            support = organisation.groups(people)
-            catalog = organisation.services(support)
-            chart = organisation.categories()
-            kinds = organisation.request_types(chart)
-            organisation.help_desks()
-            made = load_tickets(people, support, catalog, kinds)
+            org = load_organisation()
+            made = load_tickets(org.people, org.groups, org.services, org.request_types)
+        if options["verbosity"] == 0:
+            return
         if made:
             self.stdout.write(f"Demo organisation loaded with {made} tickets.")
         else:
