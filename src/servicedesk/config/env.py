@@ -30,6 +30,7 @@ class Environment:
     port: int
     password_reset_url: str
     dispute_window_days: int
+    test_database_name: str | None
 
 
 def read_environment() -> Environment:
@@ -50,4 +51,6 @@ def read_environment() -> Environment:
             "SERVICEDESK_PASSWORD_RESET_URL", "/accounts/password_change/"
         ),
         dispute_window_days=int(os.environ.get("SERVICEDESK_DISPUTE_WINDOW_DAYS", "3")),
+        # Lets two test runs share one PostgreSQL server without dropping each other's database.
+        test_database_name=os.environ.get("SERVICEDESK_TEST_DATABASE_NAME"),
     )

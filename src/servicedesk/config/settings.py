@@ -82,6 +82,8 @@ def _database(url: str) -> dict[str, Any]:
             "timeout": 20,
         }
         config["TEST"] = {"NAME": str(ENV.data_dir / "test_servicedesk.sqlite3")}
+    if ENV.test_database_name:
+        config["TEST"] = {"NAME": ENV.test_database_name}
     return config
 
 
