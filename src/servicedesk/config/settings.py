@@ -122,6 +122,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SERVICEDESK_PASSWORD_RESET_URL = ENV.password_reset_url
 SERVICEDESK_DISPUTE_WINDOW_DAYS = ENV.dispute_window_days
 SERVICEDESK_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# SLA clocks of tickets whose location names no calendar count on this one (None found: 24x7).
+SERVICEDESK_DEFAULT_CALENDAR = "State business hours"
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import make_password
 
 from servicedesk.catalog.choices import Priority
 from servicedesk.catalog.models import Category, PriorityCode, RequestType, Service
+from servicedesk.demo.sla_policy import load_sla_rules
 from servicedesk.directory.choices import Network, Role, Tier
 from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
 from servicedesk.sla.models import BusinessCalendar, CalendarClosure
@@ -338,6 +339,8 @@ def load_organisation() -> Organisation:
     support = groups(staff)
     chart = categories()
     help_desks()
+    kinds = request_types(chart)
+    load_sla_rules(cals["24x7"], kinds)
     return Organisation(
         calendars=cals,
         locations=places,
@@ -345,5 +348,5 @@ def load_organisation() -> Organisation:
         groups=support,
         services=services(support),
         categories=chart,
-        request_types=request_types(chart),
+        request_types=kinds,
     )

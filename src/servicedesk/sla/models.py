@@ -9,6 +9,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from servicedesk.catalog.choices import Priority
+from servicedesk.core.models import AppendOnlyModel
+from servicedesk.directory.choices import Network
+from servicedesk.sla.choices import ClockEventKind, ClockState, Metric, Outcome, TargetKind
+from servicedesk.tickets.choices import Channel, TicketKind
+
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -53,12 +59,31 @@ class BusinessCalendar(models.Model):
         help_text='Working intervals per weekday, Monday = 0: {"0": [["07:00", "17:00"]]}.',
     )
     is_24x7 = models.BooleanField(default=False, help_text="Counts every hour of every day.")
+    revision = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Raised by every change, so cached copies renew."
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk:
+            self.revision += 1
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from servicedesk.sla.calendars import engine_calendar_for
+
+        try:
+            engine_calendar_for(self, closures=())
+        except ValueError as problem:
+            raise ValidationError(f"This calendar cannot be used: {problem}") from problem
+
+    def bump_revision(self) -> None:
+        BusinessCalendar.objects.filter(pk=self.pk).update(revision=models.F("revision") + 1)
 
 
 class CalendarClosure(models.Model):
@@ -86,3 +111,142 @@ class CalendarClosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        self.calendar.bump_revision()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        calendar = self.calendar
+        deleted = super().delete(*args, **kwargs)
+        calendar.bump_revision()
+        return deleted
+
+    def clean(self) -> None:
+        for interval in self.open_intervals or []:
+            validate_weekly_hours({"0": [interval]})
+
+
+class SlaRule(models.Model):
+    """One line of an ordered rule list: for tickets matching every filled-in field, this target.
+
+    Rules of a metric are tried by position; the first match wins. A blank field matches anything.
+    """
+
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    position = models.PositiveIntegerField(help_text="Lower positions are tried first.")
+    name = models.CharField(max_length=160)
+    is_active = models.BooleanField(default=True)
+
+    ticket_kind = models.CharField(max_length=10, choices=TicketKind.choices, blank=True)
+    request_type = models.ForeignKey(
+        "catalog.RequestType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        "catalog.Category", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    priority_code = models.ForeignKey(
+        "catalog.PriorityCode", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
+    network = models.CharField(max_length=20, choices=Network.choices, blank=True)
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=12, choices=Channel.choices, blank=True)
+    only_uncategorized = models.BooleanField(
+        default=False, help_text="Match only tickets that arrive without a category."
+    )
+
+    target_kind = models.CharField(max_length=30, choices=TargetKind.choices)
+    minutes = models.PositiveIntegerField(null=True, blank=True, help_text="For a duration.")
+    days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="For business days, or the n of end of next business day."
+    )
+    cutoff = models.TimeField(
+        null=True,
+        blank=True,
+        help_text="End of next business day: later arrivals count as next day.",
+    )
+    calendar = models.ForeignKey(
+        BusinessCalendar,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Empty: the calendar of the ticket's location.",
+    )
+
+    MATCH_FIELDS = (
+        "ticket_kind",
+        "request_type_id",
+        "category_id",
+        "priority_code_id",
+        "priority",
+        "network",
+        "agency_id",
+        "channel",
+    )
+
+    class Meta:
+        ordering = ["metric", "position"]
+        verbose_name = "SLA rule"
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "position"], name="sla_rule_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_metric_display()} #{self.position}: {self.name}"
+
+    def clean(self) -> None:
+        from servicedesk.sla.rules import check_rule
+
+        check_rule(self)
+
+
+class TicketClock(models.Model):
+    """One SLA clock of one ticket: the engine's record plus the columns queues sort on."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="clocks")
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    rule = models.ForeignKey(SlaRule, on_delete=models.SET_NULL, null=True, blank=True)
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, null=True)
+    target_label = models.CharField(max_length=120)
+    state = models.CharField(max_length=12, choices=ClockState.choices)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    next_threshold_at = models.DateTimeField(null=True, blank=True)
+    record = models.JSONField(help_text="The engine's clock, as Clock.to_dict().")
+
+    class Meta:
+        ordering = ["ticket", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "metric"], name="one_clock_per_metric")
+        ]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="clock_state_due"),
+            models.Index(fields=["state", "next_threshold_at"], name="clock_state_threshold"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.metric}: {self.state}"
+
+
+class ClockEvent(AppendOnlyModel):
+    """A line of a clock's timeline, in words, for the agent and the auditor."""
+
+    clock = models.ForeignKey(TicketClock, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=12, choices=ClockEventKind.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(
+        "directory.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.detail}"

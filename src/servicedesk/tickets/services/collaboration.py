@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from servicedesk.directory.models import Person
+from servicedesk.sla.services import clocks_on_public_reply
 from servicedesk.tickets import history
 from servicedesk.tickets.choices import Channel, LinkKind
 from servicedesk.tickets.errors import TicketErrorCode
@@ -42,6 +43,8 @@ def comment_add(
     )
     action = "comment.internal" if internal else "comment.public"
     history.record(current, actor, action, "comment", "", str(comment.pk))
+    if not internal:
+        clocks_on_public_reply(current, actor, comment.created_at)
     _touch(current)
     return comment
 

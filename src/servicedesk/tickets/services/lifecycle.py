@@ -18,6 +18,7 @@ from servicedesk.catalog.choices import Impact, Priority, Severity
 from servicedesk.catalog.models import Category, PriorityCode, RequestType, Service
 from servicedesk.catalog.selectors import priority_from_matrix
 from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
+from servicedesk.sla.services import clocks_follow, clocks_start
 from servicedesk.tickets import history
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.errors import StaleTicketError, TicketError, TicketErrorCode
@@ -211,6 +212,7 @@ def ticket_create(
     if people:
         ticket.affected_people.set(people)
     history.record(ticket, actor, "ticket.create", "number", "", ticket.number)
+    clocks_start(ticket, actor)
     if people:
         history.record(
             ticket, actor, "ticket.create", "affected_people", "", history.people_text(people)
@@ -222,7 +224,9 @@ def _save(ticket: Ticket, actor: Person | None, action: str, before: history.Sna
     ticket.version += 1
     ticket.updated_at = timezone.now()
     ticket.save()
-    history.record_changes(ticket, actor, action, before, history.snapshot(ticket))
+    after = history.snapshot(ticket)
+    history.record_changes(ticket, actor, action, before, after)
+    clocks_follow(ticket, actor, before, after)
     return ticket
 
 

@@ -1,0 +1,159 @@
+"""The seeds' SLA tables as rule rows: seed 000 (incident and request targets by priority and
+network), seed 003 (the district's category chart, the 2-hour categorize and 24-hour acknowledge
+clocks), counted on seed 002's business hours (Mon–Fri 07:00–17:00).
+
+Choice where the seeds are silent: Priority 1 incident clocks count around the clock (24x7), since
+a P1 is an outage the desk works at once; every other target counts business hours. Both are rule
+rows an admin can change.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from servicedesk.catalog.choices import Priority
+from servicedesk.catalog.models import PriorityCode, RequestType
+from servicedesk.directory.choices import Network
+from servicedesk.sla.choices import Metric, TargetKind
+from servicedesk.sla.models import BusinessCalendar, SlaRule
+from servicedesk.tickets.choices import Channel, TicketKind
+
+INCIDENT = TicketKind.INCIDENT
+REQUEST = TicketKind.REQUEST
+
+
+def _minutes(n: int) -> dict[str, Any]:
+    return {"target_kind": TargetKind.DURATION, "minutes": n}
+
+
+def _business_days(n: int) -> dict[str, Any]:
+    return {"target_kind": TargetKind.BUSINESS_DAYS, "days": n}
+
+
+NO_SLA: dict[str, Any] = {"target_kind": TargetKind.NONE}
+END_OF_NEXT_BUSINESS_DAY: dict[str, Any] = {
+    "target_kind": TargetKind.END_OF_NEXT_BUSINESS_DAY,
+    "days": 1,
+}
+
+
+def _chart_target(words: str) -> dict[str, Any]:
+    """'4 hours' → 240 business minutes; '3 days' → 3 business days; '' → no SLA."""
+    if match := re.fullmatch(r"(\d+) hours?", words):
+        return _minutes(int(match[1]) * 60)
+    if match := re.fullmatch(r"(\d+) days?", words):
+        return _business_days(int(match[1]))
+    return NO_SLA
+
+
+def load_sla_rules(always: BusinessCalendar, kinds: dict[str, RequestType]) -> int:
+    """Replace the rule list with the seeds' (idempotent: same rows every run)."""
+    reset = kinds["password-reset"]
+    rows: list[tuple[Metric, str, dict[str, Any]]] = [
+        (Metric.RESPONSE, "Password reset: 10 minutes", {"request_type": reset, **_minutes(10)}),
+        (
+            Metric.RESPONSE,
+            "Service requests: 1 business day",
+            {"ticket_kind": REQUEST, **_business_days(1)},
+        ),
+        (
+            Metric.RESPONSE,
+            "P1 incidents: 15 minutes",
+            {"ticket_kind": INCIDENT, "priority": Priority.P1, "calendar": always, **_minutes(15)},
+        ),
+        (
+            Metric.RESPONSE,
+            "P2 incidents: 2 hours",
+            {"ticket_kind": INCIDENT, "priority": Priority.P2, **_minutes(120)},
+        ),
+        (
+            Metric.RESPONSE,
+            "P3 incidents: 8 hours",
+            {"ticket_kind": INCIDENT, "priority": Priority.P3, **_minutes(480)},
+        ),
+        (
+            Metric.RESPONSE,
+            "P4 incidents: 8 hours",
+            {"ticket_kind": INCIDENT, "priority": Priority.P4, **_minutes(480)},
+        ),
+    ]
+    for code in PriorityCode.objects.select_related("category"):
+        rows.append(
+            (
+                Metric.RESOLUTION,
+                f"District chart {code.category.number}-{code.code}: {code.target or 'no SLA'}",
+                {"priority_code": code, **_chart_target(code.target)},
+            )
+        )
+    rows += [
+        (Metric.RESOLUTION, "Password reset: 20 minutes", {"request_type": reset, **_minutes(20)}),
+        (
+            Metric.RESOLUTION,
+            "Service requests: 5 business days",
+            {"ticket_kind": REQUEST, **_business_days(5)},
+        ),
+        (
+            Metric.RESOLUTION,
+            "P1 incidents on state fiber: restore in 4 hours",
+            {
+                "ticket_kind": INCIDENT,
+                "priority": Priority.P1,
+                "network": Network.STATE_FIBER,
+                "calendar": always,
+                **_minutes(240),
+            },
+        ),
+        (
+            Metric.RESOLUTION,
+            "P1 incidents at remote sites: restore in 8 hours",
+            {
+                "ticket_kind": INCIDENT,
+                "priority": Priority.P1,
+                "network": Network.REMOTE,
+                "calendar": always,
+                **_minutes(480),
+            },
+        ),
+        (
+            Metric.RESOLUTION,
+            "P1 incidents, site unknown: restore in 4 hours",
+            {"ticket_kind": INCIDENT, "priority": Priority.P1, "calendar": always, **_minutes(240)},
+        ),
+        (
+            Metric.RESOLUTION,
+            "P2 incidents: end of next business day",
+            {"ticket_kind": INCIDENT, "priority": Priority.P2, **END_OF_NEXT_BUSINESS_DAY},
+        ),
+        (
+            Metric.RESOLUTION,
+            "P3 incidents: 3 business days",
+            {"ticket_kind": INCIDENT, "priority": Priority.P3, **_business_days(3)},
+        ),
+        (
+            Metric.RESOLUTION,
+            "P4 incidents: 5 business days",
+            {"ticket_kind": INCIDENT, "priority": Priority.P4, **_business_days(5)},
+        ),
+    ]
+    for channel in (Channel.PORTAL, Channel.EMAIL):
+        rows.append(
+            (
+                Metric.CATEGORIZE,
+                f"Uncategorized {channel.label.lower()} tickets: 2 hours",
+                {"channel": channel, "only_uncategorized": True, **_minutes(120)},
+            )
+        )
+        rows.append(
+            (
+                Metric.ACKNOWLEDGE,
+                f"{channel.label} tickets: acknowledge within 24 hours",
+                {"channel": channel, "calendar": always, **_minutes(24 * 60)},
+            )
+        )
+    SlaRule.objects.all().delete()
+    positions: dict[Metric, int] = {}
+    for metric, name, fields in rows:
+        positions[metric] = positions.get(metric, 0) + 10
+        SlaRule.objects.create(metric=metric, position=positions[metric], name=name, **fields)
+    return len(rows)

@@ -1,0 +1,217 @@
+"""The only bridge between tickets in the database and the pure SLA engine.
+
+Ticket services call `clocks_start` when a ticket is created and `clocks_follow` after every
+change, inside their transaction; the engine decides, this module stores and explains.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from servicedesk.directory.models import Person
+from servicedesk.sla.calendars import engine_calendar
+from servicedesk.sla.choices import ClockEventKind, Metric
+from servicedesk.sla.engine import Clock, ClockState
+from servicedesk.sla.models import BusinessCalendar, ClockEvent, SlaRule, TicketClock
+from servicedesk.sla.rules import (
+    active_rules,
+    describe_target,
+    first_match,
+    target_of,
+    ticket_facts,
+)
+from servicedesk.tickets.choices import TicketState
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.workflow import PAUSED_STATES
+
+# Clocks whose target follows the ticket's triage; categorize and acknowledge are fixed at arrival.
+RETARGETED_METRICS = (Metric.RESPONSE, Metric.RESOLUTION)
+RETARGET_FIELDS = frozenset(
+    {"kind", "priority", "category", "priority_code", "request_type", "location", "agency"}
+)
+ENDED_STATES = frozenset({TicketState.CLOSED, TicketState.CANCELLED, TicketState.REDIRECTED})
+
+
+def _default_calendar() -> BusinessCalendar | None:
+    name = settings.SERVICEDESK_DEFAULT_CALENDAR
+    return BusinessCalendar.objects.filter(name=name).first()
+
+
+def calendar_for(rule: SlaRule | None, ticket: Ticket) -> BusinessCalendar | None:
+    """The rule's own calendar, else the location's, else the default one (None = 24x7)."""
+    if rule is not None and rule.calendar_id:
+        return rule.calendar
+    if ticket.location and ticket.location.calendar_id:
+        return ticket.location.calendar
+    return _default_calendar()
+
+
+def _calendar_words(row: BusinessCalendar | None) -> str:
+    return "around the clock" if row is None or row.is_24x7 else f"on {row.name}"
+
+
+def _stamp(at: datetime) -> str:
+    return timezone.localtime(at).strftime("%a %d %b %H:%M %Z")
+
+
+def _store(row: TicketClock, clock: Clock) -> None:
+    row.state = clock.state.value
+    row.outcome = clock.outcome.value if clock.outcome else ""
+    row.due_at = clock.due_at
+    row.breached_at = clock.breached_at
+    row.stopped_at = clock.stopped_at
+    row.next_threshold_at = clock.next_threshold_at()
+    row.record = clock.to_dict()
+    row.save()
+
+
+def _event(
+    row: TicketClock, at: datetime, kind: ClockEventKind, detail: str, actor: Person | None
+) -> None:
+    ClockEvent.objects.create(clock=row, at=at, kind=kind, detail=detail, actor=actor)
+
+
+def _load(row: TicketClock) -> Clock:
+    return Clock.from_dict(row.record, engine_calendar(row.calendar))
+
+
+def _due_words(clock: Clock) -> str:
+    return f", due {_stamp(clock.due_at)}" if clock.due_at else ""
+
+
+def clocks_start(ticket: Ticket, actor: Person | None) -> list[TicketClock]:
+    rules = active_rules()
+    facts = ticket_facts(ticket, uncategorized_at_arrival=ticket.category_id is None)
+    paused = ticket.state in PAUSED_STATES
+    started = []
+    for metric in Metric:
+        rule = first_match(rules[metric], facts)
+        if rule is None and metric not in RETARGETED_METRICS:
+            continue
+        calendar_row = calendar_for(rule, ticket)
+        clock = Clock(
+            target_of(rule), engine_calendar(calendar_row), ticket.created_at, paused=paused
+        )
+        row = TicketClock(
+            ticket=ticket,
+            metric=metric,
+            rule=rule,
+            calendar=calendar_row,
+            target_label=describe_target(rule),
+            started_at=ticket.created_at,
+        )
+        _store(row, clock)
+        words = (
+            f"{describe_target(rule)} {_calendar_words(calendar_row)}{_due_words(clock)}"
+            if rule
+            else "no SLA applies yet (the clock waits for triage)"
+        )
+        _event(row, ticket.created_at, ClockEventKind.STARTED, words, actor)
+        started.append(row)
+    return started
+
+
+def _retarget(
+    row: TicketClock,
+    clock: Clock,
+    ticket: Ticket,
+    rule: SlaRule | None,
+    at: datetime,
+    actor: Person | None,
+) -> None:
+    calendar_row = calendar_for(rule, ticket)
+    before = row.target_label
+    if not clock.retarget(at, target_of(rule), engine_calendar(calendar_row)):
+        return
+    row.rule = rule
+    row.calendar = calendar_row
+    row.target_label = describe_target(rule)
+    _event(
+        row,
+        at,
+        ClockEventKind.RETARGETED,
+        f"{before} → {row.target_label} {_calendar_words(calendar_row)}{_due_words(clock)}",
+        actor,
+    )
+
+
+def _follow_state(
+    row: TicketClock, clock: Clock, old: str, new: str, at: datetime, actor: Person | None
+) -> None:
+    active = clock.state in (ClockState.RUNNING, ClockState.PAUSED)
+    label = TicketState(new).label.lower()
+    if new in PAUSED_STATES and active and not clock.on_hold:
+        clock.pause(at)
+        _event(row, at, ClockEventKind.PAUSED, f"paused: {label}", actor)
+    elif old in PAUSED_STATES and new not in PAUSED_STATES and active and clock.on_hold:
+        clock.resume(at)
+        _event(row, at, ClockEventKind.RESUMED, f"resumed: {label}", actor)
+    if new == TicketState.RESOLVED and active:
+        clock.stop(at)
+        _event(row, at, ClockEventKind.STOPPED, f"stopped: resolved ({clock.outcome})", actor)
+    elif (
+        old == TicketState.RESOLVED
+        and new not in ENDED_STATES
+        and row.metric == Metric.RESOLUTION
+        and clock.state == ClockState.COMPLETED
+    ):
+        clock.reopen(at)
+        _event(
+            row,
+            at,
+            ClockEventKind.REOPENED,
+            f"reopened: the requester disputed the resolution{_due_words(clock)}",
+            actor,
+        )
+    elif new in ENDED_STATES and active:
+        clock.cancel(at)
+        _event(row, at, ClockEventKind.CANCELLED, f"cancelled: {label}", actor)
+
+
+def _stop(row: TicketClock, clock: Clock, at: datetime, why: str, actor: Person | None) -> None:
+    if clock.state in (ClockState.RUNNING, ClockState.PAUSED):
+        clock.stop(at)
+        _event(row, at, ClockEventKind.STOPPED, f"stopped: {why} ({clock.outcome})", actor)
+
+
+def clocks_follow(
+    ticket: Ticket, actor: Person | None, before: dict[str, str], after: dict[str, str]
+) -> None:
+    """Drive the ticket's clocks after a change: pause, resume, stop, reopen, retarget."""
+    changed = {name for name in before if before[name] != after[name]}
+    if not changed:
+        return
+    at = ticket.updated_at
+    rules = active_rules() if changed & RETARGET_FIELDS else None
+    facts = ticket_facts(ticket, uncategorized_at_arrival=False)
+    for row in ticket.clocks.select_related("calendar").select_for_update():
+        clock = _load(row)
+        if rules is not None and row.metric in RETARGETED_METRICS:
+            _retarget(row, clock, ticket, first_match(rules[row.metric], facts), at, actor)
+        if row.metric == Metric.CATEGORIZE and "category" in changed and ticket.category_id:
+            _stop(row, clock, at, "categorized", actor)
+        if row.metric == Metric.ACKNOWLEDGE and (
+            "assignee" in changed or "assignment_group" in changed or "state" in changed
+        ):
+            _stop(row, clock, at, "acknowledged by the desk", actor)
+        if "state" in changed:
+            _follow_state(row, clock, before["state"], after["state"], at, actor)
+        _store(row, clock)
+
+
+def clocks_on_public_reply(ticket: Ticket, author: Person, at: datetime) -> None:
+    """The first public reply by staff answers the response and acknowledge clocks."""
+    if not author.is_staff_member:
+        return
+    rows = (
+        ticket.clocks.select_related("calendar")
+        .select_for_update()
+        .filter(metric__in=[Metric.RESPONSE, Metric.ACKNOWLEDGE])
+    )
+    for row in rows:
+        clock = _load(row)
+        _stop(row, clock, at, f"first reply by {author}", author)
+        _store(row, clock)
