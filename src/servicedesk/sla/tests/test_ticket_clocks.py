@@ -35,9 +35,13 @@ def timeline(ticket: Ticket, metric: Metric) -> list[str]:
 
 def p1_incident(demo: Organisation, requester: str) -> Ticket:
     return ticket_create(
-        actor=demo.people["desk"], requester=demo.people[requester], kind=TicketKind.INCIDENT,
-        channel=Channel.PHONE, short_description="Office offline",
-        impact=Impact.AGENCY, severity=Severity.OUTAGE,
+        actor=demo.people["desk"],
+        requester=demo.people[requester],
+        kind=TicketKind.INCIDENT,
+        channel=Channel.PHONE,
+        short_description="Office offline",
+        impact=Impact.AGENCY,
+        severity=Severity.OUTAGE,
     )
 
 
@@ -70,9 +74,13 @@ def test_awaiting_vendor_pauses_the_clock_and_says_so(demo: Organisation) -> Non
 def test_a_vendor_dependent_ticket_has_no_running_resolution_clock(demo: Organisation) -> None:
     vendor = PriorityCode.objects.get(category__number=1, code=5)
     ticket = ticket_create(
-        actor=demo.people["desk"], requester=demo.people["employee"],
-        kind=TicketKind.INCIDENT, channel=Channel.PHONE, short_description="Copier lease",
-        category=vendor.category, priority_code=vendor,
+        actor=demo.people["desk"],
+        requester=demo.people["employee"],
+        kind=TicketKind.INCIDENT,
+        channel=Channel.PHONE,
+        short_description="Copier lease",
+        category=vendor.category,
+        priority_code=vendor,
     )
     restore = clock(ticket, Metric.RESOLUTION)
     assert restore.state == "paused"
@@ -90,14 +98,19 @@ def test_an_uncategorized_portal_ticket_gets_a_categorize_clock_met_by_triage(
     assert categorize.target_label == "2 hours"
     assert categorize.state in {"running", "paused"}
     ticket = ticket_update(
-        ticket, actor=demo.people["desk"], version=ticket.version,
+        ticket,
+        actor=demo.people["desk"],
+        version=ticket.version,
         changes={"category": demo.categories[1]},
     )
     categorize = clock(ticket, Metric.CATEGORIZE)
     assert (categorize.state, categorize.outcome) == ("completed", "met")
     phoned = ticket_create(
-        actor=demo.people["desk"], requester=demo.people["employee"],
-        kind=TicketKind.INCIDENT, channel=Channel.PHONE, short_description="Logged by phone",
+        actor=demo.people["desk"],
+        requester=demo.people["employee"],
+        kind=TicketKind.INCIDENT,
+        channel=Channel.PHONE,
+        short_description="Logged by phone",
     )
     assert not phoned.clocks.filter(metric=Metric.CATEGORIZE).exists()
 
@@ -120,8 +133,11 @@ def test_a_disputed_resolution_runs_the_resolution_clock_again(demo: Organisatio
     )
     assert clock(ticket, Metric.RESOLUTION).state == "completed"
     ticket = ticket_transition(
-        ticket, actor=demo.people["employee"], version=ticket.version,
-        to=TicketState.IN_PROGRESS, note="Still down",
+        ticket,
+        actor=demo.people["employee"],
+        version=ticket.version,
+        to=TicketState.IN_PROGRESS,
+        note="Still down",
     )
     restore = clock(ticket, Metric.RESOLUTION)
     assert restore.state == "running"
@@ -131,13 +147,19 @@ def test_a_disputed_resolution_runs_the_resolution_clock_again(demo: Organisatio
 
 def test_raising_the_priority_retargets_the_clocks(demo: Organisation) -> None:
     ticket = ticket_create(
-        actor=demo.people["desk"], requester=demo.people["employee"], kind=TicketKind.INCIDENT,
-        channel=Channel.PHONE, short_description="Slow", impact=Impact.INDIVIDUAL,
+        actor=demo.people["desk"],
+        requester=demo.people["employee"],
+        kind=TicketKind.INCIDENT,
+        channel=Channel.PHONE,
+        short_description="Slow",
+        impact=Impact.INDIVIDUAL,
         severity=Severity.DEGRADATION,
     )
     assert clock(ticket, Metric.RESOLUTION).target_label == "3 business days"
     ticket = ticket_update(
-        ticket, actor=demo.people["desk"], version=ticket.version,
+        ticket,
+        actor=demo.people["desk"],
+        version=ticket.version,
         changes={"impact": Impact.MULTI_AGENCY},
     )
     restore = clock(ticket, Metric.RESOLUTION)
@@ -147,14 +169,22 @@ def test_raising_the_priority_retargets_the_clocks(demo: Organisation) -> None:
 
 def test_a_rule_that_can_never_fire_is_refused(demo: Organisation) -> None:
     catch_all = SlaRule(
-        metric=Metric.RESPONSE, position=1, name="Everything: 1 hour",
-        target_kind="duration", minutes=60,
+        metric=Metric.RESPONSE,
+        position=1,
+        name="Everything: 1 hour",
+        target_kind="duration",
+        minutes=60,
     )
     with pytest.raises(ValidationError, match="would hide rule #10"):
         catch_all.full_clean()
     shadowed = SlaRule(
-        metric=Metric.RESPONSE, position=999, name="P1 incidents again",
-        ticket_kind=TicketKind.INCIDENT, priority="p1", target_kind="duration", minutes=5,
+        metric=Metric.RESPONSE,
+        position=999,
+        name="P1 incidents again",
+        ticket_kind=TicketKind.INCIDENT,
+        priority="p1",
+        target_kind="duration",
+        minutes=5,
     )
     with pytest.raises(ValidationError, match="can never fire: rule #30"):
         shadowed.full_clean()
