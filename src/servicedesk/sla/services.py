@@ -187,7 +187,7 @@ def clocks_follow(
     at = ticket.updated_at
     rules = active_rules() if changed & RETARGET_FIELDS else None
     facts = ticket_facts(ticket, uncategorized_at_arrival=False)
-    for row in ticket.clocks.select_related("calendar").select_for_update():
+    for row in ticket.clocks.select_related("calendar").select_for_update(of=("self",)):
         clock = _load(row)
         if rules is not None and row.metric in RETARGETED_METRICS:
             _retarget(row, clock, ticket, first_match(rules[row.metric], facts), at, actor)
