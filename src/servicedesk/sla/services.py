@@ -208,7 +208,7 @@ def clocks_on_public_reply(ticket: Ticket, author: Person, at: datetime) -> None
         return
     rows = (
         ticket.clocks.select_related("calendar")
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(metric__in=[Metric.RESPONSE, Metric.ACKNOWLEDGE])
     )
     for row in rows:
