@@ -14,6 +14,7 @@ from servicedesk.sla.services import clocks_on_public_reply
 from servicedesk.tickets import history
 from servicedesk.tickets.choices import Channel, LinkKind
 from servicedesk.tickets.errors import TicketErrorCode
+from servicedesk.tickets.events import EventName, TicketEvent, publish
 from servicedesk.tickets.models import Attachment, Comment, Ticket, TicketLink
 from servicedesk.tickets.services.lifecycle import locked, refuse, require_staff
 
@@ -46,6 +47,7 @@ def comment_add(
     if not internal:
         clocks_on_public_reply(current, actor, comment.created_at)
     _touch(current)
+    publish(TicketEvent(action, current, actor, comment.created_at, comment=comment))
     return comment
 
 
@@ -76,8 +78,13 @@ def attachment_add(
     )
     attachment.file.save(name, upload, save=False)
     attachment.save()
-    history.record(current, actor, "attachment.add", "attachment", "", name)
+    history.record(current, actor, EventName.ATTACHMENT, "attachment", "", name)
     _touch(current)
+    publish(
+        TicketEvent(
+            EventName.ATTACHMENT, current, actor, attachment.uploaded_at, attachment=attachment
+        )
+    )
     return attachment
 
 
@@ -117,4 +124,6 @@ def ticket_link(source: Ticket, target: Ticket, *, actor: Person, kind: LinkKind
         )
     _touch(source)
     _touch(target)
+    for ticket in (source, target):
+        publish(TicketEvent(EventName.LINK, ticket, actor, link.created_at, link=link))
     return link

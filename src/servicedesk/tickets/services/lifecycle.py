@@ -22,6 +22,7 @@ from servicedesk.sla.services import clocks_follow, clocks_start
 from servicedesk.tickets import history
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.errors import StaleTicketError, TicketError, TicketErrorCode
+from servicedesk.tickets.events import EventName, TicketEvent, publish
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.numbering import next_number
 from servicedesk.tickets.workflow import (
@@ -213,6 +214,7 @@ def ticket_create(
         ticket.affected_people.set(people)
     history.record(ticket, actor, "ticket.create", "number", "", ticket.number)
     clocks_start(ticket, actor)
+    publish(TicketEvent(EventName.CREATE, ticket, actor, now))
     if people:
         history.record(
             ticket, actor, "ticket.create", "affected_people", "", history.people_text(people)
@@ -220,13 +222,17 @@ def ticket_create(
     return ticket
 
 
-def _save(ticket: Ticket, actor: Person | None, action: str, before: history.Snapshot) -> Ticket:
+def _save(
+    ticket: Ticket, actor: Person | None, action: str, before: history.Snapshot, note: str = ""
+) -> Ticket:
     ticket.version += 1
     ticket.updated_at = timezone.now()
     ticket.save()
     after = history.snapshot(ticket)
     history.record_changes(ticket, actor, action, before, after)
     clocks_follow(ticket, actor, before, after)
+    changes = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+    publish(TicketEvent(action, ticket, actor, ticket.updated_at, changes=changes, note=note))
     return ticket
 
 
@@ -268,7 +274,7 @@ def ticket_update(
             reason=changes.get("priority_override_reason", ""),
             request_type=current.request_type,
         )
-    return _save(current, actor, "ticket.update", before)
+    return _save(current, actor, EventName.UPDATE, before)
 
 
 @transaction.atomic
@@ -296,7 +302,7 @@ def ticket_assign(
     current.assignee = assignee
     if current.state == TicketState.NEW:
         current.state = TicketState.ASSIGNED
-    return _save(current, actor, "ticket.assign", before)
+    return _save(current, actor, EventName.ASSIGN, before)
 
 
 def _check_may_transition(actor: Person, ticket: Ticket, target: TicketState) -> None:
@@ -385,7 +391,7 @@ def ticket_transition(
         current.resolution_note = note.strip()
     elif state == TicketState.RESOLVED:
         current.resolved_at = None
-    saved = _save(current, actor, f"ticket.{target.value}", before)
+    saved = _save(current, actor, EventName.transition(target.value), before, note.strip())
     if note.strip() and target not in STATES_NEEDING_NOTE:
         history.record(saved, actor, f"ticket.{target.value}", "note", "", note.strip())
     if force_reason.strip():
@@ -403,5 +409,15 @@ def ticket_set_affected(
     after = history.people_text(current.affected_people.all())
     if before != after:
         history.record(current, actor, action, "affected_people", before, after)
-        Ticket.objects.filter(pk=current.pk).update(updated_at=timezone.now())
+        now = timezone.now()
+        Ticket.objects.filter(pk=current.pk).update(updated_at=now)
+        publish(
+            TicketEvent(
+                EventName.AFFECTED,
+                current,
+                actor,
+                now,
+                changes={"affected_people": (before, after)},
+            )
+        )
     return current
