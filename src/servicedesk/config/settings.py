@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import dj_database_url
@@ -81,7 +82,9 @@ def _database(url: str) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
-        config["TEST"] = {"NAME": str(ENV.data_dir / "test_servicedesk.sqlite3")}
+        # A file, not memory, so tests see WAL and locking as production does; one per process
+        # so that two test runs in one checkout never share it.
+        config["TEST"] = {"NAME": str(ENV.data_dir / f"test_servicedesk_{os.getpid()}.sqlite3")}
     if ENV.test_database_name:
         config["TEST"] = {"NAME": ENV.test_database_name}
     return config

@@ -53,11 +53,11 @@ def _calendar_words(row: BusinessCalendar | None) -> str:
     return "around the clock" if row is None or row.is_24x7 else f"on {row.name}"
 
 
-def _stamp(at: datetime) -> str:
+def local_stamp(at: datetime) -> str:
     return timezone.localtime(at).strftime("%a %d %b %H:%M %Z")
 
 
-def _store(row: TicketClock, clock: Clock) -> None:
+def store_clock(row: TicketClock, clock: Clock) -> None:
     row.state = clock.state.value
     row.outcome = clock.outcome.value if clock.outcome else ""
     row.due_at = clock.due_at
@@ -74,12 +74,12 @@ def _event(
     ClockEvent.objects.create(clock=row, at=at, kind=kind, detail=detail, actor=actor)
 
 
-def _load(row: TicketClock) -> Clock:
+def load_clock(row: TicketClock) -> Clock:
     return Clock.from_dict(row.record, engine_calendar(row.calendar))
 
 
 def _due_words(clock: Clock) -> str:
-    return f", due {_stamp(clock.due_at)}" if clock.due_at else ""
+    return f", due {local_stamp(clock.due_at)}" if clock.due_at else ""
 
 
 def clocks_start(ticket: Ticket, actor: Person | None) -> list[TicketClock]:
@@ -103,7 +103,7 @@ def clocks_start(ticket: Ticket, actor: Person | None) -> list[TicketClock]:
             target_label=describe_target(rule),
             started_at=ticket.created_at,
         )
-        _store(row, clock)
+        store_clock(row, clock)
         words = (
             f"{describe_target(rule)} {_calendar_words(calendar_row)}{_due_words(clock)}"
             if rule
@@ -188,7 +188,7 @@ def clocks_follow(
     rules = active_rules() if changed & RETARGET_FIELDS else None
     facts = ticket_facts(ticket, uncategorized_at_arrival=False)
     for row in ticket.clocks.select_related("calendar").select_for_update(of=("self",)):
-        clock = _load(row)
+        clock = load_clock(row)
         if rules is not None and row.metric in RETARGETED_METRICS:
             _retarget(row, clock, ticket, first_match(rules[row.metric], facts), at, actor)
         if row.metric == Metric.CATEGORIZE and "category" in changed and ticket.category_id:
@@ -199,7 +199,7 @@ def clocks_follow(
             _stop(row, clock, at, "acknowledged by the desk", actor)
         if "state" in changed:
             _follow_state(row, clock, before["state"], after["state"], at, actor)
-        _store(row, clock)
+        store_clock(row, clock)
 
 
 def clocks_on_public_reply(ticket: Ticket, author: Person, at: datetime) -> None:
@@ -212,6 +212,6 @@ def clocks_on_public_reply(ticket: Ticket, author: Person, at: datetime) -> None
         .filter(metric__in=[Metric.RESPONSE, Metric.ACKNOWLEDGE])
     )
     for row in rows:
-        clock = _load(row)
+        clock = load_clock(row)
         _stop(row, clock, at, f"first reply by {author}", author)
-        _store(row, clock)
+        store_clock(row, clock)

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 class EventName:
     """Dotted names, as in history: `ticket.create`, `ticket.update`, `ticket.assign`,
     `ticket.<state>` for a transition (e.g. `ticket.resolved`), `comment.public`,
-    `comment.internal`, `attachment.add`, `ticket.link`, `ticket.affected`."""
+    `comment.internal`, `attachment.add`, `ticket.link`, `ticket.affected`, and from the SLA
+    sweep `sla.warning` and `sla.breach`."""
 
     CREATE = "ticket.create"
     UPDATE = "ticket.update"
@@ -31,6 +32,8 @@ class EventName:
     ATTACHMENT = "attachment.add"
     LINK = "ticket.link"
     AFFECTED = "ticket.affected"
+    SLA_WARNING = "sla.warning"
+    SLA_BREACH = "sla.breach"
 
     @staticmethod
     def transition(state: str) -> str:
@@ -49,6 +52,8 @@ class TicketEvent:
     attachment: Attachment | None = None
     link: TicketLink | None = None
     note: str = ""
+    # Event-specific facts, e.g. an SLA warning's metric, percent and who must hear of it.
+    data: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def state_changed(self) -> bool:

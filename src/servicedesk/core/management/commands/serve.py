@@ -1,4 +1,4 @@
-"""Serve the web app (gunicorn) and one background task worker until Ctrl-C."""
+"""Serve the web app (gunicorn), one background task worker and the scheduler until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -49,7 +49,8 @@ class Command(BaseCommand):
             ]
         )
         worker = subprocess.Popen([sys.executable, "-m", "servicedesk.manage", "db_worker"])
-        children = [web, worker]
+        scheduler = subprocess.Popen([sys.executable, "-m", "servicedesk.manage", "scheduler"])
+        children = [web, worker, scheduler]
         stopping = False
 
         def stop(signum: int, frame: Any) -> None:
