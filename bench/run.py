@@ -1,0 +1,341 @@
+"""`make bench`: time the first pages of the agent and the employee against a full database.
+
+Prepares a benchmark database (SQLite `var/bench.sqlite3`, or `BENCH_DATABASE_URL`) holding
+`BENCH_TICKETS` tickets (100,000 by default; generated once, reused afterwards), serves it with
+gunicorn on a free loopback port, signs in as the demo users, and times sequential requests of
+`/healthz` (bare Django: the baseline), `/workspace/` and `/portal/`. Writes the figures to
+`bench/results/pages-<vendor>.txt` and `.json`, then runs `bench/sla_engine_bench.py` if present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import django
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+RESULTS = PROJECT_ROOT / "bench" / "results"
+SLA_ENGINE_BENCH = PROJECT_ROOT / "bench" / "sla_engine_bench.py"
+DEFAULT_TICKETS = 100_000
+WEB_WORKERS = 2
+REQUEST_TIMEOUT = 30  # seconds; a page slower than this is a finding in itself
+STARTUP_TIMEOUT = 30
+# (label, who signs in, path): the bare endpoint first, every ratio is against it.
+PAGES = [
+    ("healthz", None, "/healthz"),
+    ("workspace", "desk", "/workspace/"),
+    ("portal", "employee", "/portal/"),
+]
+
+
+@dataclass(frozen=True)
+class PageTiming:
+    page: str
+    path: str
+    user: str | None
+    p50_ms: float
+    p95_ms: float
+    mean_ms: float
+    ratio_to_healthz: float
+    queries: int | None
+    slowest_query_ms: float | None
+    slowest_query: str | None
+
+
+def _nproc() -> int:
+    """What `nproc` prints: the CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def bench_database_url() -> str:
+    from servicedesk.config.env import read_environment
+
+    default = f"sqlite:///{read_environment().data_dir / 'bench.sqlite3'}"
+    return os.environ.get("BENCH_DATABASE_URL") or default
+
+
+def prepare_database(url: str, tickets: int) -> tuple[str, int]:
+    """Set Django up on the benchmark database and fill it up to `tickets`; (vendor, count)."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.config.settings")
+    django.setup()
+    # Imported here: models can only be imported once Django is set up on the right database.
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench.generate import generate
+    from servicedesk.tickets.models import Ticket
+
+    call_command("migrate", verbosity=0)
+    have = Ticket.objects.count()
+    if have < tickets:
+        print(f"Benchmark database has {have:,} tickets; generating {tickets - have:,} more.")
+        report = generate(tickets - have)
+        print(f"Generated {report.tickets:,} tickets in {report.seconds:.1f} s.")
+    else:
+        print(f"Reusing the benchmark database: {have:,} tickets.")
+    count = Ticket.objects.count()
+    vendor = connection.vendor
+    connection.close()  # gunicorn's workers open their own
+    return vendor, count
+
+
+def query_profile(username: str | None, path: str) -> tuple[int, float, str] | None:
+    """(queries, slowest ms, slowest SQL) for one in-process request: what a page costs inside."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from servicedesk.directory.models import Person
+
+    client = Client()
+    if username:
+        client.force_login(Person.objects.get(username=username))
+    client.get(path)  # warm caches (content types, templates) so they are not counted
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    if response.status_code != 200 or not reads:
+        return None
+    timed = [(_time_query(sql), sql) for sql in reads]
+    slowest_ms, slowest_sql = max(timed)
+    return len(captured.captured_queries), slowest_ms, slowest_sql
+
+
+def _time_query(sql: str) -> float:
+    """Best of three, fetching every row: Django times only `execute`, and SQLite does most of
+    its work while rows are fetched."""
+    from django.db import connection
+
+    best = float("inf")
+    for _ in range(3):
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.execute(sql)
+            cursor.fetchall()
+            best = min(best, (time.perf_counter() - started) * 1000)
+    return best
+
+
+def _free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def gunicorn(database_url: str) -> Iterator[str]:
+    """Serve the app on 127.0.0.1 until the block ends, even when it ends in an error."""
+    port = _free_loopback_port()
+    log_path = PROJECT_ROOT / "var" / "bench-gunicorn.log"
+    log_path.parent.mkdir(exist_ok=True)
+    command = [sys.executable, "-m", "gunicorn", "servicedesk.config.wsgi"]
+    command += ["--workers", str(WEB_WORKERS), "--bind", f"127.0.0.1:{port}"]
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env={**os.environ, "DATABASE_URL": database_url},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_until_serving(base, server)
+            yield base
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _wait_until_serving(base: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(
+                f"gunicorn exited with {server.returncode}; see var/bench-gunicorn.log"
+            )
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer within {STARTUP_TIMEOUT} s")
+
+
+class Browser:
+    """A signed-in visitor with its own cookies; urllib only, so no extra dependency."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def get(self, path: str) -> None:
+        """Fetch and read a page; fail on an error or on being sent somewhere else (the login)."""
+        with self.opener.open(self.base + path, timeout=REQUEST_TIMEOUT) as response:
+            response.read()
+            landed = urllib.parse.urlsplit(response.url).path
+        if landed != path:
+            raise RuntimeError(f"{path} ended on {landed}: not signed in?")
+
+    def sign_in(self, username: str, password: str) -> None:
+        login = f"{self.base}/accounts/login/"
+        with self.opener.open(login, timeout=REQUEST_TIMEOUT) as response:
+            response.read()
+        token = next(cookie.value for cookie in self.cookies if cookie.name == "csrftoken")
+        form = {"username": username, "password": password, "csrfmiddlewaretoken": token or ""}
+        request = urllib.request.Request(
+            login, data=urllib.parse.urlencode(form).encode(), headers={"Referer": login}
+        )
+        with self.opener.open(request, timeout=REQUEST_TIMEOUT) as response:
+            response.read()
+            if urllib.parse.urlsplit(response.url).path == "/accounts/login/":
+                raise RuntimeError(f"could not sign in as {username}")
+
+
+def time_requests(browser: Browser, path: str, warm_up: int, samples: int) -> list[float]:
+    for _ in range(warm_up):
+        browser.get(path)
+    timings = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        browser.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def measure_pages(base: str, warm_up: int, samples: int) -> list[PageTiming]:
+    from servicedesk.demo.organisation import DEMO_PASSWORD
+
+    measured: list[PageTiming] = []
+    baseline = 0.0
+    for label, username, path in PAGES:
+        browser = Browser(base)
+        if username:
+            browser.sign_in(username, DEMO_PASSWORD)
+        timings = time_requests(browser, path, warm_up, samples)
+        p50 = statistics.median(timings)
+        baseline = baseline or p50
+        profile = query_profile(username, path)
+        measured.append(
+            PageTiming(
+                page=label,
+                path=path,
+                user=username,
+                p50_ms=round(p50, 2),
+                p95_ms=round(statistics.quantiles(timings, n=20)[18], 2),
+                mean_ms=round(statistics.fmean(timings), 2),
+                ratio_to_healthz=round(p50 / baseline, 1),
+                queries=profile[0] if profile else None,
+                slowest_query_ms=round(profile[1], 1) if profile else None,
+                slowest_query=profile[2] if profile else None,
+            )
+        )
+        print(f"  {path:<12} p50 {p50:8.1f} ms  ({p50 / baseline:.1f}× healthz)", flush=True)
+    return measured
+
+
+def write_results(summary: dict[str, Any], pages: list[PageTiming]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    name = f"pages-{summary['vendor']}"
+    data = {**summary, "pages": [asdict(page) for page in pages]}
+    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
+    lines = [
+        f"Servicedesk page benchmark, {summary['date']}",
+        f"database: {summary['vendor']}, {summary['tickets']:,} tickets; machine: nproc "
+        f"{summary['nproc']}; gunicorn: {WEB_WORKERS} sync workers on 127.0.0.1",
+        f"{summary['samples']} sequential requests per page after {summary['warm_up']} "
+        "warm-up, a new connection each (urllib)",
+        "",
+        f"{'page':<12} {'user':<9} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'p50/healthz':>12}"
+        f" {'queries':>8} {'slowest query ms':>17}",
+    ]
+    for page in pages:
+        slowest = "" if page.slowest_query_ms is None else f"{page.slowest_query_ms:.1f}"
+        lines.append(
+            f"{page.path:<12} {page.user or '-':<9} {page.p50_ms:>8.1f} {page.p95_ms:>8.1f} "
+            f"{page.mean_ms:>8.1f} {page.ratio_to_healthz:>11.1f}× "
+            f"{page.queries if page.queries is not None else '':>8} {slowest:>17}"
+        )
+    lines.append("")
+    for page in pages:
+        if page.slowest_query:
+            lines += [
+                f"Slowest query of {page.path} (in-process, one request):",
+                page.slowest_query,
+            ]
+    (RESULTS / f"{name}.txt").write_text("\n".join(lines) + "\n")
+    return RESULTS / f"{name}.txt"
+
+
+def run_sla_engine_bench() -> int:
+    """The SLA engine benchmark lives in its own module, written separately; run it if present."""
+    if not SLA_ENGINE_BENCH.exists():
+        print("bench/sla_engine_bench.py not found; skipping the SLA engine benchmark.")
+        return 0
+    print("Running the SLA engine benchmark (bench/sla_engine_bench.py)...", flush=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.sla_engine_bench"],
+        cwd=PROJECT_ROOT,
+        timeout=1800,
+        check=False,
+    )
+    if done.returncode:
+        print(f"The SLA engine benchmark failed with exit code {done.returncode}.")
+    return done.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--warm-up", type=int, default=20)
+    parser.add_argument("--skip-sla", action="store_true", help="Only the page benchmark.")
+    args = parser.parse_args(argv)
+    tickets = int(os.environ.get("BENCH_TICKETS", DEFAULT_TICKETS))
+    url = bench_database_url()
+    vendor, count = prepare_database(url, tickets)
+    print(f"Timing pages against {count:,} tickets on {vendor}...", flush=True)
+    with gunicorn(url) as base:
+        pages = measure_pages(base, args.warm_up, args.samples)
+    summary = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "vendor": vendor,
+        "tickets": count,
+        "nproc": _nproc(),
+        "samples": args.samples,
+        "warm_up": args.warm_up,
+    }
+    written = write_results(summary, pages)
+    print(written.read_text())
+    print(f"Written to {written.relative_to(PROJECT_ROOT)} and .json")
+    return 0 if args.skip_sla else run_sla_engine_bench()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
