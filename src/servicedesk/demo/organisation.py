@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from importlib.metadata import version
 
-import holidays
 from django.contrib.auth.hashers import make_password
 
 from servicedesk.catalog.choices import Priority
@@ -18,7 +16,8 @@ from servicedesk.catalog.models import Category, PriorityCode, RequestType, Serv
 from servicedesk.demo.sla_policy import load_sla_rules
 from servicedesk.directory.choices import Network, Role, Tier
 from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
-from servicedesk.sla.models import BusinessCalendar, CalendarClosure
+from servicedesk.sla.models import BusinessCalendar
+from servicedesk.sla.planning import holidays_apply
 
 DEMO_PASSWORD = "servicedesk-demo"
 WEEKDAYS_7_TO_5 = {str(day): [["07:00", "17:00"]] for day in range(5)}
@@ -55,15 +54,10 @@ def calendars() -> dict[str, BusinessCalendar]:
             "is_24x7": True,
         },
     )
-    source = f"holidays {version('holidays')} US/OK"
     this_year = date.today().year
-    official = holidays.country_holidays(
-        "US", subdiv="OK", years=range(this_year - 1, this_year + 3)
+    holidays_apply(
+        business, country="US", subdivision="OK", years=range(this_year - 1, this_year + 3)
     )
-    for day, name in official.items():
-        CalendarClosure.objects.update_or_create(
-            calendar=business, date=day, defaults={"name": name, "source": source}
-        )
     return {"business": business, "24x7": always}
 
 

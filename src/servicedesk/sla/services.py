@@ -15,6 +15,7 @@ from servicedesk.directory.models import Person
 from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockEventKind, Metric
 from servicedesk.sla.engine import Clock, ClockState
+from servicedesk.sla.explain import hours_words
 from servicedesk.sla.models import BusinessCalendar, ClockEvent, SlaRule, TicketClock
 from servicedesk.sla.rules import (
     active_rules,
@@ -50,7 +51,7 @@ def calendar_for(rule: SlaRule | None, ticket: Ticket) -> BusinessCalendar | Non
 
 
 def _calendar_words(row: BusinessCalendar | None) -> str:
-    return "around the clock" if row is None or row.is_24x7 else f"on {row.name}"
+    return f"counted {hours_words(row)}"
 
 
 def local_stamp(at: datetime) -> str:
@@ -105,7 +106,7 @@ def clocks_start(ticket: Ticket, actor: Person | None) -> list[TicketClock]:
         )
         store_clock(row, clock)
         words = (
-            f"{describe_target(rule)} {_calendar_words(calendar_row)}{_due_words(clock)}"
+            f"{describe_target(rule)}, {_calendar_words(calendar_row)}{_due_words(clock)}"
             if rule
             else "no SLA applies yet (the clock waits for triage)"
         )
@@ -133,7 +134,7 @@ def _retarget(
         row,
         at,
         ClockEventKind.RETARGETED,
-        f"{before} → {row.target_label} {_calendar_words(calendar_row)}{_due_words(clock)}",
+        f"{before} → {row.target_label}, {_calendar_words(calendar_row)}{_due_words(clock)}",
         actor,
     )
 

@@ -164,7 +164,8 @@ def test_raising_the_priority_retargets_the_clocks(demo: Organisation) -> None:
     )
     restore = clock(ticket, Metric.RESOLUTION)
     assert restore.target_label == "4 hours"
-    assert "3 business days → 4 hours around the clock" in timeline(ticket, Metric.RESOLUTION)[-1]
+    last = timeline(ticket, Metric.RESOLUTION)[-1]
+    assert "3 business days → 4 hours, counted around the clock" in last
 
 
 def test_a_rule_that_can_never_fire_is_refused(demo: Organisation) -> None:

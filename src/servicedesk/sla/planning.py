@@ -1,0 +1,84 @@
+"""Calendar changes: importing public holidays, and re-planning the clocks that count on a calendar.
+
+Holidays are *materialised* into closures with their source noted, so that an upgrade of the
+`holidays` package never silently moves a due date; re-planning then recomputes every open
+clock on that calendar from its stored facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib.metadata import version
+
+import holidays
+from django.db import transaction
+
+from servicedesk.sla.calendars import engine_calendar
+from servicedesk.sla.choices import ClockState
+from servicedesk.sla.engine import Clock
+from servicedesk.sla.models import BusinessCalendar, CalendarClosure, TicketClock
+from servicedesk.sla.services import store_clock
+
+REPLAN_BATCH = 2000
+
+
+class HolidayImportError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class HolidayImport:
+    added: int
+    kept: int
+    source: str
+
+
+@transaction.atomic
+def holidays_apply(
+    calendar: BusinessCalendar, *, country: str, subdivision: str, years: Iterable[int]
+) -> HolidayImport:
+    """Add a country's (and subdivision's) public holidays, observed days included.
+
+    A day the organisation already defined itself (a half day, a named closure) is kept as it is.
+    """
+    try:
+        official = holidays.country_holidays(
+            country.upper(), subdiv=subdivision.upper() or None, years=list(years)
+        )
+    except NotImplementedError as unknown:
+        raise HolidayImportError(
+            f"“{country}” is not a country the holidays package knows."
+        ) from unknown
+    except ValueError as problem:
+        raise HolidayImportError(str(problem)) from problem
+    source = f"holidays {version('holidays')} {country.upper()}/{subdivision.upper() or '-'}"
+    existing = set(calendar.closures.values_list("date", flat=True))
+    fresh = [
+        CalendarClosure(calendar=calendar, date=day, name=name, source=source)
+        for day, name in sorted(official.items())
+        if day not in existing
+    ]
+    CalendarClosure.objects.bulk_create(fresh)
+    calendar.bump_revision()
+    return HolidayImport(added=len(fresh), kept=len(official) - len(fresh), source=source)
+
+
+def calendar_replan(calendar: BusinessCalendar) -> int:
+    """Recompute due dates and warning times of every open clock counting on `calendar`."""
+    calendar.refresh_from_db()
+    engine = engine_calendar(calendar)
+    open_clocks = TicketClock.objects.filter(
+        calendar=calendar, state__in=[ClockState.RUNNING, ClockState.PAUSED]
+    )
+    done = 0
+    pks = list(open_clocks.values_list("pk", flat=True))
+    for start in range(0, len(pks), REPLAN_BATCH):
+        with transaction.atomic():
+            batch = TicketClock.objects.select_for_update().filter(
+                pk__in=pks[start : start + REPLAN_BATCH]
+            )
+            for row in batch:
+                store_clock(row, Clock.from_dict(row.record, engine))
+                done += 1
+    return done
