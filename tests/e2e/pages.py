@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import FilePayload, Locator, Page
 
 
 class LoginPage:
@@ -40,9 +40,140 @@ class PortalHome:
     def __init__(self, page: Page) -> None:
         self.page = page
 
+    def open(self, base_url: str) -> PortalHome:
+        self.page.goto(f"{base_url}/portal/")
+        return self
+
     @property
     def open_tickets(self) -> Locator:
         return self.page.get_by_test_id("open-tickets").locator("tbody tr")
+
+    @property
+    def system_status(self) -> Locator:
+        return self.page.get_by_test_id("system-status")
+
+    @property
+    def drafts(self) -> Locator:
+        return self.page.get_by_test_id("drafts").locator("li")
+
+    def something_broken(self) -> TicketForm:
+        self.page.get_by_role("link", name="Something broken?").click()
+        return TicketForm(self.page)
+
+    def request_assistance(self) -> TicketForm:
+        self.page.get_by_role("link", name="Request assistance").click()
+        return TicketForm(self.page)
+
+    def resume_draft(self, short_description: str) -> TicketForm:
+        self.page.get_by_test_id("drafts").get_by_role("link", name=short_description).click()
+        return TicketForm(self.page)
+
+    def open_ticket(self, number: str) -> TicketPage:
+        self.page.get_by_role("link", name=number).click()
+        return TicketPage(self.page)
+
+
+class TicketForm:
+    """Either portal form: "Something broken?" (incident) or "Request assistance"."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def short_description(self) -> Locator:
+        return self.page.get_by_label("Short description")
+
+    @property
+    def description(self) -> Locator:
+        # The incident and the request forms word this field differently (seed 000).
+        return self.page.locator("#id_description")
+
+    @property
+    def people_search(self) -> Locator:
+        return self.page.get_by_label("Who does this issue affect?")
+
+    @property
+    def affected(self) -> Locator:
+        return self.page.get_by_test_id("chosen-affected").locator("li")
+
+    @property
+    def file_input(self) -> Locator:
+        return self.page.get_by_label("Add attachments")
+
+    def add_affected(self, name: str) -> None:
+        self.people_search.fill(name[:4])
+        self.page.get_by_role("button", name=name).click()
+
+    def attach(self, *files: FilePayload) -> None:
+        self.file_input.set_input_files(list(files))
+
+    def drop(self, name: str, content: str) -> None:
+        """Drop one file on the drop zone, as dragging it from the desktop does."""
+        self.page.locator("[data-drop-zone]").first.evaluate(
+            """(zone, [name, content]) => {
+                const data = new DataTransfer();
+                data.items.add(new File([content], name, {type: "text/plain"}));
+                zone.dispatchEvent(new DragEvent("drop", {bubbles: true, dataTransfer: data}));
+            }""",
+            [name, content],
+        )
+
+    def error(self, field: str) -> Locator:
+        return self.page.get_by_test_id(f"error-{field}")
+
+    def save_as_draft(self) -> None:
+        self.page.get_by_role("button", name="Save as Draft").click()
+
+    def submit(self) -> FiledPage:
+        self.page.get_by_role("button", name="Submit", exact=True).click()
+        return FiledPage(self.page)
+
+
+class FiledPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def number(self) -> Locator:
+        return self.page.get_by_test_id("filed-number")
+
+    def follow(self) -> TicketPage:
+        self.page.get_by_role("link", name="Follow").click()
+        return TicketPage(self.page)
+
+
+class TicketPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def open(self, base_url: str, number: str) -> TicketPage:
+        self.page.goto(f"{base_url}/portal/tickets/{number}/")
+        return self
+
+    @property
+    def state(self) -> Locator:
+        return self.page.get_by_test_id("ticket-state")
+
+    @property
+    def timeline(self) -> Locator:
+        return self.page.get_by_test_id("timeline")
+
+    def reply(self, text: str, *, urgent: bool = False) -> None:
+        self.page.get_by_label("Your reply").fill(text)
+        name = "Send as urgent" if urgent else "Send reply"
+        self.page.get_by_role("button", name=name).click()
+
+    def confirm(self) -> None:
+        self.page.get_by_role("button", name="Yes, it is fixed").click()
+
+    def dispute(self, reason: str) -> None:
+        self.page.get_by_label("What is still wrong?").fill(reason)
+        self.page.get_by_role("button", name="No, reopen it").click()
+
+    def answer_survey(self, rating: int, comment: str) -> None:
+        self.page.get_by_test_id("survey").get_by_label(f"{rating} –").check()
+        self.page.get_by_label("Anything you would like to tell us?").fill(comment)
+        self.page.get_by_role("button", name="Send my answer").click()
 
 
 class WorkspaceHome:
@@ -51,3 +182,83 @@ class WorkspaceHome:
 
     def count(self, name: str) -> int:
         return int(self.page.get_by_test_id(f"count-{name}").inner_text())
+
+
+class AgentTicketPage:
+    """The workspace's ticket page: triage, SLA clocks, work forms (tiers, tasks, states)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def open(self, base_url: str, number: str) -> AgentTicketPage:
+        self.page.goto(f"{base_url}/workspace/tickets/{number}/")
+        return self
+
+    def badge(self, name: str) -> Locator:
+        """state, priority, group or assignee."""
+        return self.page.get_by_test_id(f"ticket-{name}")
+
+    @property
+    def proposed_impact(self) -> Locator:
+        return self.page.get_by_test_id("proposed-impact")
+
+    @property
+    def preview(self) -> Locator:
+        return self.page.get_by_test_id("triage-preview")
+
+    @property
+    def clocks(self) -> Locator:
+        return self.page.get_by_test_id("sla-clocks")
+
+    @property
+    def stale(self) -> Locator:
+        return self.page.get_by_test_id("stale")
+
+    @property
+    def also_viewing(self) -> Locator:
+        return self.page.get_by_test_id("also-viewing")
+
+    def form(self, action: str) -> Locator:
+        return self.page.get_by_test_id(f"form-{action}")
+
+    def choose(self, label: str, option: str) -> None:
+        """Pick an option of a triage field by the field's exact label."""
+        self.form("triage").get_by_label(label, exact=True).select_option(label=option)
+
+    def save_triage(self) -> None:
+        self.page.get_by_role("button", name="Save triage").click()
+
+    def _open(self, summary: str) -> None:
+        self.page.locator("summary", has_text=summary).click()
+
+    def escalate(self, reason: str) -> None:
+        self._open("Escalate to")
+        self.form("escalate").get_by_label("Why escalate?").fill(reason)
+        self.form("escalate").get_by_role("button", name="Escalate").click()
+
+    def resolve_to_desk(self, note: str) -> None:
+        self._open("Resolve back to the desk")
+        self.form("resolve-to-desk").get_by_label("What fixed it?").fill(note)
+        self.page.get_by_role("button", name="Resolve to the desk").click()
+
+    def change_state(self, state: str, note: str = "") -> None:
+        self._open("Change state")
+        form = self.form("state")
+        form.get_by_label("New state").select_option(label=state)
+        if note:
+            form.get_by_label("Note", exact=True).fill(note)
+        form.get_by_role("button", name="Change state").click()
+
+    def add_task(self, team: str, task: str) -> None:
+        self._open("Task for another team")
+        form = self.form("task")
+        form.get_by_label("Team").select_option(label=team)
+        form.get_by_label("Task", exact=True).fill(task)
+        form.get_by_role("button", name="Create task").click()
+
+    def error(self, field: str) -> Locator:
+        return self.page.get_by_test_id(f"error-{field}")
+
+    @property
+    def tasks(self) -> Locator:
+        return self.page.get_by_test_id("tasks").locator("li")

@@ -31,6 +31,15 @@ class Environment:
     password_reset_url: str
     dispute_window_days: int
     test_database_name: str | None
+    base_url: str
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    mail_from: str
+    mail_domain: str
+    mail_unknown_sender: str
 
 
 def read_environment() -> Environment:
@@ -53,4 +62,17 @@ def read_environment() -> Environment:
         dispute_window_days=int(os.environ.get("SERVICEDESK_DISPUTE_WINDOW_DAYS", "3")),
         # Lets two test runs share one PostgreSQL server without dropping each other's database.
         test_database_name=os.environ.get("SERVICEDESK_TEST_DATABASE_NAME"),
+        # Links in mail point here: the address people use to reach the portal.
+        base_url=os.environ.get("SERVICEDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        smtp_host=os.environ.get("SERVICEDESK_SMTP_HOST", "127.0.0.1"),
+        smtp_port=int(os.environ.get("SERVICEDESK_SMTP_PORT", "25")),
+        smtp_user=os.environ.get("SERVICEDESK_SMTP_USER", ""),
+        smtp_password=os.environ.get("SERVICEDESK_SMTP_PASSWORD", ""),
+        smtp_starttls=_flag("SERVICEDESK_SMTP_STARTTLS", False),
+        mail_from=os.environ.get("SERVICEDESK_MAIL_FROM", "Service Desk <servicedesk@localhost>"),
+        # The right-hand side of our Message-IDs: how we recognise our own mail coming back.
+        mail_domain=os.environ.get("SERVICEDESK_MAIL_DOMAIN", "servicedesk.localhost"),
+        # "quarantine": mail from an address nobody in the directory has waits for an agent;
+        # "create": such a sender becomes a requester.
+        mail_unknown_sender=os.environ.get("SERVICEDESK_MAIL_UNKNOWN_SENDER", "quarantine"),
     )

@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "servicedesk.sla",
     "servicedesk.catalog",
     "servicedesk.tickets",
+    "servicedesk.notifications",
+    "servicedesk.mail",
+    "servicedesk.api",
     "servicedesk.portal",
     "servicedesk.workspace",
     "servicedesk.demo",
@@ -125,8 +128,56 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SERVICEDESK_PASSWORD_RESET_URL = ENV.password_reset_url
 SERVICEDESK_DISPUTE_WINDOW_DAYS = ENV.dispute_window_days
 SERVICEDESK_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# An `ok` event from a monitoring tool resolves the incident its problem opened.
+SERVICEDESK_MONITORING_OK_RESOLVES = True
+# Webhook targets: host patterns allowed (empty: any public host); an admin may allow others.
+SERVICEDESK_WEBHOOK_ALLOWED_HOSTS: list[str] = []
+SERVICEDESK_WEBHOOK_MAX_ATTEMPTS = 10
+SERVICEDESK_WEBHOOK_RETRY_BASE_SECONDS = 30
+SERVICEDESK_WEBHOOK_TIMEOUT_SECONDS = 10
+# Refused whatever their size: files that run code when a colleague double-clicks them.
+SERVICEDESK_ATTACHMENT_FORBIDDEN_EXTENSIONS = (
+    ".exe",
+    ".bat",
+    ".cmd",
+    ".com",
+    ".js",
+    ".jse",
+    ".msi",
+    ".ps1",
+    ".vbs",
+    ".vbe",
+    ".scr",
+    ".hta",
+    ".jar",
+    ".lnk",
+)
+# Seconds between the portal ticket page's cheap "anything new?" requests (live updates).
+SERVICEDESK_PORTAL_POLL_SECONDS = 4
 # SLA clocks of tickets whose location names no calendar count on this one (None found: 24x7).
 SERVICEDESK_DEFAULT_CALENDAR = "State business hours"
+
+# Mail out: the outbox is delivered over SMTP by the task worker (see notifications/README.md).
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = ENV.smtp_host
+EMAIL_PORT = ENV.smtp_port
+EMAIL_HOST_USER = ENV.smtp_user
+EMAIL_HOST_PASSWORD = ENV.smtp_password
+EMAIL_USE_TLS = ENV.smtp_starttls
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = ENV.mail_from
+SERVER_EMAIL = ENV.mail_from
+SERVICEDESK_BASE_URL = ENV.base_url
+SERVICEDESK_MAIL_DOMAIN = ENV.mail_domain
+# A failed delivery is retried after 1, 2, 4, … minutes; after this many attempts it is failed.
+SERVICEDESK_MAIL_MAX_ATTEMPTS = 8
+SERVICEDESK_MAIL_RETRY_BASE_SECONDS = 60
+# Mail in (see mail/README.md).
+SERVICEDESK_MAIL_UNKNOWN_SENDER = ENV.mail_unknown_sender
+# More mail than this from one sender in an hour waits for an agent: it breaks auto-reply loops.
+SERVICEDESK_MAIL_SENDER_HOURLY_CAP = 30
+SERVICEDESK_MAIL_MAX_MESSAGE_BYTES = 40 * 1024 * 1024
+SERVICEDESK_MAIL_MAX_HEADER_BYTES = 64 * 1024
 
 LOGGING = {
     "version": 1,

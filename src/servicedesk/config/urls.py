@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from servicedesk.api.v1 import api
 from servicedesk.core import views as core_views
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("portal/", include("servicedesk.portal.urls")),
     path("workspace/", include("servicedesk.workspace.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,8 +1,21 @@
 from django.urls import path
 
-from servicedesk.portal import views
+from servicedesk.portal.views import attachments, filing, home, ticket
 
 app_name = "portal"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    path("new/<slug:kind_slug>/", filing.ticket_new, name="new"),
+    path("drafts/<int:pk>/", filing.draft_edit, name="draft"),
+    path("drafts/<int:pk>/delete/", filing.draft_remove, name="draft_delete"),
+    path("people/", filing.people_lookup, name="people"),
+    path("tickets/<str:number>/", ticket.ticket_detail, name="ticket"),
+    path("tickets/<str:number>/filed/", filing.filed, name="filed"),
+    path("tickets/<str:number>/live/", ticket.ticket_live, name="ticket_live"),
+    path("tickets/<str:number>/reply/", ticket.reply, name="reply"),
+    path("tickets/<str:number>/confirm/", ticket.confirm, name="confirm"),
+    path("tickets/<str:number>/dispute/", ticket.dispute, name="dispute"),
+    path("tickets/<str:number>/survey/", ticket.survey, name="survey"),
+    path("tickets/<str:number>/comments/<int:pk>/", ticket.comment_link, name="comment"),
+    path("attachments/<int:pk>/", attachments.download, name="attachment"),
 ]

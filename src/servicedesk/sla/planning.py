@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from importlib.metadata import version
 
 import holidays
-from django.db import transaction
+from django.db import connection, transaction
 
 from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockState
 from servicedesk.sla.engine import Clock
 from servicedesk.sla.models import BusinessCalendar, CalendarClosure, TicketClock
-from servicedesk.sla.services import store_clock
+from servicedesk.sla.services import CLOCK_COLUMNS, copy_clock
 
 REPLAN_BATCH = 2000
 
@@ -75,10 +75,29 @@ def calendar_replan(calendar: BusinessCalendar) -> int:
     pks = list(open_clocks.values_list("pk", flat=True))
     for start in range(0, len(pks), REPLAN_BATCH):
         with transaction.atomic():
-            batch = TicketClock.objects.select_for_update().filter(
-                pk__in=pks[start : start + REPLAN_BATCH]
+            batch = list(
+                TicketClock.objects.select_for_update().filter(
+                    pk__in=pks[start : start + REPLAN_BATCH]
+                )
             )
             for row in batch:
-                store_clock(row, Clock.from_dict(row.record, engine))
-                done += 1
+                copy_clock(row, Clock.from_dict(row.record, engine))
+            _write_back(batch)
+            done += len(batch)
     return done
+
+
+def _write_back(rows: list[TicketClock]) -> None:
+    """One prepared UPDATE per row, sent as a batch: Django's bulk_update builds a CASE per
+    column with a branch per row, which SQLite evaluates in quadratic time (500 s for 100,000)."""
+    fields = [f for f in TicketClock._meta.concrete_fields if f.name in CLOCK_COLUMNS]
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    table = connection.ops.quote_name(TicketClock._meta.db_table)
+    sql = f"UPDATE {table} SET {assignments} WHERE id = %s"
+    params = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+        + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

@@ -58,7 +58,19 @@ def local_stamp(at: datetime) -> str:
     return timezone.localtime(at).strftime("%a %d %b %H:%M %Z")
 
 
-def store_clock(row: TicketClock, clock: Clock) -> None:
+# The columns `copy_clock` fills: what a bulk update of re-planned clocks writes.
+CLOCK_COLUMNS = (
+    "state",
+    "outcome",
+    "due_at",
+    "breached_at",
+    "stopped_at",
+    "next_threshold_at",
+    "record",
+)
+
+
+def copy_clock(row: TicketClock, clock: Clock) -> None:
     row.state = clock.state.value
     row.outcome = clock.outcome.value if clock.outcome else ""
     row.due_at = clock.due_at
@@ -66,6 +78,10 @@ def store_clock(row: TicketClock, clock: Clock) -> None:
     row.stopped_at = clock.stopped_at
     row.next_threshold_at = clock.next_threshold_at()
     row.record = clock.to_dict()
+
+
+def store_clock(row: TicketClock, clock: Clock) -> None:
+    copy_clock(row, clock)
     row.save()
 
 
@@ -110,7 +126,7 @@ def clocks_start(ticket: Ticket, actor: Person | None) -> list[TicketClock]:
             if rule
             else "no SLA applies yet (the clock waits for triage)"
         )
-        _event(row, ticket.created_at, ClockEventKind.STARTED, words, actor)
+        _event(row, ticket.created_at, ClockEventKind.STARTED, f"started: {words}", actor)
         started.append(row)
     return started
 
@@ -134,7 +150,8 @@ def _retarget(
         row,
         at,
         ClockEventKind.RETARGETED,
-        f"{before} → {row.target_label}, {_calendar_words(calendar_row)}{_due_words(clock)}",
+        f"retargeted: {before} → {row.target_label}, "
+        f"{_calendar_words(calendar_row)}{_due_words(clock)}",
         actor,
     )
 

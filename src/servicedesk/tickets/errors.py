@@ -23,6 +23,7 @@ class TicketErrorCode(StrEnum):
     REQUIRED = "required"
     NOT_PERMITTED = "not_permitted"
     ATTACHMENT_TOO_LARGE = "attachment_too_large"
+    ATTACHMENT_FORBIDDEN_TYPE = "attachment_forbidden_type"
 
 
 class TicketError(DomainError):

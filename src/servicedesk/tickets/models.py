@@ -193,3 +193,77 @@ class TicketHistory(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.field}: {self.before!r} → {self.after!r}"
+
+
+# --- Drafts and satisfaction surveys (the requester's portal) --------------------------------
+
+
+class TicketDraft(models.Model):
+    """A ticket being written, kept until its owner submits or deletes it (survives sign-out)."""
+
+    owner = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="ticket_drafts")
+    kind = models.CharField(max_length=10, choices=TicketKind.choices)
+    requester = models.ForeignKey(
+        PERSON,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Whom the ticket is for when staff file on someone's behalf; empty: the owner.",
+    )
+    short_description = models.CharField(max_length=160, blank=True)
+    description = models.TextField(blank=True)
+    affected_people: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        PERSON, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"draft {self.kind} by {self.owner_id}: {self.short_description or '(untitled)'}"
+
+
+def draft_attachment_storage_name(instance: DraftAttachment, filename: str) -> str:
+    """Generated, like ticket attachments: the uploader's name is only ever shown, never used."""
+    return str(PurePosixPath("drafts", f"{timezone.now():%Y/%m}", uuid.uuid4().hex))
+
+
+class DraftAttachment(models.Model):
+    """A file staged on a draft; it becomes an `Attachment` when the draft is submitted."""
+
+    draft = models.ForeignKey(TicketDraft, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=draft_attachment_storage_name, max_length=200)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class SatisfactionSurvey(models.Model):
+    """The requester's one answer to "how did we do?" after a ticket is closed."""
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.PROTECT, related_name="satisfaction_survey"
+    )
+    respondent = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    rating = models.PositiveSmallIntegerField(help_text="1 (very poor) to 5 (excellent).")
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="survey_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 for {self.ticket_id}"

@@ -59,6 +59,6 @@ def test_pages_take_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         assert client.get("/workspace/").status_code == 200
     client.login(username="employee", password=DEMO_PASSWORD)
-    # session, user, my tickets, then agency and location for the subtitle
-    with django_assert_num_queries(5):
+    # session, user, my tickets, my drafts, then agency and location for the subtitle
+    with django_assert_num_queries(6):
         assert client.get("/portal/").status_code == 200

@@ -12,6 +12,7 @@ from django.utils import timezone
 from servicedesk.directory.models import Person
 from servicedesk.sla.services import clocks_on_public_reply
 from servicedesk.tickets import history
+from servicedesk.tickets.attachments_policy import display_name, upload_refusal_from_settings
 from servicedesk.tickets.choices import Channel, LinkKind
 from servicedesk.tickets.errors import TicketErrorCode
 from servicedesk.tickets.events import EventName, TicketEvent, publish
@@ -55,16 +56,18 @@ def comment_add(
 def attachment_add(
     ticket: Ticket, *, actor: Person, upload: UploadedFile, comment: Comment | None = None
 ) -> Attachment:
-    limit = settings.SERVICEDESK_ATTACHMENT_MAX_BYTES
     size = upload.size or 0
-    name = (upload.name or "attachment").rsplit("/", 1)[-1][:255]
-    if size > limit:
-        raise refuse(
-            TicketErrorCode.ATTACHMENT_TOO_LARGE,
-            f"{name} is {size / 1_048_576:.1f} MB; files may be at most "
-            f"{limit / 1_048_576:.0f} MB.",
-            "attachments",
+    name = display_name(upload.name)
+    # Every face (portal, API, mail) comes through here, so the policy holds for all of them.
+    refusal = upload_refusal_from_settings(name, size)
+    if refusal:
+        too_large = size > settings.SERVICEDESK_ATTACHMENT_MAX_BYTES
+        code = (
+            TicketErrorCode.ATTACHMENT_TOO_LARGE
+            if too_large
+            else TicketErrorCode.ATTACHMENT_FORBIDDEN_TYPE
         )
+        raise refuse(code, refusal, "attachments")
     current = locked(ticket, None)
     # The type is ours to decide from the name, never the uploader's claim.
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"

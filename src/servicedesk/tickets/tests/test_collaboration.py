@@ -111,3 +111,12 @@ def test_a_parent_with_open_tasks_closes_only_when_a_lead_forces_it(org: Org, in
     )
     assert resolved.state == TicketState.RESOLVED
     assert resolved.history.filter(action="ticket.force_close").exists()
+
+
+def test_a_program_is_refused_whichever_face_uploads_it(org: Org, incident) -> None:
+    upload = SimpleUploadedFile("invoice.pdf.exe", b"MZ")
+    with pytest.raises(TicketError) as refused:
+        attachment_add(incident, actor=org.employee, upload=upload)
+    assert refused.value.code == TicketErrorCode.ATTACHMENT_FORBIDDEN_TYPE
+    assert "invoice.pdf.exe was not attached" in refused.value.message
+    assert not Attachment.objects.exists()

@@ -5,21 +5,27 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from servicedesk.directory.models import Person
+from servicedesk.portal.system_status import current_status
+from servicedesk.portal.views.common import signed_in_person
+from servicedesk.tickets.draft_selectors import drafts_of
 from servicedesk.tickets.selectors import my_tickets
 from servicedesk.tickets.workflow import OPEN_STATES
+
+LIST_LIMIT = 50
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    assert isinstance(request.user, Person)
-    tickets = list(my_tickets(request.user)[:50])
+    person = signed_in_person(request)
+    tickets = list(my_tickets(person)[:LIST_LIMIT])
     return render(
         request,
         "portal/home.html",
         {
             "open_tickets": [t for t in tickets if t.state in OPEN_STATES],
             "other_tickets": [t for t in tickets if t.state not in OPEN_STATES],
+            "drafts": list(drafts_of(person)[:LIST_LIMIT]),
+            "status": current_status(),
             "password_reset_url": settings.SERVICEDESK_PASSWORD_RESET_URL,
         },
     )

@@ -1,0 +1,31 @@
+"""Fixtures for every test in the repository (src/, tests/e2e/, bench/)."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps
+
+# Rows that data migrations seed. A transactional test (threads, live server, browser) ends by
+# emptying every table, so the next one would otherwise start without the priority matrix, the
+# ticket counters or the mail templates that a real installation always has.
+REFERENCE_DATA = [
+    ("servicedesk.catalog.migrations.0003_priority_matrix", "fill_matrix"),
+    ("servicedesk.tickets.migrations.0002_counters_and_history_guard", "create_counters"),
+    ("servicedesk.notifications.migrations.0002_default_templates", "seed"),
+]
+
+
+def seed_reference_data() -> None:
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if transactional or "transactional_db" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        seed_reference_data()

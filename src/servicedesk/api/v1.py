@@ -1,0 +1,65 @@
+"""API v1: the NinjaAPI, its authentication, error handlers and routers, served at /api/v1/."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Router
+from ninja.operation import Operation
+
+from servicedesk.api.auth import SignedInSession, TokenAuth
+from servicedesk.api.errors import ApiError, ApiErrorCode, install_error_handlers
+from servicedesk.api.routers import catalog, events, people, ticket_actions, tickets, webhooks
+
+DESCRIPTION = """\
+The service desk for scripts, integrations and monitoring tools: everything the portal and the
+workspace can do, with the same rules and the same scoping (a requester's token sees only what
+that requester sees; a ticket you may not see is a 404, exactly like one that does not exist).
+
+**Authentication**: a personal token, `Authorization: Bearer <token>` (create one with
+`servicedesk api_token USERNAME`), or the web UI's session (unsafe methods then need the CSRF
+token, as in the UI).
+
+**Errors** always have the shape `{"code", "message", "field"}`; `code` is stable. Unknown
+query parameters are a 400 (`unknown_parameter`) rather than being ignored.
+
+**Concurrency**: every ticket carries a `version` (also its `ETag`). A PATCH must send the
+version it read, as `If-Match` or `version`; if someone saved in between, the answer is 409
+with `current_version`.
+"""
+
+
+class ServicedeskApi(NinjaAPI):
+    def set_default_exception_handlers(self) -> None:
+        install_error_handlers(self)
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        # Short, stable ids for generated clients: the view's own (unique) name.
+        return operation.view_func.__name__
+
+
+api = ServicedeskApi(
+    title="Servicedesk API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), SignedInSession()],
+)
+api.add_router("/tickets", tickets.router)
+api.add_router("/tickets", ticket_actions.router)
+api.add_router("", people.router)
+api.add_router("", catalog.router)
+api.add_router("", events.router)
+api.add_router("", webhooks.router)
+
+# Last, so that it only catches what no route above matched: a JSON 404, not the HTML page.
+fallback = Router(auth=None)
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False
+)
+def unknown_path(request: HttpRequest, rest: str) -> None:
+    raise ApiError(404, ApiErrorCode.NOT_FOUND, "There is no such API endpoint.")
+
+
+api.add_router("", fallback)

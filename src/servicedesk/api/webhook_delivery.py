@@ -1,0 +1,134 @@
+"""Send due webhook deliveries: signed, claimed before sending, retried with backoff.
+
+Signature: `X-Servicedesk-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+A receiver recomputes it and rejects old timestamps, so a captured delivery cannot be replayed
+later. Each attempt is signed afresh. Sending happens outside any transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from servicedesk.api.models import WebhookDelivery, WebhookDeliveryState
+from servicedesk.api.webhooks import WebhookError, check_target_url
+
+logger = logging.getLogger(__name__)
+
+CLAIM_LEASE = timedelta(minutes=5)
+BATCH = 100
+
+
+@dataclass
+class WebhookReport:
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    signed = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={signed.hexdigest()}"
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could lead to an address the allow-list refuses: treat it as a failure."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def backoff(attempts: int) -> timedelta:
+    base = settings.SERVICEDESK_WEBHOOK_RETRY_BASE_SECONDS
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def _claim(pk: int, now: datetime) -> bool:
+    return (
+        WebhookDelivery.objects.filter(
+            pk=pk, state=WebhookDeliveryState.PENDING, next_attempt_at__lte=now
+        ).update(next_attempt_at=now + CLAIM_LEASE)
+        == 1
+    )
+
+
+def _post(delivery: WebhookDelivery) -> int:
+    subscription = delivery.subscription
+    check_target_url(subscription.url, allow_private=subscription.allow_private)
+    body = json.dumps(delivery.payload, separators=(",", ":")).encode()
+    request = urllib.request.Request(
+        subscription.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "Servicedesk-Webhooks/1",
+            "X-Servicedesk-Event": delivery.event_type,
+            "X-Servicedesk-Delivery": str(delivery.event_id),
+            "X-Servicedesk-Signature": signature(subscription.secret, int(time.time()), body),
+        },
+    )
+    timeout = settings.SERVICEDESK_WEBHOOK_TIMEOUT_SECONDS
+    with _opener.open(request, timeout=timeout) as response:
+        return int(response.status)
+
+
+def _record(
+    delivery: WebhookDelivery, status: int | None, error: str, report: WebhookReport
+) -> None:
+    attempts = delivery.attempts + 1
+    now = timezone.now()
+    if not error:
+        state, next_at = WebhookDeliveryState.DELIVERED, now
+        report.delivered += 1
+    elif attempts >= settings.SERVICEDESK_WEBHOOK_MAX_ATTEMPTS:
+        state, next_at = WebhookDeliveryState.FAILED, now
+        report.failed += 1
+    else:
+        state, next_at = WebhookDeliveryState.PENDING, now + backoff(attempts)
+        report.retrying += 1
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        state=state,
+        attempts=attempts,
+        next_attempt_at=next_at,
+        last_status_code=status,
+        last_error=error[:2000],
+        delivered_at=now if not error else None,
+    )
+
+
+def deliver_due_webhooks(now: datetime | None = None, limit: int = BATCH) -> WebhookReport:
+    now = now or timezone.now()
+    report = WebhookReport()
+    due = (
+        WebhookDelivery.objects.filter(state=WebhookDeliveryState.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    claimed = [pk for pk in list(due) if _claim(pk, now)]
+    # Oldest first, so that a receiver hears of a ticket's creation before its comments.
+    rows = WebhookDelivery.objects.filter(pk__in=claimed).select_related("subscription")
+    for delivery in rows.order_by("pk"):
+        try:
+            status = _post(delivery)
+        except urllib.error.HTTPError as error:
+            _record(delivery, error.code, f"HTTP {error.code}", report)
+        except (WebhookError, OSError, ValueError) as error:
+            _record(delivery, None, f"{type(error).__name__}: {error}", report)
+        else:
+            _record(delivery, status, "", report)
+    return report

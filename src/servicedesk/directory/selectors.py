@@ -1,0 +1,40 @@
+"""Reads of people, scoped to who is asking: the people pickers and type-ahead start here."""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import and_
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from servicedesk.directory.models import Person
+
+# Below this many characters an employee's search would list most of the directory.
+MIN_QUERY_LENGTH = 2
+SEARCH_LIMIT = 10
+
+
+def people_visible(viewer: Person | AnonymousUser) -> QuerySet[Person]:
+    """Everyone signed-in may pick active colleagues; nobody sees deactivated accounts."""
+    if not isinstance(viewer, Person) or not viewer.is_active:
+        return Person.objects.none()
+    return Person.objects.filter(is_active=True).select_related("agency")
+
+
+def people_search(viewer: Person | AnonymousUser, query: str) -> list[Person]:
+    """Type-ahead: every word must match. Employees find colleagues by name only; staff may
+    also use a username or an e-mail address (how callers on the phone identify themselves)."""
+    words = query.split()[:4]
+    if len("".join(words)) < MIN_QUERY_LENGTH:
+        return []
+    staff = isinstance(viewer, Person) and viewer.is_staff_member
+
+    def matches(word: str) -> Q:
+        by_name = Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        if staff:
+            return by_name | Q(username__iexact=word) | Q(email__iexact=word)
+        return by_name
+
+    condition = reduce(and_, (matches(word) for word in words))
+    return list(people_visible(viewer).filter(condition)[:SEARCH_LIMIT])

@@ -1,0 +1,134 @@
+"""What an accepted message does to tickets: file one, or reply on one (and maybe reopen it).
+
+Everything goes through `tickets.services`, so history, SLA clocks and notifications (the
+acknowledgement of a mailed ticket included) follow exactly as they do for the portal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from servicedesk.directory.choices import Role
+from servicedesk.directory.models import Person
+from servicedesk.mail.choices import UnknownSenderPolicy
+from servicedesk.mail.models import Mailbox
+from servicedesk.mail.parsing import ParsedMessage
+from servicedesk.mail.trimming import trim_reply
+from servicedesk.tickets.attachments_policy import display_name, upload_refusal_from_settings
+from servicedesk.tickets.choices import Channel, TicketKind, TicketState
+from servicedesk.tickets.models import Comment, Ticket
+from servicedesk.tickets.requester_rules import may_dispute, speaks_for
+from servicedesk.tickets.services import (
+    attachment_add,
+    comment_add,
+    ticket_create,
+    ticket_transition,
+)
+from servicedesk.tickets.services.resolution import system_actor
+
+SHORT_DESCRIPTION_MAX = 160
+NO_TEXT = "(The e-mail had no text.)"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ticket: Ticket
+    comment: Comment | None
+    note: str
+
+
+def requester_for(parsed: ParsedMessage, mailbox: Mailbox) -> Person | None:
+    """The directory's person with this address; or, if the desk allows it, a new requester."""
+    known = (
+        Person.objects.filter(email__iexact=parsed.from_address, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if known is not None or settings.SERVICEDESK_MAIL_UNKNOWN_SENDER != UnknownSenderPolicy.CREATE:
+        return known
+    first, _, last = parsed.from_name.partition(" ")
+    person, _ = Person.objects.get_or_create(
+        username=parsed.from_address[:150],
+        defaults={
+            "email": parsed.from_address,
+            "first_name": first[:150],
+            "last_name": last[:150],
+            "role": Role.REQUESTER,
+            "agency": mailbox.agency,
+            # Signs in only after someone sets a password: mail alone proves little.
+            "password": make_password(None),
+        },
+    )
+    return person
+
+
+def _attach(ticket: Ticket, actor: Person, parsed: ParsedMessage, comment: Comment | None) -> str:
+    """Attach what the portal would accept; returns a note naming what was refused."""
+    refused: list[str] = []
+    for item in parsed.attachments:
+        name = display_name(item.name)
+        refusal = upload_refusal_from_settings(name, len(item.content))
+        if refusal:
+            refused.append(refusal)
+            continue
+        upload = SimpleUploadedFile(name, item.content, content_type=item.content_type)
+        attachment_add(ticket, actor=actor, upload=upload, comment=comment)
+    return " ".join(refused)
+
+
+def file_ticket(
+    mailbox: Mailbox, sender: Person, parsed: ParsedMessage, *, follows: Ticket | None = None
+) -> Outcome:
+    """A new incident for the sender, routed by the mailbox.
+
+    Filed by the system person on the sender's behalf: routing to a group is the desk's to do,
+    which a requester may not do themselves (see `ticket_create`).
+    """
+    description = parsed.text.strip()
+    if follows is not None:
+        description = (
+            f"Follow-up to {follows.number}, which is {follows.get_state_display().lower()}.\n\n"
+            f"{description}"
+        )
+    ticket = ticket_create(
+        actor=system_actor(),
+        kind=TicketKind.INCIDENT,
+        requester=sender,
+        short_description=(parsed.subject or "(no subject)")[:SHORT_DESCRIPTION_MAX],
+        description=description,
+        channel=Channel.EMAIL,
+        agency=mailbox.agency,
+        service=mailbox.service,
+        assignment_group=mailbox.assignment_group,
+    )
+    refused = _attach(ticket, sender, parsed, None)
+    return Outcome(ticket, None, f"filed {ticket.number}. {refused}".strip())
+
+
+def reply_to_ticket(ticket: Ticket, sender: Person, parsed: ParsedMessage) -> Outcome:
+    """A public comment with the quoted text trimmed; a requester's reply to a resolved ticket
+    within the dispute window reopens it (seed 001, 5.9)."""
+    body = trim_reply(parsed.text) or NO_TEXT
+    comment = comment_add(ticket, actor=sender, body=body, channel=Channel.EMAIL)
+    refused = _attach(ticket, sender, parsed, comment)
+    note = f"replied on {ticket.number}"
+    current = Ticket.objects.get(pk=ticket.pk)
+    if (
+        current.state == TicketState.RESOLVED
+        and speaks_for(sender, current)
+        and may_dispute(current, timezone.now())
+    ):
+        ticket_transition(
+            current,
+            actor=sender,
+            version=None,
+            to=TicketState.IN_PROGRESS,
+            note="Reopened: the requester replied by e-mail within the dispute window.",
+        )
+        note += "; reopened it (dispute by e-mail)"
+    return Outcome(ticket, comment, f"{note}. {refused}".strip())

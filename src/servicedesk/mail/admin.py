@@ -1,0 +1,62 @@
+"""Admin: mailboxes, and the inbound list where agents find quarantined and failed mail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from servicedesk.mail.ingest import reprocess
+from servicedesk.mail.models import InboundMessage, Mailbox
+
+
+class MailboxForm(forms.ModelForm[Mailbox]):
+    imap_password = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
+
+    class Meta:
+        model = Mailbox
+        fields = (
+            "name",
+            "address",
+            "imap_host",
+            "imap_port",
+            "imap_user",
+            "imap_password",
+            "imap_folder",
+            "imap_ssl",
+            "agency",
+            "service",
+            "assignment_group",
+            "is_active",
+        )
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    form = MailboxForm
+    list_display = ("name", "address", "imap_host", "is_active", "last_fetched_at", "last_error")
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "from_address", "subject", "state", "reason", "ticket")
+    list_filter = ("state", "mailbox")
+    search_fields = ("from_address", "subject", "message_id")
+    actions = ["process_again"]
+    # Kept as it arrived: the raw bytes are evidence, never edited.
+    readonly_fields = [f.name for f in InboundMessage._meta.fields if f.name != "raw"]
+    exclude = ("raw",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InboundMessage]:
+        return super().get_queryset(request).defer("raw").select_related("ticket")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Process again (failed or quarantined)")
+    def process_again(self, request: HttpRequest, queryset: QuerySet[InboundMessage]) -> None:
+        count = reprocess(list(queryset))
+        self.message_user(request, f"{count} message(s) processed again.", messages.SUCCESS)

@@ -1,0 +1,36 @@
+"""`servicedesk receive_mail --port N`: an SMTP server that files mail for our mailboxes."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from servicedesk.mail.receiving import DeskHandler
+
+
+class Command(BaseCommand):
+    help = "Receive mail over SMTP for the mailboxes' addresses until stopped."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=2525)
+
+    def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
+        controller = Controller(
+            DeskHandler(),
+            hostname=host,
+            port=port,
+            data_size_limit=settings.SERVICEDESK_MAIL_MAX_MESSAGE_BYTES,
+        )
+        stopped = threading.Event()
+        signal.signal(signal.SIGINT, lambda *_: stopped.set())
+        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        controller.start()
+        self.stdout.write(f"Receiving mail on {host}:{port}; Ctrl-C stops.")
+        stopped.wait()
+        controller.stop()

@@ -1,0 +1,93 @@
+"""Mailboxes we read, and every message that reached us, kept as it arrived."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from servicedesk.mail.choices import InboundState
+
+
+class Mailbox(models.Model):
+    """A desk address: read over IMAP (if a host is set) or fed by the SMTP receiver.
+
+    New tickets from it are routed to its agency, service and/or group.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    address = models.EmailField(
+        unique=True, help_text="The desk address people write to (matches SMTP recipients)."
+    )
+    imap_host = models.CharField(max_length=200, blank=True)
+    imap_port = models.PositiveIntegerField(default=993)
+    imap_user = models.CharField(max_length=200, blank=True)
+    imap_password = models.CharField(max_length=200, blank=True)
+    imap_folder = models.CharField(max_length=200, default="INBOX")
+    imap_ssl = models.BooleanField(default=True)
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assignment_group = models.ForeignKey(
+        "directory.SupportGroup",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_active = models.BooleanField(default=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "mailboxes"
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>"
+
+
+class InboundMessage(models.Model):
+    """One message as received, stored once; what became of it, and why."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="messages")
+    message_id = models.CharField(max_length=255, blank=True)
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the raw bytes.")
+    raw = models.BinaryField()
+    size = models.PositiveIntegerField(default=0)
+    from_address = models.CharField(max_length=254, blank=True, db_index=True)
+    subject = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        max_length=12, choices=InboundState.choices, default=InboundState.RECEIVED
+    )
+    reason = models.TextField(blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    comment = models.ForeignKey(
+        "tickets.Comment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "message_id"],
+                condition=~models.Q(message_id=""),
+                name="inbound_once_per_message_id",
+            ),
+            # Without a Message-ID, the same bytes are the same message.
+            models.UniqueConstraint(
+                fields=["mailbox", "content_hash"],
+                condition=models.Q(message_id=""),
+                name="inbound_once_per_content",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "received_at"], name="inbound_state")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id or self.content_hash[:12]} ({self.state})"

@@ -1,0 +1,176 @@
+"""Mail fixtures: the .eml files, a desk mailbox, and a private Dovecot IMAP server on loopback.
+
+Dovecot runs from its own config in a temporary folder (no SSL, plaintext login on 127.0.0.1,
+users from a passwd-file, Maildir storage). Tests deliver mail by writing files into the
+Maildir's `new/` folder, as a local delivery agent would.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from servicedesk.conftest import Org
+from servicedesk.mail.models import Mailbox
+from servicedesk.notifications.message_ids import thread_root_id
+from servicedesk.notifications.tests.smtp_server import free_port, smtp_server
+from servicedesk.tickets.models import Ticket
+
+__all__ = ["smtp_server"]
+
+FIXTURES = Path(__file__).resolve().parents[4] / "tests" / "fixtures" / "mail"
+IMAP_USER = "desk@example.org"
+IMAP_PASSWORD = "imap-test-password"
+# Dovecot refuses to serve mail as root; the mail folders belong to this unprivileged user.
+MAIL_OWNER = "nobody"
+
+
+def eml(name: str, ticket: Ticket | None = None) -> bytes:
+    """A fixture's bytes, with __NUMBER__ and __ROOT_ID__ filled in for a ticket."""
+    raw = (FIXTURES / name).read_bytes()
+    if ticket is not None:
+        raw = raw.replace(b"__NUMBER__", ticket.number.encode())
+        raw = raw.replace(b"__ROOT_ID__", thread_root_id(ticket).encode())
+    return raw
+
+
+@pytest.fixture
+def desk_mailbox(org: Org) -> Mailbox:
+    return Mailbox.objects.create(
+        name="Service desk",
+        address="desk@example.org",
+        agency=org.agency,
+        assignment_group=org.desk_group,
+    )
+
+
+class Dovecot:
+    def __init__(self, root: Path, port: int) -> None:
+        self.root = root
+        self.port = port
+        self.maildir = root / "mail" / IMAP_USER
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def deliver(self, raw: bytes) -> None:
+        owner = pwd.getpwnam(MAIL_OWNER)
+        name = f"{time.time():.6f}.{uuid.uuid4().hex}.test"
+        temporary = self.maildir / "tmp" / name
+        temporary.write_bytes(raw)
+        os.chown(temporary, owner.pw_uid, owner.pw_gid)
+        temporary.rename(self.maildir / "new" / name)  # Maildir: write in tmp/, move to new/
+
+    def unseen_on_disk(self) -> int:
+        new = len(list((self.maildir / "new").iterdir()))
+        unseen_cur = [p for p in (self.maildir / "cur").iterdir() if "S" not in p.name[-4:]]
+        return new + len(unseen_cur)
+
+    def config(self) -> str:
+        root = self.root
+        return f"""
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:{root}/mail/%u
+first_valid_uid = 1
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={MAIL_OWNER} gid={pwd.getpwnam(MAIL_OWNER).pw_gid} home={root}/mail/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+"""
+
+    def start(self) -> None:
+        owner = pwd.getpwnam(MAIL_OWNER)
+        for folder in ("run", "state"):
+            (self.root / folder).mkdir()
+        for sub in ("new", "cur", "tmp"):
+            (self.maildir / sub).mkdir(parents=True)
+        for path in [self.root / "mail", *(self.root / "mail").rglob("*")]:
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+        (self.root / "passwd").write_text(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}::::::\n")
+        (self.root / "dovecot.conf").write_text(self.config())
+        binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+        self.process = subprocess.Popen(
+            [binary, "-F", "-c", str(self.root / "dovecot.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                error = self.process.stderr.read().decode() if self.process.stderr else ""
+                raise RuntimeError(f"dovecot exited: {error}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("dovecot did not start listening in 10 s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def dovecot_server() -> Iterator[Dovecot]:
+    if not (shutil.which("dovecot") or Path("/usr/sbin/dovecot").exists()):
+        pytest.fail("Dovecot is missing: apt-get install dovecot-imapd (.ci/run does it).")
+    if os.geteuid() != 0:
+        pytest.skip("the private Dovecot needs root to hand its mail folders to 'nobody'")
+    # Not pytest's tmp_path: Dovecot's unprivileged processes must be able to enter it.
+    root = Path(tempfile.mkdtemp(prefix="sd-dovecot-"))
+    root.chmod(0o755)
+    server = Dovecot(root, free_port())
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def dovecot(dovecot_server: Dovecot) -> Dovecot:
+    """The session's server with an empty inbox (starting one per test costs a second)."""
+    for sub in ("new", "cur"):
+        for message in (dovecot_server.maildir / sub).iterdir():
+            message.unlink()
+    return dovecot_server
+
+
+@pytest.fixture
+def imap_mailbox(desk_mailbox: Mailbox, dovecot: Dovecot) -> Mailbox:
+    desk_mailbox.imap_host = "127.0.0.1"
+    desk_mailbox.imap_port = dovecot.port
+    desk_mailbox.imap_user = IMAP_USER
+    desk_mailbox.imap_password = IMAP_PASSWORD
+    desk_mailbox.imap_ssl = False
+    desk_mailbox.save()
+    return desk_mailbox

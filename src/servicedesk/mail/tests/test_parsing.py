@@ -1,0 +1,115 @@
+"""Parsing, screening and trimming of the .eml fixtures: no database needed."""
+
+from __future__ import annotations
+
+import pytest
+
+from servicedesk.mail.parsing import MalformedMessageError, html_to_text, message_id_of, parse
+from servicedesk.mail.screening import automatic_reason
+from servicedesk.mail.tests.conftest import FIXTURES
+from servicedesk.mail.trimming import trim_reply
+
+LIMIT = 64 * 1024
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def test_a_plain_new_mail() -> None:
+    parsed = parse(fixture("new_ticket.eml"), max_header_bytes=LIMIT)
+    assert parsed.from_address == "employee@example.org"
+    assert parsed.from_name == "Emma Employee"
+    assert parsed.subject == "Printer on the 3rd floor jams"
+    assert parsed.message_id == "<new-ticket-1@mail.example.org>"
+    assert "Café staff" in parsed.text
+    assert automatic_reason(parsed) is None
+
+
+def test_mislabelled_and_legacy_charsets_fall_back_gently() -> None:
+    parsed = parse(fixture("reply_subject_only.eml"), max_header_bytes=LIMIT)
+    assert "worn – can you" in parsed.text  # windows-1252's en dash
+    assert parsed.from_address == "employee@example.org"  # lower-cased
+    raw = b"From: a@example.org\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nna\xefve\r\n"
+    assert "na" in parse(raw, max_header_bytes=LIMIT).text
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("out_of_office.eml", "Auto-Submitted: auto-replied"),
+        ("bounce_dsn.eml", "Auto-Submitted"),
+    ],
+)
+def test_automatic_mail_is_recognised(name: str, expected: str) -> None:
+    reason = automatic_reason(parse(fixture(name), max_header_bytes=LIMIT))
+    assert reason is not None and expected in reason
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        ("X-Autoreply: yes", "auto-reply"),
+        ("Precedence: bulk", "Precedence: bulk"),
+        ("List-Id: <staff.example.org>", "mailing-list"),
+    ],
+)
+def test_each_robot_signal_counts_on_its_own(header: str, reason: str) -> None:
+    raw = f"From: a@example.org\r\n{header}\r\nSubject: x\r\n\r\nbody\r\n".encode()
+    found = automatic_reason(parse(raw, max_header_bytes=LIMIT))
+    assert found is not None and reason in found
+
+
+def test_a_dsn_without_robot_headers_is_still_a_report() -> None:
+    raw = fixture("bounce_dsn.eml").replace(b"Auto-Submitted: auto-replied\r\n", b"", 1)
+    raw = raw.replace(b"MAILER-DAEMON@", b"delivery@", 1)
+    found = automatic_reason(parse(raw, max_header_bytes=LIMIT))
+    assert found is not None and "multipart/report" in found
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("malformed_mime.eml", "broken MIME structure"),
+        ("unknown_charset.eml", "unknown charset 'x-klingon-8'"),
+    ],
+)
+def test_malformed_mail_says_why(name: str, reason: str) -> None:
+    with pytest.raises(MalformedMessageError) as raised:
+        parse(fixture(name), max_header_bytes=LIMIT)
+    assert reason in raised.value.reason
+
+
+def test_huge_headers_are_refused_but_the_message_id_is_still_read() -> None:
+    raw = b"Message-ID: <huge@x>\r\nX-Filler: " + b"a" * 70_000 + b"\r\nFrom: a@b.c\r\n\r\nhi"
+    with pytest.raises(MalformedMessageError, match="headers are"):
+        parse(raw, max_header_bytes=LIMIT)
+    assert message_id_of(raw) == "<huge@x>"
+
+
+def test_attachments_and_the_text_alternative() -> None:
+    parsed = parse(fixture("with_attachment.eml"), max_header_bytes=LIMIT)
+    assert parsed.text.strip() == "The payroll app shows the error in the screenshot."
+    assert [(a.name, a.content_type) for a in parsed.attachments] == [
+        ("screenshot.png", "image/png"),
+        ("fix.exe", "application/octet-stream"),
+    ]
+    assert parsed.attachments[0].content.startswith(b"\x89PNG")
+
+
+def test_html_only_mail_becomes_text() -> None:
+    assert html_to_text("<p>One &amp; two</p><p>three<br>four<script>x</script></p>") == (
+        "One & two\nthree\nfour"
+    )
+
+
+def test_trimming_removes_quotes_and_signatures() -> None:
+    reply = parse(fixture("reply_with_headers.eml"), max_header_bytes=LIMIT).text
+    assert trim_reply(reply) == "It jammed again just now, this time with a grinding noise."
+    outlook = parse(fixture("reply_subject_only.eml"), max_header_bytes=LIMIT).text
+    assert (
+        trim_reply(outlook) == "Facilities say the fuser is worn – can you order a new one?\n\nEmma"
+    )
+    assert trim_reply("Thanks!\n-- \nJo Smith\nPhone 555") == "Thanks!"
+    assert trim_reply("Fixed\n\nSent from my iPhone") == "Fixed"
+    assert trim_reply("> only a quote") == "> only a quote"  # never trimmed to nothing

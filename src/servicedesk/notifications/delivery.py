@@ -1,0 +1,164 @@
+"""Send due outbox rows over SMTP; retry with exponential backoff; never send a row twice.
+
+A row is *claimed* before it is sent, by a conditional UPDATE that pushes its next attempt past a
+lease: two workers draining at once never both win the same row, and a worker that dies while
+holding one only delays it by the lease. A row is marked sent only once the server accepted it.
+Talking to the server happens outside any transaction, so a slow server never holds locks.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db.models import Min
+from django.utils import timezone
+
+from servicedesk.notifications.choices import DeliveryState
+from servicedesk.notifications.models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+CLAIM_LEASE = timedelta(minutes=10)
+BATCH = 200
+# Headers Django sets itself from the message's fields; the rest of ours are passed through.
+_RESERVED = {"subject", "from", "to"}
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … base delays after the 1st, 2nd, 3rd … failure, at most a day."""
+    base = settings.SERVICEDESK_MAIL_RETRY_BASE_SECONDS
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 86_400))
+
+
+def _claim(pk: int, now: datetime) -> bool:
+    claimed = OutboundEmail.objects.filter(
+        pk=pk, state=DeliveryState.PENDING, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + CLAIM_LEASE)
+    return claimed == 1
+
+
+def as_message(row: OutboundEmail, connection: BaseEmailBackend) -> EmailMultiAlternatives:
+    headers = {name: value for name, value in row.headers.items() if name.lower() not in _RESERVED}
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.to_address],
+        headers=headers,
+        connection=connection,
+    )
+    if row.body_html:
+        message.attach_alternative(
+            f"<!doctype html><html><body>{row.body_html}</body></html>", "text/html"
+        )
+    return message
+
+
+def _is_permanent(error: BaseException) -> bool:
+    """The server refused the address itself (5xx): retrying would only repeat the refusal."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    return False
+
+
+def _record_failure(row: OutboundEmail, error: BaseException, report: DeliveryReport) -> None:
+    attempts = row.attempts + 1
+    text = f"{type(error).__name__}: {error}"[:2000]
+    gives_up = attempts >= settings.SERVICEDESK_MAIL_MAX_ATTEMPTS or _is_permanent(error)
+    now = timezone.now()
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        attempts=attempts,
+        last_error=text,
+        state=DeliveryState.FAILED if gives_up else DeliveryState.PENDING,
+        next_attempt_at=now if gives_up else now + backoff(attempts),
+    )
+    if gives_up:
+        report.failed += 1
+        logger.warning("Mail %s to %s failed for good: %s", row.pk, row.to_address, text)
+    else:
+        report.retrying += 1
+    report.errors.append(text)
+
+
+def _record_sent(row: OutboundEmail) -> None:
+    now = timezone.now()
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        state=DeliveryState.SENT, attempts=row.attempts + 1, sent_at=now, last_error=""
+    )
+
+
+def deliver_due(now: datetime | None = None, limit: int = BATCH) -> DeliveryReport:
+    """Send up to `limit` rows that are due; returns what happened."""
+    now = now or timezone.now()
+    report = DeliveryReport()
+    due = list(
+        OutboundEmail.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    claimed = [pk for pk in due if _claim(pk, now)]
+    if not claimed:
+        return report
+    rows = list(OutboundEmail.objects.filter(pk__in=claimed).order_by("pk"))
+    connection = get_connection(fail_silently=False)
+    opened = False
+    for row in rows:
+        try:
+            if not opened:
+                connection.open()
+                opened = True
+            as_message(row, connection).send(fail_silently=False)
+        except (smtplib.SMTPException, OSError) as error:
+            _record_failure(row, error, report)
+            if not isinstance(error, smtplib.SMTPRecipientsRefused):
+                # The connection is in doubt: the next row opens a new one.
+                connection.close()
+                opened = False
+            continue
+        _record_sent(row)
+        report.sent += 1
+    if opened:
+        connection.close()
+    return report
+
+
+def deliver_all_due(now: datetime | None = None) -> DeliveryReport:
+    """Drain: batches while full ones go out. A batch that sent nothing stops the run: the
+    server is down, and the rows wait for their backoff rather than spin here."""
+    total = DeliveryReport()
+    while True:
+        report = deliver_due(now)
+        total.sent += report.sent
+        total.retrying += report.retrying
+        total.failed += report.failed
+        total.errors += report.errors
+        if report.attempted < BATCH or report.sent == 0:
+            return total
+
+
+def next_attempt_due() -> datetime | None:
+    """When the earliest pending row is due again; None if nothing is pending."""
+    result = OutboundEmail.objects.filter(state=DeliveryState.PENDING).aggregate(
+        at=Min("next_attempt_at")
+    )
+    at = result["at"]
+    return at if isinstance(at, datetime) else None

@@ -1,0 +1,183 @@
+"""Who hears of which ticket event, and how: the one place the notification rules live.
+
+Runs inside the service's transaction (see `tickets.events`): it only writes rows.
+
+- `ticket.create`: the requester gets the acknowledgement with the number (always).
+- a state change: the requester and each affected person get a status update; `resolved` is the
+  resolution notice with the dispute link and deadline instead (always mailed).
+- `comment.public`: by staff → the requester and affected people; by anyone else → the assignee.
+- `ticket.assign`: the new assignee, in-app (and by mail if they want it).
+- `ticket.link` duplicate_of: the first report's assignee (seed 001, 5.6).
+- `sla.warning` / `sla.breach`: the people the sweep names.
+
+Nobody is told about their own change, except that a requester always gets the acknowledgement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+
+from servicedesk.directory.models import Person
+from servicedesk.notifications.choices import NotificationKind as K
+from servicedesk.notifications.services import notify_people, ticket_url
+from servicedesk.tickets.choices import LinkKind, TicketState
+from servicedesk.tickets.events import EventName, TicketEvent
+from servicedesk.tickets.models import Ticket
+
+
+def _followers(ticket: Ticket) -> list[Person | None]:
+    """The requester and each affected person: who hears of status updates."""
+    return [ticket.requester, *ticket.affected_people.all()]
+
+
+def _except(people: Iterable[Person | None], actor: Person | None) -> list[Person | None]:
+    return [person for person in people if person is None or actor is None or person != actor]
+
+
+def _state_label(value: str) -> str:
+    try:
+        return str(TicketState(value).label)
+    except ValueError:
+        return value
+
+
+def _acknowledge(event: TicketEvent) -> None:
+    ticket = event.ticket
+    notify_people(
+        [ticket.requester],
+        kind=K.ACKNOWLEDGEMENT,
+        title=f"{ticket.number} received: {ticket.short_description}",
+        body="We received your request; you will hear from us when its status changes.",
+        ticket=ticket,
+        event=event.name,
+        event_key=f"{event.name}:{ticket.pk}",
+    )
+
+
+def _state_changed(event: TicketEvent) -> None:
+    ticket = event.ticket
+    before, after = event.changes["state"]
+    key = f"state:{ticket.pk}:v{ticket.version}"
+    context: dict[str, object] = {
+        "note": event.note,
+        "state_label": _state_label(after),
+        "previous_state_label": _state_label(before),
+    }
+    if after == TicketState.RESOLVED:
+        days = settings.SERVICEDESK_DISPUTE_WINDOW_DAYS
+        resolved_at = ticket.resolved_at or event.at
+        context |= {
+            "note": ticket.resolution_note or event.note,
+            "dispute_days": days,
+            "dispute_deadline": resolved_at + timedelta(days=days),
+            "dispute_url": f"{ticket_url(ticket)}#dispute",
+        }
+        notify_people(
+            _followers(ticket),
+            kind=K.RESOLUTION,
+            title=f"{ticket.number} resolved",
+            body=f"{ticket.resolution_note}\nYou can dispute it within {days} days.",
+            ticket=ticket,
+            event=event.name,
+            event_key=key,
+            context=context,
+        )
+        return
+    notify_people(
+        _except(_followers(ticket), event.actor),
+        kind=K.STATUS,
+        title=f"{ticket.number} is now {_state_label(after).lower()}",
+        body=event.note,
+        ticket=ticket,
+        event=event.name,
+        event_key=key,
+        context=context,
+    )
+
+
+def _public_reply(event: TicketEvent) -> None:
+    comment = event.comment
+    if comment is None:
+        return
+    ticket = event.ticket
+    author = comment.author
+    audience = _followers(ticket) if author.is_staff_member else [ticket.assignee]
+    notify_people(
+        _except(audience, author),
+        kind=K.REPLY,
+        title=f"{author} replied on {ticket.number}",
+        body=comment.body[:500],
+        ticket=ticket,
+        event=event.name,
+        event_key=f"{event.name}:{comment.pk}",
+        context={"comment": comment},
+    )
+
+
+def _assigned(event: TicketEvent) -> None:
+    ticket = event.ticket
+    if "assignee" not in event.changes or ticket.assignee is None:
+        return
+    notify_people(
+        _except([ticket.assignee], event.actor),
+        kind=K.ASSIGNMENT,
+        title=f"{ticket.number} is assigned to you",
+        body=ticket.short_description,
+        ticket=ticket,
+        event=event.name,
+        event_key=f"assign:{ticket.pk}:v{ticket.version}",
+    )
+
+
+def _duplicate(event: TicketEvent) -> None:
+    link = event.link
+    # Published once for each end of the link: answer only the duplicate's own event.
+    if link is None or link.kind != LinkKind.DUPLICATE_OF or event.ticket.pk != link.source_id:
+        return
+    first, duplicate = link.target, link.source
+    notify_people(
+        _except([first.assignee], event.actor),
+        kind=K.DUPLICATE,
+        title=f"{duplicate.number} is a duplicate of your {first.number}",
+        body=f"{duplicate.requester} reported the same issue: {duplicate.short_description}",
+        ticket=first,
+        event=event.name,
+        event_key=f"{event.name}:{link.pk}",
+        context={"duplicate": duplicate},
+    )
+
+
+def _sla_alert(event: TicketEvent) -> None:
+    raw = event.data.get("recipients", [])
+    pks = [int(pk) for pk in raw] if isinstance(raw, list | tuple) else []
+    breach = event.name == EventName.SLA_BREACH
+    ticket = event.ticket
+    notify_people(
+        Person.objects.filter(pk__in=pks),
+        kind=K.SLA_BREACH if breach else K.SLA_WARNING,
+        title=f"{ticket.number}: {event.note}",
+        body=event.note,
+        ticket=ticket,
+        event=event.name,
+        event_key=f"{event.name}:{ticket.pk}:{event.data.get('metric')}:"
+        f"{event.data.get('percent')}:{event.data.get('crossed_at')}",
+        context={"note": event.note},
+    )
+
+
+def on_ticket_event(event: TicketEvent) -> None:
+    if event.name == EventName.CREATE:
+        _acknowledge(event)
+    elif event.name == EventName.COMMENT_PUBLIC:
+        _public_reply(event)
+    elif event.name == EventName.LINK:
+        _duplicate(event)
+    elif event.name in (EventName.SLA_WARNING, EventName.SLA_BREACH):
+        _sla_alert(event)
+    if event.name == EventName.ASSIGN:
+        _assigned(event)
+    if event.state_changed and event.name != EventName.CREATE:
+        _state_changed(event)

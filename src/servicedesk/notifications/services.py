@@ -1,0 +1,221 @@
+"""Writes of notifications: the in-app inbox and the mail outbox, in the caller's transaction.
+
+Nothing here talks to a mail server. Outbox rows commit (or roll back) with the change that
+caused them; after commit the delivery task is enqueued, and the worker sends them with retries.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from servicedesk.directory.models import Person
+from servicedesk.notifications.choices import DeliveryState, NotificationKind
+from servicedesk.notifications.message_ids import new_message_id, thread_root_id
+from servicedesk.notifications.models import Notification, NotificationPreference, OutboundEmail
+from servicedesk.notifications.rendering import render_mail
+from servicedesk.tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
+
+# Mail a person may switch off; everything else (acknowledgement, resolution, …) always goes.
+OPTIONAL_MAIL: dict[str, str] = {
+    NotificationKind.STATUS: "email_status_updates",
+    NotificationKind.REPLY: "email_replies",
+    NotificationKind.ASSIGNMENT: "email_assignments",
+    NotificationKind.DUPLICATE: "email_assignments",
+    NotificationKind.SLA_WARNING: "email_sla_alerts",
+    NotificationKind.SLA_BREACH: "email_sla_alerts",
+}
+AUTOMATIC_HEADERS = {
+    # RFC 3834: tells well-behaved responders not to answer us, so no loops.
+    "Auto-Submitted": "auto-generated",
+    # Exchange's own switch for out-of-office and read receipts.
+    "X-Auto-Response-Suppress": "All",
+}
+
+
+def ticket_url(ticket: Ticket, recipient: Person | None = None) -> str:
+    """The page where this recipient reads the ticket: the portal for everyone for now."""
+    try:
+        path = reverse("portal:ticket", args=[ticket.number])
+    except NoReverseMatch:
+        path = f"/portal/tickets/{ticket.number}/"
+    return f"{settings.SERVICEDESK_BASE_URL}{path}"
+
+
+def _unique_people(recipients: Iterable[Person | None]) -> list[Person]:
+    seen: dict[int, Person] = {}
+    for person in recipients:
+        if person is not None and person.is_active and person.pk not in seen:
+            seen[person.pk] = person
+    return list(seen.values())
+
+
+def _mail_wanted(kind: str, people: list[Person]) -> set[int]:
+    """Ids of the people who get this kind by mail (those with an address who did not opt out)."""
+    with_address = {person.pk for person in people if person.email}
+    switch = OPTIONAL_MAIL.get(kind)
+    if switch is None:
+        return with_address
+    opted_out = NotificationPreference.objects.filter(
+        person_id__in=with_address, **{switch: False}
+    ).values_list("person_id", flat=True)
+    return with_address - set(opted_out)
+
+
+def _thread_headers(kind: str, ticket: Ticket | None) -> dict[str, str]:
+    headers = dict(AUTOMATIC_HEADERS)
+    if ticket is None:
+        headers["Message-ID"] = new_message_id(None)
+        return headers
+    root = thread_root_id(ticket)
+    headers["X-Servicedesk-Ticket"] = ticket.number
+    if kind == NotificationKind.ACKNOWLEDGEMENT:
+        # The acknowledgement starts the thread; every later mail answers it.
+        headers["Message-ID"] = root
+    else:
+        headers["Message-ID"] = new_message_id(ticket)
+        headers["In-Reply-To"] = root
+        headers["References"] = root
+    return headers
+
+
+def _outbox_row(
+    person: Person,
+    *,
+    kind: str,
+    ticket: Ticket | None,
+    context: Mapping[str, object],
+    event: str,
+    event_key: str,
+    now: datetime,
+) -> OutboundEmail:
+    mail_context = {"ticket_url": ticket_url(ticket, person) if ticket else "", **context}
+    rendered = render_mail(kind, mail_context, person, ticket)
+    return OutboundEmail(
+        to_address=person.email,
+        recipient=person,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        headers=_thread_headers(kind, ticket),
+        ticket=ticket,
+        event=event[:40],
+        kind=kind if kind in NotificationKind.values else NotificationKind.GENERAL,
+        state=DeliveryState.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+        dedupe_key=f"{event_key}|{person.email.strip().lower()}"[:400],
+    )
+
+
+def schedule_delivery() -> None:
+    """Enqueue the delivery task; called on commit. A failure to enqueue loses nothing: the
+    rows stay pending and the periodic run (or `servicedesk deliver_mail`) picks them up."""
+    from servicedesk.notifications.tasks import deliver_outbox
+
+    try:
+        deliver_outbox.enqueue()
+    except Exception:
+        logger.exception("Could not enqueue mail delivery; the periodic run will send it")
+
+
+def notify_people(
+    recipients: Iterable[Person | None],
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    ticket: Ticket | None,
+    email: bool = True,
+    event: str = "notify",
+    event_key: str | None = None,
+    context: Mapping[str, object] | None = None,
+) -> list[OutboundEmail]:
+    """In-app notifications for everyone, mail for those who want it; returns the queued mail.
+
+    `event_key` names the event, so that the same event never mails one address twice.
+    """
+    people = _unique_people(recipients)
+    if not people:
+        return []
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=person, ticket=ticket, kind=kind, title=title[:300], body=body, created_at=now
+        )
+        for person in people
+    )
+    if not email:
+        return []
+    wanted = _mail_wanted(kind, people)
+    key = event_key or f"{event}:{uuid.uuid4().hex}"
+    full_context = {"title": title, "body": body, **(context or {})}
+    rows = [
+        _outbox_row(
+            person,
+            kind=kind,
+            ticket=ticket,
+            context=full_context,
+            event=event,
+            event_key=key,
+            now=now,
+        )
+        for person in people
+        if person.pk in wanted
+    ]
+    if rows:
+        # A row whose key is already queued is the same event again: keep the first one.
+        OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
+        transaction.on_commit(schedule_delivery)
+    return rows
+
+
+def notify(
+    recipients: Iterable[Person],
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    ticket: Ticket | None = None,
+    email: bool = True,
+) -> None:
+    """The public API: tell these people something, in-app and (if `email`) by mail.
+
+    Call it inside your own transaction; the mail is sent after that transaction commits.
+    A `kind` without its own template is mailed with the `general` one (title and body).
+    """
+    notify_people(
+        recipients, kind=kind, title=title, body=body, ticket=ticket, email=email, event=kind
+    )
+
+
+def notifications_mark_read(person: Person, ids: Iterable[int] | None = None) -> int:
+    """Mark some (or all) of a person's unread notifications read; returns how many."""
+    unread = Notification.objects.filter(recipient=person, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+def outbox_retry(rows: Iterable[OutboundEmail]) -> int:
+    """Put pending or failed mail back in line now, with a fresh count of attempts."""
+    pks = [row.pk for row in rows]
+    count = (
+        OutboundEmail.objects.filter(pk__in=pks)
+        .exclude(state=DeliveryState.SENT)
+        .update(
+            state=DeliveryState.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
+        )
+    )
+    if count:
+        transaction.on_commit(schedule_delivery)
+    return count

@@ -1,0 +1,1 @@
+"""The requester's pages. Thin: read through selectors, write through `tickets.services`."""

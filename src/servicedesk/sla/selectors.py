@@ -1,0 +1,91 @@
+"""Reads of SLA clocks for the faces: a ticket's clocks with their timelines in words, and the
+targets a triage *would* give before anyone saves it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from servicedesk.sla.choices import ClockState, Metric
+from servicedesk.sla.explain import clock_summary
+from servicedesk.sla.models import ClockEvent, TicketClock
+from servicedesk.sla.rules import active_rules, describe_target, first_match, ticket_facts
+from servicedesk.sla.services import load_clock
+from servicedesk.tickets.models import Ticket
+
+METRIC_ORDER = [Metric.ACKNOWLEDGE, Metric.CATEGORIZE, Metric.RESPONSE, Metric.RESOLUTION]
+
+
+@dataclass(frozen=True)
+class ClockView:
+    metric: str
+    metric_label: str
+    target_label: str
+    state: str
+    state_label: str
+    outcome: str
+    due_at: datetime | None
+    is_overdue: bool
+    events: list[ClockEvent]
+    # "counted Mon–Fri 07:00–17:00 America/Chicago; paused 2 h 10 min; Thu 26 Nov closed (…)"
+    summary: str
+
+
+def clocks_for(ticket: Ticket, now: datetime | None = None) -> list[ClockView]:
+    """The ticket's clocks (two queries: clocks, then their events), in the order they end."""
+    now = now or timezone.now()
+    rows = (
+        TicketClock.objects.filter(ticket=ticket)
+        .select_related("calendar")
+        .prefetch_related(
+            Prefetch(
+                "events", queryset=ClockEvent.objects.select_related("actor").order_by("at", "id")
+            )
+        )
+    )
+    views = [
+        ClockView(
+            metric=row.metric,
+            metric_label=Metric(row.metric).label,
+            target_label=row.target_label,
+            state=row.state,
+            state_label=ClockState(row.state).label,
+            outcome=row.outcome,
+            due_at=row.due_at,
+            is_overdue=bool(row.state == ClockState.RUNNING and row.due_at and row.due_at < now),
+            events=list(row.events.all()),
+            summary=clock_summary(row.calendar, load_clock(row), now),
+        )
+        for row in rows
+    ]
+    return sorted(views, key=lambda view: METRIC_ORDER.index(Metric(view.metric)))
+
+
+@dataclass(frozen=True)
+class TargetPreview:
+    metric_label: str
+    target_label: str
+    rule_name: str
+
+
+def targets_preview(ticket: Ticket, changes: Mapping[str, object]) -> list[TargetPreview]:
+    """The response and resolution targets the ticket would get with `changes` applied
+    (field name → value, e.g. {"priority": "p2", "category_id": 3}); nothing is saved."""
+    facts = ticket_facts(ticket, uncategorized_at_arrival=False)
+    facts.update(changes)
+    rules = active_rules()
+    previews = []
+    for metric in (Metric.RESPONSE, Metric.RESOLUTION):
+        rule = first_match(rules[metric], facts)
+        previews.append(
+            TargetPreview(
+                metric_label=Metric(metric).label,
+                target_label=describe_target(rule),
+                rule_name=rule.name if rule else "no rule matches yet",
+            )
+        )
+    return previews

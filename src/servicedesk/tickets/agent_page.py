@@ -1,0 +1,139 @@
+"""What an agent sees on a ticket's page: everything the requester sees plus internal notes,
+full history, links, tasks, SLA clocks and the triage proposals. Reads only, scoped by
+`tickets.access` (linked tickets the viewer may not see are left out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from servicedesk.catalog.choices import Impact
+from servicedesk.catalog.selectors import priority_from_matrix
+from servicedesk.directory.choices import Tier
+from servicedesk.directory.models import Person
+from servicedesk.sla.selectors import ClockView, clocks_for
+from servicedesk.tickets.access import Viewer, visible_comments, visible_tickets
+from servicedesk.tickets.choices import LinkKind, TicketKind, TicketState
+from servicedesk.tickets.models import Comment, Ticket, TicketHistory, TicketLink
+from servicedesk.tickets.selectors import ticket_history
+from servicedesk.tickets.services.escalation import current_tier, next_tier
+from servicedesk.tickets.triage import propose_impact
+from servicedesk.tickets.workflow import ALLOWED_TRANSITIONS, OPEN_STATES
+
+AGENT_PAGE_RELATED = (
+    "requester__agency",
+    "requested_by",
+    "assignment_group",
+    "assignee",
+    "service__default_group",
+    "category",
+    "priority_code",
+    "agency",
+    "location",
+    "redirected_to",
+)
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    who: str
+    action: str
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class LinkLine:
+    label: str
+    other: Ticket
+
+
+@dataclass(frozen=True)
+class AgentTicketPage:
+    ticket: Ticket
+    comments: list[Comment]
+    history: list[HistoryLine]
+    affected: list[Person]
+    proposed_impact: Impact | None
+    matrix_priority: str
+    links: list[LinkLine]
+    tasks: list[Ticket]
+    clocks: list[ClockView]
+    tier: Tier
+    next_tier: Tier | None
+    next_states: list[str]
+    is_open: bool
+
+
+def _readable(value: str) -> str:
+    """History stores related rows as "pk:label"; people read the label."""
+    head, sep, tail = value.partition(":")
+    return tail if sep and head.isdigit() else value
+
+
+def history_lines(entries: list[TicketHistory]) -> list[HistoryLine]:
+    return [
+        HistoryLine(
+            at=entry.at,
+            who=str(entry.actor) if entry.actor else "Servicedesk",
+            action=entry.action,
+            field=entry.field.replace("_", " "),
+            before=_readable(entry.before),
+            after=_readable(entry.after),
+        )
+        for entry in entries
+    ]
+
+
+def _links(viewer: Viewer, ticket: Ticket) -> tuple[list[LinkLine], list[Ticket]]:
+    visible_ids = visible_tickets(viewer).values("pk")
+    outgoing = TicketLink.objects.filter(source=ticket, target__in=visible_ids).select_related(
+        "target"
+    )
+    incoming = TicketLink.objects.filter(target=ticket, source__in=visible_ids).select_related(
+        "source"
+    )
+    lines = [LinkLine(LinkKind(link.kind).label, link.target) for link in outgoing]
+    tasks = []
+    for link in incoming:
+        if link.kind == LinkKind.CHILD_OF:
+            tasks.append(link.source)
+        else:
+            lines.append(LinkLine(f"{LinkKind(link.kind).label} (from)", link.source))
+    return lines, tasks
+
+
+def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
+    """Raises Ticket.DoesNotExist for a ticket that is missing *or* not the viewer's to see."""
+    ticket = visible_tickets(viewer).select_related(*AGENT_PAGE_RELATED).get(number=number.upper())
+    affected = list(ticket.affected_people.select_related("agency"))
+    people = affected or [ticket.requester]
+    matrix = (
+        priority_from_matrix(ticket.impact, ticket.severity)
+        if ticket.impact and ticket.severity
+        else None
+    )
+    links, tasks = _links(viewer, ticket)
+    comments = list(
+        visible_comments(viewer)
+        .filter(ticket=ticket)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    return AgentTicketPage(
+        ticket=ticket,
+        comments=comments,
+        history=history_lines(list(ticket_history(ticket))),
+        affected=affected,
+        proposed_impact=propose_impact([person.agency_id for person in people]),
+        matrix_priority=matrix.value if matrix else "",
+        links=links,
+        tasks=tasks,
+        clocks=clocks_for(ticket),
+        tier=current_tier(ticket),
+        next_tier=next_tier(ticket) if ticket.kind != TicketKind.TASK else None,
+        next_states=sorted(ALLOWED_TRANSITIONS[TicketState(ticket.state)]),
+        is_open=ticket.state in OPEN_STATES,
+    )

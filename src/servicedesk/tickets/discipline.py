@@ -1,0 +1,74 @@
+"""Seed 003's discipline as reads: overdue work comes before scheduled work.
+
+"Scheduled maintenance" is the district chart's category of planned project work (seed 003,
+category 5); it has no SLA, so it would otherwise sit forever at the end or jump the queue.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from servicedesk.directory.models import Person, SupportGroup
+from servicedesk.sla.choices import ClockState, Metric
+from servicedesk.sla.models import TicketClock
+from servicedesk.tickets.access import visible_tickets
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.queues import Queue, queue_tickets
+from servicedesk.tickets.workflow import OPEN_STATES, PAUSED_STATES
+
+SCHEDULED_CATEGORY_NAME = "Scheduled maintenance"
+
+
+def is_scheduled_work(ticket: Ticket) -> bool:
+    return bool(ticket.category and ticket.category.name.lower() == SCHEDULED_CATEGORY_NAME.lower())
+
+
+def _scheduled() -> Q:
+    return Q(category__name__iexact=SCHEDULED_CATEGORY_NAME)
+
+
+def overdue_in_group(
+    viewer: Person, group: SupportGroup | None, now: datetime | None = None
+) -> QuerySet[Ticket]:
+    """Open tickets of `group` whose resolution clock is running past its due time."""
+    now = now or timezone.now()
+    late = TicketClock.objects.filter(
+        metric=Metric.RESOLUTION, state=ClockState.RUNNING, due_at__lt=now
+    ).values("ticket_id")
+    return visible_tickets(viewer).filter(
+        assignment_group=group, state__in=OPEN_STATES, pk__in=late
+    )
+
+
+def next_ticket_for(viewer: Person, now: datetime | None = None) -> Ticket | None:
+    """The "next ticket" button: unassigned work (or mine) in my groups, overdue first, then
+    unscheduled work by SLA due time and priority, scheduled maintenance last."""
+    now = now or timezone.now()
+    candidates = (
+        queue_tickets(viewer, Queue.MY_GROUPS, now=now)
+        .filter(Q(assignee__isnull=True) | Q(assignee=viewer))
+        .exclude(state__in=PAUSED_STATES)
+        .annotate(
+            overdue=Case(
+                When(resolution_due__lt=now, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            scheduled=Case(
+                When(_scheduled(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by(
+            F("overdue").desc(),
+            F("scheduled").asc(),
+            F("resolution_due").asc(nulls_last=True),
+            F("priority").asc(),
+            "created_at",
+        )
+    )
+    return candidates.first()

@@ -1,0 +1,185 @@
+"""The agent's queues: which tickets each holds, in which order, filtered and searched.
+
+Reads only, always starting from `tickets.access.visible_tickets`, so a queue, its count, the
+search and the "next ticket" button can never show a ticket the detail page would refuse.
+
+SLA order: every ticket is annotated with its resolution clock's `due_at` (a subquery on
+`sla.TicketClock`, one row per ticket and metric); "overdue" and "breaching soon" filter on the
+clock table first, where the (state, due_at) index answers them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from servicedesk.directory.models import Person
+from servicedesk.sla.choices import ClockState, Metric
+from servicedesk.sla.models import TicketClock
+from servicedesk.tickets.access import visible_comments, visible_tickets
+from servicedesk.tickets.choices import TicketState
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.workflow import OPEN_STATES, PAUSED_STATES
+
+# A running resolution clock due within this long is "breaching soon".
+BREACHING_SOON = timedelta(hours=4)
+QUEUE_RELATED = ("requester", "assignment_group", "assignee", "service")
+
+
+class Queue(StrEnum):
+    NEW = "new"
+    MY_GROUPS = "my-groups"
+    MY_OPEN = "my-open"
+    BREACHING_SOON = "breaching-soon"
+    OVERDUE = "overdue"
+    WAITING = "waiting"
+    TO_VERIFY = "to-verify"
+    ALL_OPEN = "all-open"
+
+
+QUEUE_TITLES: dict[Queue, str] = {
+    Queue.NEW: "New, not yet triaged",
+    Queue.MY_GROUPS: "My groups",
+    Queue.MY_OPEN: "My open",
+    Queue.BREACHING_SOON: "Breaching soon",
+    Queue.OVERDUE: "Overdue",
+    Queue.WAITING: "Awaiting customer or vendor",
+    Queue.TO_VERIFY: "Resolved, to verify",
+    Queue.ALL_OPEN: "All open",
+}
+
+# Sort keys a person may pick; "due" (the SLA) is the default: most urgent first.
+SORTS: dict[str, tuple[str, ...]] = {
+    "due": ("resolution_due", "priority", "created_at"),
+    "priority": ("priority", "resolution_due", "created_at"),
+    "number": ("number",),
+    "created": ("created_at",),
+    "updated": ("updated_at",),
+    "state": ("state", "resolution_due"),
+}
+DEFAULT_SORT = "due"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    state: str = ""
+    priority: str = ""
+    group_id: int | None = None
+    assignee_id: int | None = None
+    service_id: int | None = None
+    kind: str = ""
+    text: str = ""
+
+
+def _clock_due(metric: Metric) -> Subquery:
+    return Subquery(
+        TicketClock.objects.filter(
+            ticket_id=OuterRef("pk"), metric=metric, state=ClockState.RUNNING
+        ).values("due_at")[:1]
+    )
+
+
+def _tickets_with_running_clock(due_before: datetime, due_after: datetime | None = None) -> Q:
+    clocks = TicketClock.objects.filter(
+        metric=Metric.RESOLUTION, state=ClockState.RUNNING, due_at__lt=due_before
+    )
+    if due_after is not None:
+        clocks = clocks.filter(due_at__gte=due_after)
+    return Q(pk__in=clocks.values("ticket_id"))
+
+
+def _queue_condition(viewer: Person, queue: Queue, now: datetime) -> Q:
+    open_q = Q(state__in=OPEN_STATES)
+    # A subquery, not a join: a join through group members would repeat each ticket per member.
+    my_groups = Q(assignment_group_id__in=viewer.support_groups.values("pk"))
+    conditions = {
+        Queue.NEW: Q(state=TicketState.NEW),
+        Queue.MY_GROUPS: open_q & my_groups,
+        Queue.MY_OPEN: open_q & Q(assignee=viewer),
+        Queue.BREACHING_SOON: open_q & _tickets_with_running_clock(now + BREACHING_SOON, now),
+        Queue.OVERDUE: open_q & _tickets_with_running_clock(now),
+        Queue.WAITING: Q(state__in=PAUSED_STATES),
+        Queue.TO_VERIFY: Q(state=TicketState.RESOLVED) & my_groups,
+        Queue.ALL_OPEN: open_q,
+    }
+    return conditions[queue]
+
+
+def tickets_matching(viewer: Person, tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """Full-text-ish search: number, short description, description and comment bodies the
+    viewer may read (icontains; a real search index can replace this function alone)."""
+    words = text.split()
+    for word in words[:6]:
+        in_comments = visible_comments(viewer).filter(
+            ticket_id=OuterRef("pk"), body__icontains=word
+        )
+        tickets = tickets.filter(
+            Q(number__icontains=word)
+            | Q(short_description__icontains=word)
+            | Q(description__icontains=word)
+            | Exists(in_comments)
+        )
+    return tickets
+
+
+def _filtered(tickets: QuerySet[Ticket], filters: QueueFilters) -> QuerySet[Ticket]:
+    given = {
+        "state": filters.state,
+        "priority": filters.priority,
+        "assignment_group_id": filters.group_id,
+        "assignee_id": filters.assignee_id,
+        "service_id": filters.service_id,
+        "kind": filters.kind,
+    }
+    return tickets.filter(**{name: value for name, value in given.items() if value})
+
+
+def _ordered(tickets: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
+    descending = sort.startswith("-")
+    keys = SORTS.get(sort.lstrip("-"), SORTS[DEFAULT_SORT])
+    order = []
+    for key in keys:
+        expression = F(key)
+        order.append(
+            expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+        )
+    return tickets.order_by(*order, "pk")
+
+
+def queue_tickets(
+    viewer: Person,
+    queue: Queue,
+    filters: QueueFilters = QueueFilters(),
+    sort: str = DEFAULT_SORT,
+    now: datetime | None = None,
+) -> QuerySet[Ticket]:
+    """One queue's tickets with `resolution_due` and `categorize_due` annotated, filtered,
+    searched and sorted. Page it with Django's paginator."""
+    now = now or timezone.now()
+    tickets: QuerySet[Ticket] = (
+        visible_tickets(viewer)
+        .filter(_queue_condition(viewer, queue, now))
+        .annotate(
+            resolution_due=_clock_due(Metric.RESOLUTION),
+            categorize_due=_clock_due(Metric.CATEGORIZE),
+        )
+        .select_related(*QUEUE_RELATED)
+    )
+    tickets = _filtered(tickets, filters)
+    if filters.text.strip():
+        tickets = tickets_matching(viewer, tickets, filters.text)
+    return _ordered(tickets, sort)
+
+
+def queue_counts(viewer: Person, now: datetime | None = None) -> dict[Queue, int]:
+    """Every queue's size in one query: what the nav shows and polls."""
+    now = now or timezone.now()
+    aggregates = {
+        queue.value: Count("pk", filter=_queue_condition(viewer, queue, now)) for queue in Queue
+    }
+    counts = visible_tickets(viewer).aggregate(**aggregates)
+    return {queue: counts[queue.value] for queue in Queue}

@@ -1,0 +1,89 @@
+"""Bulk actions over tickets an agent ticked in a queue: each ticket is its own transaction
+through the ordinary services, so one refusal never undoes the others, and the summary says
+what happened to each. Tickets outside the agent's scope are reported as not found, exactly
+as a missing number is (no hint that they exist)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db import transaction
+
+from servicedesk.directory.models import Person, SupportGroup
+from servicedesk.tickets.access import visible_tickets
+from servicedesk.tickets.choices import TicketState
+from servicedesk.tickets.errors import TicketError
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.services.collaboration import comment_add
+from servicedesk.tickets.services.lifecycle import require_staff, ticket_assign, ticket_transition
+
+MAX_BULK = 200
+
+
+class BulkAction(StrEnum):
+    ASSIGN = "assign"
+    STATE = "state"
+    CLOSE = "close"
+
+
+@dataclass
+class BulkResult:
+    done: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        parts = [f"{len(self.done)} done"]
+        if self.refused:
+            parts.append(f"{len(self.refused)} refused")
+        if self.not_found:
+            parts.append(f"{len(self.not_found)} not found")
+        return ", ".join(parts)
+
+
+def tickets_bulk(
+    numbers: Sequence[str],
+    *,
+    actor: Person,
+    action: BulkAction,
+    group: SupportGroup | None = None,
+    assignee: Person | None = None,
+    to: TicketState | None = None,
+    note: str = "",
+) -> BulkResult:
+    """assign: to `group`/`assignee`; state: move to `to` with `note`; close: post `note` as a
+    public reply, then close (only resolved tickets can close; others are refused)."""
+    require_staff(actor, "change tickets in bulk")
+    wanted = [number.strip().upper() for number in numbers[:MAX_BULK] if number.strip()]
+    found = {t.number: t for t in visible_tickets(actor).filter(number__in=wanted)}
+    result = BulkResult()
+
+    def apply(ticket: Ticket) -> None:
+        if action == BulkAction.ASSIGN:
+            ticket_assign(ticket, actor=actor, version=None, group=group, assignee=assignee)
+        elif action == BulkAction.STATE:
+            if to is None:
+                raise ValueError("a state action needs `to`")
+            ticket_transition(ticket, actor=actor, version=None, to=to, note=note)
+        else:
+            if note.strip():
+                comment_add(ticket, actor=actor, body=note)
+            # Refused (and the note rolled back) unless the ticket is resolved.
+            ticket_transition(ticket, actor=actor, version=None, to=TicketState.CLOSED)
+
+    for number in wanted:
+        ticket = found.get(number)
+        if ticket is None:
+            result.not_found.append(number)
+            continue
+        try:
+            with transaction.atomic():
+                apply(ticket)
+        except TicketError as refused:
+            result.refused.append((number, refused.message))
+        else:
+            result.done.append(number)
+    return result

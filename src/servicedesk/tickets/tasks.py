@@ -1,0 +1,20 @@
+"""Periodic work on tickets, enqueued by `servicedesk scheduler` and run by the task worker.
+
+Safe to run twice at once: each ticket is locked and re-checked before it is closed, and a ticket
+that is already closed is skipped.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from servicedesk.core.periodic import every
+from servicedesk.tickets.services.resolution import resolutions_close_expired
+
+
+# Every 15 minutes: the window is days long, so a closure a few minutes late harms nobody.
+@every(seconds=15 * 60)
+@task()
+def close_expired_resolutions() -> list[str]:
+    """Close resolved tickets whose dispute window has passed; returns their numbers."""
+    return resolutions_close_expired()

@@ -1,0 +1,229 @@
+"""What a requester sees on a ticket's page: its summary, the public timeline, what comes next.
+
+Reads only, always through `tickets.access`. The timeline is public by construction: comments
+that are internal notes are left out even for staff looking at the portal, and history entries
+are put into words from an allow-list of fields, so a new tracked field never leaks by default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from servicedesk.catalog.choices import Priority
+from servicedesk.directory.models import Person
+from servicedesk.tickets.access import (
+    Viewer,
+    visible_attachments,
+    visible_comments,
+    visible_tickets,
+)
+from servicedesk.tickets.choices import TicketState
+from servicedesk.tickets.models import (
+    Attachment,
+    Comment,
+    SatisfactionSurvey,
+    Ticket,
+    TicketHistory,
+)
+from servicedesk.tickets.requester_rules import (
+    dispute_deadline,
+    may_dispute,
+    may_flag_urgent,
+    may_reply,
+    speaks_for,
+)
+from servicedesk.tickets.services.replies import URGENT_ACTION
+from servicedesk.tickets.services.resolution import SYSTEM_USERNAME
+from servicedesk.tickets.workflow import FINAL_STATES
+
+PUBLIC_HISTORY_FIELDS = ("number", "state", "assignment_group", "priority", "resolution_note")
+TARGET_TIMES_PENDING = "Target times appear once the desk triages your ticket."
+
+NEXT_STEP = {
+    TicketState.NEW: "The service desk will review your ticket, rank its impact and severity, "
+    "and assign it to the right team.",
+    TicketState.ASSIGNED: "A support team has your ticket and will start on it soon.",
+    TicketState.IN_PROGRESS: "Someone is working on your ticket.",
+    TicketState.AWAITING_CUSTOMER: "The desk is waiting for your answer: please reply below.",
+    TicketState.AWAITING_VENDOR: "The desk is waiting for an outside supplier.",
+    TicketState.RESOLVED: "The desk believes this is fixed. Confirm it, or tell them what is "
+    "still wrong.",
+    TicketState.CLOSED: "This ticket is closed.",
+    TicketState.CANCELLED: "This ticket was cancelled.",
+    TicketState.REDIRECTED: "This belongs to another help desk; see the last entry below.",
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    who: str
+    text: str
+    comment_id: int | None = None
+    from_desk: bool = False
+    urgent: bool = False
+    attachments: tuple[Attachment, ...] = field(default=())
+
+    @property
+    def is_comment(self) -> bool:
+        return self.comment_id is not None
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    ticket: Ticket
+    timeline: list[TimelineEntry]
+    files: list[Attachment]
+    fingerprint: str
+    next_step: str
+    target_times: str
+    is_final: bool
+    speaks_for_ticket: bool
+    may_confirm: bool
+    may_dispute: bool
+    dispute_until: datetime | None
+    may_reply: bool
+    may_flag_urgent: bool
+    survey_due: bool
+    survey: SatisfactionSurvey | None
+
+
+def fingerprint_of(version: int, updated_at: datetime) -> str:
+    """Changes whenever the ticket does: every service raises `version` or `updated_at`."""
+    return f"{version}-{updated_at.timestamp():.6f}"
+
+
+def ticket_fingerprint(viewer: Viewer, number: str) -> str | None:
+    """One indexed query, no joins beyond scoping: what the live-update poll costs."""
+    row = visible_tickets(viewer).filter(number=number.upper()).values_list("version", "updated_at")
+    found = row.first()
+    return None if found is None else fingerprint_of(*found)
+
+
+def _is_system(person: Person | None) -> bool:
+    return person is None or person.username == SYSTEM_USERNAME
+
+
+def _name(person: Person | None) -> str:
+    return "Servicedesk (automatic)" if _is_system(person) else str(person)
+
+
+def _event_text(entry: TicketHistory, ticket: Ticket) -> str | None:
+    after = entry.after
+    if entry.field == "number":
+        return "Ticket filed."
+    if entry.field == "state" and after in TicketState.values:
+        if entry.before == TicketState.RESOLVED and after == TicketState.IN_PROGRESS:
+            return "Reopened: the resolution was disputed."
+        return f"State changed to {TicketState(after).label.lower()}."
+    if entry.field == "assignment_group" and after:
+        return f"Assigned to the {after.partition(':')[2]} team."
+    if entry.field == "priority" and after in Priority.values:
+        return f"Priority set to {Priority(after).label}."
+    if entry.field == "resolution_note" and after:
+        return f"Resolution: {after}"
+    # Transition notes are the desk's working notes unless the requester's side wrote them
+    # (a dispute's reason); the automatic closure's note is public by nature.
+    if entry.field == "note" and (
+        _is_system(entry.actor) or (entry.actor and speaks_for(entry.actor, ticket))
+    ):
+        return f"Reason: {after}"
+    return None
+
+
+def _events(ticket: Ticket) -> Iterable[TimelineEntry]:
+    entries = (
+        ticket.history.filter(field__in=(*PUBLIC_HISTORY_FIELDS, "note"))
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    for entry in entries:
+        text = _event_text(entry, ticket)
+        if text:
+            yield TimelineEntry(
+                at=entry.at,
+                who=_name(entry.actor),
+                text=text,
+                from_desk=bool(entry.actor and entry.actor.is_staff_member),
+            )
+
+
+def public_timeline(viewer: Viewer, ticket: Ticket) -> list[TimelineEntry]:
+    urgent_ids = {
+        int(value)
+        for value in ticket.history.filter(action=URGENT_ACTION).values_list("after", flat=True)
+        if value.isdigit()
+    }
+    comments = (
+        visible_comments(viewer)
+        .filter(ticket=ticket, is_internal=False)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("attachments", queryset=visible_attachments(viewer).order_by("id"))
+        )
+    )
+    entries = [
+        TimelineEntry(
+            at=comment.created_at,
+            who=_name(comment.author),
+            text=comment.body,
+            comment_id=comment.pk,
+            from_desk=comment.author.is_staff_member,
+            urgent=comment.pk in urgent_ids,
+            attachments=tuple(comment.attachments.all()),
+        )
+        for comment in comments
+    ]
+    entries.extend(_events(ticket))
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def ticket_page(viewer: Person, number: str) -> TicketPage:
+    """Raises Ticket.DoesNotExist for a ticket that is missing *or* not the viewer's to see."""
+    ticket = (
+        visible_tickets(viewer)
+        .select_related("assignment_group", "requester", "requested_by")
+        .get(number=number.upper())
+    )
+    survey = SatisfactionSurvey.objects.filter(ticket=ticket).first()
+    answers_for_it = speaks_for(viewer, ticket)
+    is_resolved = ticket.state == TicketState.RESOLVED
+    return TicketPage(
+        ticket=ticket,
+        timeline=public_timeline(viewer, ticket),
+        files=list(
+            visible_attachments(viewer).filter(ticket=ticket, comment__isnull=True).order_by("id")
+        ),
+        fingerprint=fingerprint_of(ticket.version, ticket.updated_at),
+        next_step=NEXT_STEP[TicketState(ticket.state)],
+        target_times=TARGET_TIMES_PENDING,
+        is_final=ticket.state in FINAL_STATES,
+        speaks_for_ticket=answers_for_it,
+        may_confirm=answers_for_it and is_resolved,
+        may_dispute=answers_for_it and may_dispute(ticket, timezone.now()),
+        dispute_until=dispute_deadline(ticket),
+        may_reply=may_reply(ticket),
+        may_flag_urgent=may_flag_urgent(ticket),
+        survey_due=answers_for_it and ticket.state == TicketState.CLOSED and survey is None,
+        survey=survey,
+    )
+
+
+def comment_get(viewer: Viewer, number: str, pk: int) -> Comment:
+    """A public comment on a ticket the viewer may see; DoesNotExist for anything else."""
+    return (
+        visible_comments(viewer)
+        .filter(is_internal=False, ticket__number=number.upper())
+        .select_related("ticket")
+        .get(pk=pk)
+    )
+
+
+def attachment_get(viewer: Viewer, pk: int) -> Attachment:
+    """Raises Attachment.DoesNotExist for a file that is missing *or* not the viewer's."""
+    return visible_attachments(viewer).get(pk=pk)

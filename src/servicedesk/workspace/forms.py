@@ -1,0 +1,222 @@
+"""The workspace's forms: they parse what an agent typed; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from servicedesk.catalog.choices import Impact, Priority, Severity
+from servicedesk.catalog.models import Category, PriorityCode, Service
+from servicedesk.directory.choices import STAFF_ROLES
+from servicedesk.directory.models import ExternalHelpDesk, Person, SupportGroup
+from servicedesk.tickets.choices import Channel, TicketKind, TicketState
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.queues import SORTS
+
+CALL_CHANNELS = [(c.value, c.label) for c in (Channel.PHONE, Channel.WALK_IN, Channel.CHAT)]
+
+
+def _staff() -> Any:
+    return Person.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by(
+        "first_name", "last_name"
+    )
+
+
+class StyledForm(forms.Form):
+    """Bootstrap's classes on every widget, so templates render `{{ field }}` as is."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.HiddenInput | forms.CheckboxInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{css} {css}-sm"
+
+
+def _blank(choices: Any, label: str = "Any") -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+class QueueFilterForm(StyledForm):
+    q = forms.CharField(required=False, label="Search")
+    state = forms.ChoiceField(required=False, choices=_blank(TicketState.choices))
+    priority = forms.ChoiceField(required=False, choices=_blank(Priority.choices))
+    kind = forms.ChoiceField(required=False, choices=_blank(TicketKind.choices))
+    group = forms.ModelChoiceField(
+        required=False, queryset=SupportGroup.objects.filter(is_active=True), empty_label="Any"
+    )
+    assignee = forms.ModelChoiceField(required=False, queryset=_staff(), empty_label="Anyone")
+    service = forms.ModelChoiceField(
+        required=False, queryset=Service.objects.filter(is_active=True), empty_label="Any"
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            (f"{sign}{key}", f"{key.capitalize()} {'↓' if sign else '↑'}")
+            for key in SORTS
+            for sign in ("", "-")
+        ],
+    )
+
+
+class VersionedForm(StyledForm):
+    """Carries the ticket version the agent read, so a save over someone's change is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TriageForm(VersionedForm):
+    channel = forms.ChoiceField(choices=Channel.choices)
+    service = forms.ModelChoiceField(
+        required=False,
+        queryset=Service.objects.filter(is_active=True).select_related("default_group"),
+    )
+    category = forms.ModelChoiceField(required=False, queryset=Category.objects.all())
+    priority_code = forms.ModelChoiceField(
+        required=False,
+        queryset=PriorityCode.objects.select_related("category"),
+        label="Priority code",
+    )
+    impact = forms.ChoiceField(required=False, choices=_blank(Impact.choices, "—"))
+    severity = forms.ChoiceField(required=False, choices=_blank(Severity.choices, "—"))
+    priority = forms.ChoiceField(
+        required=False, choices=_blank(Priority.choices, "From the matrix")
+    )
+    priority_override_reason = forms.CharField(
+        required=False, label="Reason for a different priority", max_length=300
+    )
+    group = forms.ModelChoiceField(
+        required=False,
+        queryset=SupportGroup.objects.filter(is_active=True),
+        label="Assignment group",
+    )
+    assignee = forms.ModelChoiceField(required=False, queryset=_staff())
+
+    FIELD_TO_TICKET = {"group": "assignment_group"}
+
+    @classmethod
+    def for_ticket(cls, ticket: Ticket, auto_id: str = "id_%s") -> TriageForm:
+        return cls(
+            auto_id=auto_id,
+            initial={
+                "version": ticket.version,
+                "channel": ticket.channel,
+                "service": ticket.service_id,
+                "category": ticket.category_id,
+                "priority_code": ticket.priority_code_id,
+                "impact": ticket.impact,
+                "severity": ticket.severity,
+                "priority": ticket.priority if ticket.priority_override_reason else "",
+                "priority_override_reason": ticket.priority_override_reason,
+                "group": ticket.assignment_group_id,
+                "assignee": ticket.assignee_id,
+            },
+        )
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            name: data[name]
+            for name in (
+                "channel",
+                "service",
+                "category",
+                "priority_code",
+                "impact",
+                "severity",
+                "priority",
+                "priority_override_reason",
+            )
+        }
+
+
+class CommentForm(StyledForm):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Reply or note")
+    internal = forms.TypedChoiceField(
+        choices=[("0", "Public reply (the requester sees it)"), ("1", "Internal note")],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        initial="0",
+        label="Visibility",
+    )
+
+
+class StateForm(VersionedForm):
+    to = forms.ChoiceField(choices=TicketState.choices, label="New state")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    force_reason = forms.CharField(
+        required=False, label="Close with open tasks anyway (leads): reason"
+    )
+
+
+class AssignForm(VersionedForm):
+    group = forms.ModelChoiceField(
+        required=False, queryset=SupportGroup.objects.filter(is_active=True)
+    )
+    assignee = forms.ModelChoiceField(required=False, queryset=_staff())
+
+
+class EscalateForm(VersionedForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why escalate?")
+    group = forms.ModelChoiceField(
+        required=False,
+        queryset=SupportGroup.objects.filter(is_active=True),
+        label="To group (empty: the service's group)",
+    )
+
+
+class ResolveToDeskForm(VersionedForm):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="What fixed it?")
+
+
+class TaskForm(StyledForm):
+    group = forms.ModelChoiceField(
+        queryset=SupportGroup.objects.filter(is_active=True), label="Team"
+    )
+    short_description = forms.CharField(max_length=160, label="Task")
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DuplicateForm(VersionedForm):
+    first = forms.CharField(max_length=16, label="First report (number)")
+
+
+class ProblemForm(StyledForm):
+    short_description = forms.CharField(max_length=160, label="Problem")
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RedirectForm(VersionedForm):
+    help_desk = forms.ModelChoiceField(
+        queryset=ExternalHelpDesk.objects.filter(is_active=True), label="Help desk"
+    )
+    note = forms.CharField(required=False, label="Note for the requester")
+
+
+class CallForm(StyledForm):
+    caller = forms.ModelChoiceField(
+        queryset=Person.objects.filter(is_active=True),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Find the caller and pick them."},
+    )
+    channel = forms.ChoiceField(choices=CALL_CHANNELS, initial=Channel.PHONE)
+    kind = forms.ChoiceField(
+        choices=[(k.value, k.label) for k in (TicketKind.INCIDENT, TicketKind.REQUEST)]
+    )
+    short_description = forms.CharField(max_length=160)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    service = forms.ModelChoiceField(
+        required=False, queryset=Service.objects.filter(is_active=True)
+    )
+
+
+class TakeForm(VersionedForm):
+    assignee = forms.ModelChoiceField(
+        required=False, queryset=_staff(), label="Give to (leads; empty: me)"
+    )
+    approval_reason = forms.CharField(
+        required=False, label="Supervisor approval: why this goes ahead of overdue work"
+    )

@@ -1,0 +1,171 @@
+"""The agent's pages through Django's test client: scope, queries, triage, stale saves, calls."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from servicedesk.catalog.choices import Impact, Severity
+from servicedesk.catalog.models import PriorityMatrixCell
+from servicedesk.conftest import Org
+from servicedesk.tickets.choices import Channel, TicketKind, TicketState
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.services import ticket_create, ticket_set_affected
+
+# session, user, count, page of tickets, the filter pickers (groups, people, services) and the
+# bulk pickers (groups, people)
+QUEUE_PAGE_QUERIES = 9
+
+
+@pytest.fixture
+def incident(org: Org) -> Ticket:
+    # The matrix of seed 000 is loaded by a catalog migration: agency × outage → P1.
+    assert (
+        PriorityMatrixCell.objects.get(impact=Impact.AGENCY, severity=Severity.OUTAGE).priority
+        == "p1"
+    )
+    ticket = ticket_create(
+        actor=org.employee, kind=TicketKind.INCIDENT, short_description="Printer offline"
+    )
+    ticket_set_affected(ticket, actor=org.employee, people=[org.employee, org.colleague])
+    return ticket
+
+
+def as_user(client: Client, person) -> Client:
+    client.force_login(person)
+    return client
+
+
+def test_employees_get_404_on_every_workspace_page(org: Org, client: Client, incident) -> None:
+    as_user(client, org.employee)
+    for url in (
+        "/workspace/queues/new/",
+        f"/workspace/tickets/{incident.number}/",
+        "/workspace/call/",
+        "/workspace/counts/",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert (
+        client.post(f"/workspace/tickets/{incident.number}/comment/", {"body": "x"}).status_code
+        == 404
+    )
+
+
+def test_a_queue_page_takes_the_same_queries_however_many_tickets(
+    org: Org, client: Client, django_assert_num_queries
+) -> None:
+    as_user(client, org.desk)
+    for count in (2, 30):
+        while Ticket.objects.count() < count:
+            ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="Slow")
+        with django_assert_num_queries(QUEUE_PAGE_QUERIES):
+            response = client.get("/workspace/queues/new/?q=slow&sort=-priority")
+        assert response.status_code == 200
+    assert "30 tickets" in response.content.decode()
+
+
+def test_unknown_queue_is_a_404(org: Org, client: Client) -> None:
+    assert as_user(client, org.desk).get("/workspace/queues/nope/").status_code == 404
+
+
+def test_the_ticket_page_proposes_impact_and_shows_clocks(org: Org, client: Client, incident):
+    page = as_user(client, org.desk).get(f"/workspace/tickets/{incident.number}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="proposed-impact"' in html and "<strong>Agency</strong>" in html
+    assert 'data-testid="sla-clocks"' in html
+
+
+def test_triage_saves_and_previews(org: Org, client: Client, incident) -> None:
+    as_user(client, org.desk)
+    preview = client.get(
+        f"/workspace/tickets/{incident.number}/preview/",
+        {"service": str(org.service.pk), "impact": "agency", "severity": "outage"},
+    ).content.decode()
+    assert "Network" in preview and "Priority 1" in preview
+    response = client.post(
+        f"/workspace/tickets/{incident.number}/triage/",
+        {
+            "version": incident.version,
+            "channel": Channel.PORTAL,
+            "service": org.service.pk,
+            "impact": "agency",
+            "severity": "outage",
+        },
+    )
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert (incident.priority, incident.assignment_group) == ("p1", org.network_group)
+
+
+def test_a_save_on_an_old_version_is_refused_with_both_values_shown(
+    org: Org, client: Client, incident
+) -> None:
+    url = f"/workspace/tickets/{incident.number}/triage/"
+    read = incident.version
+    first = {"version": read, "channel": Channel.PORTAL, "impact": "agency", "severity": "outage"}
+    assert as_user(Client(), org.network).post(url, first).status_code == 302
+    mine = {**first, "impact": "individual", "priority_override_reason": "my words"}
+    response = as_user(client, org.desk).post(url, mine)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert 'data-testid="stale"' in html and "Network" in html  # who changed it
+    assert "Agency" in html and "Individual" in html  # now, and what I typed
+    assert 'value="my words"' in html  # nothing typed is lost
+    incident.refresh_from_db()
+    assert incident.impact == "agency" and f'value="{incident.version}"' in html
+
+
+def test_a_refusal_is_shown_beside_its_field(org: Org, client: Client, incident) -> None:
+    response = as_user(client, org.desk).post(
+        f"/workspace/tickets/{incident.number}/state/",
+        {"version": incident.version, "to": TicketState.RESOLVED, "note": ""},
+    )
+    assert response.status_code == 400
+    assert 'data-testid="error-note"' in response.content.decode()
+
+
+def test_log_a_call_for_a_caller_found_by_email(org: Org, client: Client) -> None:
+    as_user(client, org.desk)
+    found = client.get("/workspace/call/callers/", {"q": "colleague@example.org"})
+    assert f'value="{org.colleague.pk}"' in found.content.decode()
+    response = client.post(
+        "/workspace/call/",
+        {
+            "caller": org.colleague.pk,
+            "channel": Channel.WALK_IN,
+            "kind": TicketKind.INCIDENT,
+            "short_description": "Monitor dead",
+        },
+    )
+    ticket = Ticket.objects.get()
+    assert response["Location"] == f"/workspace/tickets/{ticket.number}/"
+    assert (ticket.requester, ticket.requested_by, ticket.channel) == (
+        org.colleague,
+        org.desk,
+        Channel.WALK_IN,
+    )
+    refused = client.post("/workspace/call/", {"channel": Channel.PHONE, "kind": "incident"})
+    assert refused.status_code == 400 and 'data-testid="error-caller"' in refused.content.decode()
+
+
+def test_presence_shows_who_else_is_viewing(org: Org, client: Client, incident) -> None:
+    url = f"/workspace/tickets/{incident.number}/presence/"
+    as_user(Client(), org.network).post(url)
+    html = as_user(client, org.desk).post(url).content.decode()
+    assert "Also viewing" in html and "Network" in html
+
+
+def test_bulk_from_a_queue_gives_a_summary(org: Org, client: Client, incident) -> None:
+    as_user(client, org.desk)
+    response = client.post(
+        "/workspace/bulk/",
+        {
+            "numbers": [incident.number, "INC0000000"],
+            "action": "assign",
+            "group": org.desk_group.pk,
+            "next": "/workspace/queues/new/",
+        },
+        follow=True,
+    )
+    assert "Bulk assign: 1 done, 1 not found." in response.content.decode()
