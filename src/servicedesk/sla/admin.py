@@ -11,15 +11,21 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from servicedesk.sla.choices import TargetKind
-from servicedesk.sla.forms import HolidayImportForm, SimulatorForm
+from servicedesk.sla.forms import BusinessCalendarForm, HolidayImportForm, SimulatorForm
 from servicedesk.sla.models import (
     BusinessCalendar,
     CalendarClosure,
     ClockEvent,
     SlaRule,
     TicketClock,
+    WeeklyHoursVersion,
 )
-from servicedesk.sla.planning import HolidayImportError, calendar_replan, holidays_apply
+from servicedesk.sla.planning import (
+    HolidayImportError,
+    calendar_hours_change,
+    calendar_replan,
+    holidays_apply,
+)
 from servicedesk.sla.simulator import simulate
 
 
@@ -29,10 +35,32 @@ class ClosureInline(admin.TabularInline):
     fields = ("date", "name", "open_intervals", "source")
 
 
+class HoursVersionInline(admin.TabularInline):
+    model = WeeklyHoursVersion
+    fields = ("valid_until", "weekly_hours", "recorded_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "earlier hours (kept so that time already counted never changes)"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(admin.ModelAdmin):
+    form = BusinessCalendarForm
     list_display = ("name", "time_zone", "is_24x7", "holiday_link")
-    inlines = [ClosureInline]
+    inlines = [ClosureInline, HoursVersionInline]
+
+    def save_model(
+        self, request: HttpRequest, obj: BusinessCalendar, form: ModelForm, change: bool
+    ) -> None:
+        if change and "weekly_hours" in form.changed_data:
+            calendar_hours_change(
+                obj, form.initial["weekly_hours"], form.cleaned_data["hours_take_effect_on"]
+            )
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Public holidays")
     def holiday_link(self, calendar: BusinessCalendar) -> str:

@@ -10,6 +10,18 @@ from servicedesk.sla.choices import TargetKind
 from servicedesk.sla.models import BusinessCalendar, SlaRule
 
 
+class BusinessCalendarForm(forms.ModelForm[BusinessCalendar]):
+    hours_take_effect_on = forms.DateField(
+        initial=date.today,
+        help_text="A change of the weekly hours applies from this day on; earlier days keep "
+        "their hours, so time already counted never changes.",
+    )
+
+    class Meta:
+        model = BusinessCalendar
+        fields = ["name", "time_zone", "weekly_hours", "is_24x7"]
+
+
 class HolidayImportForm(forms.Form):
     country = forms.CharField(max_length=3, initial="US", help_text="ISO code, e.g. US, GB, CA.")
     subdivision = forms.CharField(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 import zoneinfo
 from typing import Any
 
@@ -59,8 +60,10 @@ class BusinessCalendar(models.Model):
         help_text='Working intervals per weekday, Monday = 0: {"0": [["07:00", "17:00"]]}.',
     )
     is_24x7 = models.BooleanField(default=False, help_text="Counts every hour of every day.")
-    revision = models.PositiveIntegerField(
-        default=1, editable=False, help_text="Raised by every change, so cached copies renew."
+    edition = models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        help_text="Renewed by every change, so cached copies of the calendar are rebuilt.",
     )
 
     class Meta:
@@ -70,8 +73,7 @@ class BusinessCalendar(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk:
-            self.revision += 1
+        self.edition = uuid.uuid4()
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -82,8 +84,10 @@ class BusinessCalendar(models.Model):
         except ValueError as problem:
             raise ValidationError(f"This calendar cannot be used: {problem}") from problem
 
-    def bump_revision(self) -> None:
-        BusinessCalendar.objects.filter(pk=self.pk).update(revision=models.F("revision") + 1)
+    def mark_changed(self) -> None:
+        """Mark the calendar changed (its closures or earlier hours were edited)."""
+        self.edition = uuid.uuid4()
+        BusinessCalendar.objects.filter(pk=self.pk).update(edition=self.edition)
 
 
 class CalendarClosure(models.Model):
@@ -114,12 +118,12 @@ class CalendarClosure(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
-        self.calendar.bump_revision()
+        self.calendar.mark_changed()
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         calendar = self.calendar
         deleted = super().delete(*args, **kwargs)
-        calendar.bump_revision()
+        calendar.mark_changed()
         return deleted
 
     def clean(self) -> None:
@@ -250,3 +254,29 @@ class ClockEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.detail}"
+
+
+class WeeklyHoursVersion(models.Model):
+    """The weekly hours a calendar had on the days before `valid_until`.
+
+    Written when an admin changes a calendar's hours with an effective date, so that business time
+    already counted before that date is never recomputed with the new hours.
+    """
+
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="earlier_hours"
+    )
+    weekly_hours = models.JSONField(validators=[validate_weekly_hours])
+    valid_until = models.DateField(help_text="The first day the next hours applied.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["calendar", "valid_until"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["calendar", "valid_until"], name="one_hours_version_per_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.calendar}: hours before {self.valid_until}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from importlib.metadata import version
 
 import holidays
@@ -17,7 +18,12 @@ from django.db import connection, transaction
 from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockState
 from servicedesk.sla.engine import Clock
-from servicedesk.sla.models import BusinessCalendar, CalendarClosure, TicketClock
+from servicedesk.sla.models import (
+    BusinessCalendar,
+    CalendarClosure,
+    TicketClock,
+    WeeklyHoursVersion,
+)
 from servicedesk.sla.services import CLOCK_COLUMNS, copy_clock
 
 REPLAN_BATCH = 2000
@@ -60,8 +66,22 @@ def holidays_apply(
         if day not in existing
     ]
     CalendarClosure.objects.bulk_create(fresh)
-    calendar.bump_revision()
+    calendar.mark_changed()
     return HolidayImport(added=len(fresh), kept=len(official) - len(fresh), source=source)
+
+
+def calendar_hours_change(
+    calendar: BusinessCalendar, previous_hours: dict[str, list[list[str]]], effective: date
+) -> WeeklyHoursVersion:
+    """Keep the hours in force before `effective`, so days already counted keep their hours.
+
+    Called before the calendar is saved with its new hours; the caller re-plans open clocks.
+    """
+    version, _ = WeeklyHoursVersion.objects.update_or_create(
+        calendar=calendar, valid_until=effective, defaults={"weekly_hours": previous_hours}
+    )
+    calendar.mark_changed()
+    return version
 
 
 def calendar_replan(calendar: BusinessCalendar) -> int:

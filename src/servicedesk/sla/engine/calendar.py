@@ -13,6 +13,7 @@ whenever the definition changes.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
@@ -70,7 +71,9 @@ class Calendar:
     ``weekly`` maps weekday (Monday = 0) to local intervals; missing weekdays are closed.
     ``closures`` are whole closed dates; ``partial`` replaces the intervals of given dates (an empty
     list closes the day). ``day_length`` defaults to the most common non-zero weekly day length
-    (ties go to the longest). Use :meth:`always` for the 24x7 calendar.
+    (ties go to the longest). ``earlier`` versions the hours: ``earlier[d]`` is the weekly pattern
+    that held on the days before ``d`` (several versions may be given; each applies up to its own
+    date). Use :meth:`always` for the 24x7 calendar.
     """
 
     __slots__ = (
@@ -78,6 +81,8 @@ class Calendar:
         "_axis",
         "_closures",
         "_day_length",
+        "_earlier",
+        "_earlier_until",
         "_epoch_ts",
         "_key",
         "_partial",
@@ -94,6 +99,7 @@ class Calendar:
         partial: Mapping[date, Sequence[IntervalSpec]] | None = None,
         *,
         day_length: int | None = None,
+        earlier: Mapping[date, Mapping[int, Sequence[IntervalSpec]]] | None = None,
     ) -> None:
         try:
             self._zone = ZoneInfo(tz)
@@ -101,12 +107,7 @@ class Calendar:
             raise ValueError(f"unknown IANA time zone {tz!r}") from exc
         self._tz = tz
         self._always = False
-        week: list[_Spans] = [()] * 7
-        for weekday, specs in weekly.items():
-            if not isinstance(weekday, int) or not 0 <= weekday <= 6:
-                raise ValueError(f"weekday keys are 0 (Monday) to 6 (Sunday), got {weekday!r}")
-            week[weekday] = _parse_spans(specs, f"weekday {weekday}")
-        self._weekly: tuple[_Spans, ...] = tuple(week)
+        self._weekly: tuple[_Spans, ...] = self._parse_week(weekly)
         if not any(self._weekly):
             raise ValueError(
                 "calendar has no working time in its weekly pattern; "
@@ -126,6 +127,13 @@ class Calendar:
                 raise ValueError(f"{day} is both a whole-day closure and a partial closure")
             parts[day] = _parse_spans(specs, f"partial closure {day}")
         self._partial = parts
+        # Versions: `earlier[d]` is the weekly pattern that held on the days *before* d, so an
+        # edit of the hours that takes effect on d never changes business time already counted.
+        versions = sorted(
+            (until, self._parse_week(week)) for until, week in (earlier or {}).items()
+        )
+        self._earlier_until: tuple[date, ...] = tuple(until for until, _ in versions)
+        self._earlier: tuple[tuple[_Spans, ...], ...] = tuple(week for _, week in versions)
         self._day_length = self._default_day_length() if day_length is None else day_length
         if not isinstance(self._day_length, int) or self._day_length <= 0:
             raise ValueError(f"day_length must be a positive number of seconds, got {day_length!r}")
@@ -135,6 +143,8 @@ class Calendar:
             self._closures,
             tuple(sorted(parts.items())),
             self._day_length,
+            self._earlier_until,
+            self._earlier,
         )
         self._epoch_ts = self._year_start(POSITION_EPOCH_YEAR)
         self._axis: Axis = IntervalAxis(POSITION_EPOCH_YEAR, self._year_intervals, self._year_start)
@@ -196,7 +206,19 @@ class Calendar:
         found = self._partial.get(day)
         if found is not None:
             return found
+        version = bisect_right(self._earlier_until, day)
+        if version < len(self._earlier):
+            return self._earlier[version][day.weekday()]
         return self._weekly[day.weekday()]
+
+    @staticmethod
+    def _parse_week(weekly: Mapping[int, Sequence[IntervalSpec]]) -> tuple[_Spans, ...]:
+        week: list[_Spans] = [()] * 7
+        for weekday, specs in weekly.items():
+            if not isinstance(weekday, int) or not 0 <= weekday <= 6:
+                raise ValueError(f"weekday keys are 0 (Monday) to 6 (Sunday), got {weekday!r}")
+            week[weekday] = _parse_spans(specs, f"weekday {weekday}")
+        return tuple(week)
 
     def day_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         """UTC working intervals of local date ``day`` (DST rules applied, empty ones dropped)."""

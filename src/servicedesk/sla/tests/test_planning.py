@@ -1,6 +1,6 @@
 """Holiday import, re-planning after a calendar edit, and the simulator, as an admin uses them."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -129,3 +129,32 @@ def test_an_admin_imports_holidays_and_simulates_in_the_browser(admin_client, di
         },
     )
     assert "Pause line 1 should read" in refused.content.decode()
+
+
+def test_changing_the_hours_keeps_the_old_hours_for_earlier_days(admin_client, district) -> None:
+    from servicedesk.sla.calendars import engine_calendar
+
+    response = admin_client.post(
+        f"/admin/sla/businesscalendar/{district.pk}/change/",
+        {
+            "name": "District",
+            "time_zone": "America/Chicago",
+            "weekly_hours": '{"0": [["08:00", "16:00"]], "1": [["08:00", "16:00"]], '
+            '"2": [["08:00", "16:00"]], "3": [["08:00", "16:00"]], "4": [["08:00", "16:00"]]}',
+            "hours_take_effect_on": "2025-06-16",
+            "closures-TOTAL_FORMS": "0",
+            "closures-INITIAL_FORMS": "0",
+            "earlier_hours-TOTAL_FORMS": "0",
+            "earlier_hours-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    district.refresh_from_db()
+    version = district.earlier_hours.get()
+    assert version.valid_until == date(2025, 6, 16)
+    assert version.weekly_hours["0"] == [["07:00", "17:00"]]
+    calendar = engine_calendar(district)
+    friday = datetime(2025, 6, 13, tzinfo=CHICAGO)
+    monday = datetime(2025, 6, 16, tzinfo=CHICAGO)
+    assert calendar.between(friday, friday + timedelta(days=1)) == 10 * 3600
+    assert calendar.between(monday, monday + timedelta(days=1)) == 8 * 3600
