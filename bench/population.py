@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from servicedesk.catalog.models import RequestType, Service
-from servicedesk.demo import organisation
+from servicedesk.demo.organisation import load_organisation
 from servicedesk.demo.tickets import INCIDENTS, REQUESTS
 from servicedesk.directory.choices import Role
 from servicedesk.directory.models import ExternalHelpDesk, Location, Person, SupportGroup
@@ -202,7 +202,7 @@ def add_people(
 
 def build(rng: random.Random, password: str) -> tuple[Organisation, int]:
     """Load the demo organisation as `load_demo` does, without its tickets, plus the crowd."""
-    demo = organisation.load_organisation()
+    demo = load_organisation()
     support, catalog, kinds = demo.groups, demo.services, demo.request_types
     added = add_people(rng, password, demo.locations, support)
 

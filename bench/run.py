@@ -4,7 +4,8 @@ Prepares a benchmark database (SQLite `var/bench.sqlite3`, or `BENCH_DATABASE_UR
 `BENCH_TICKETS` tickets (100,000 by default; generated once, reused afterwards), serves it with
 gunicorn on a free loopback port, signs in as the demo users, and times sequential requests of
 `/healthz` (bare Django: the baseline), `/workspace/` and `/portal/`. Writes the figures to
-`bench/results/pages-<vendor>.txt` and `.json`, then runs `bench/sla_engine_bench.py` if present.
+`bench/results/pages-<vendor>.txt` and `.json`, then runs the API benchmark (`bench/api_bench.py`)
+and the SLA benchmarks (`bench/sla_replan.py`, `bench/sla_engine_bench.py` if present).
 """
 
 from __future__ import annotations
@@ -144,13 +145,16 @@ def _free_loopback_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str) -> Iterator[str]:
-    """Serve the app on 127.0.0.1 until the block ends, even when it ends in an error."""
+def gunicorn(
+    database_url: str, workers: int = WEB_WORKERS, log_name: str = "bench-gunicorn.log"
+) -> Iterator[str]:
+    """Serve the app on 127.0.0.1 until the block ends, even when it ends in an error; its
+    output goes to `var/<log_name>`."""
     port = _free_loopback_port()
-    log_path = PROJECT_ROOT / "var" / "bench-gunicorn.log"
+    log_path = PROJECT_ROOT / "var" / log_name
     log_path.parent.mkdir(exist_ok=True)
     command = [sys.executable, "-m", "gunicorn", "servicedesk.config.wsgi"]
-    command += ["--workers", str(WEB_WORKERS), "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     with log_path.open("w") as log:
         server = subprocess.Popen(
             command,
@@ -161,7 +165,7 @@ def gunicorn(database_url: str) -> Iterator[str]:
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait_until_serving(base, server)
+            _wait_until_serving(base, server, log_name)
             yield base
         finally:
             server.terminate()
@@ -172,13 +176,11 @@ def gunicorn(database_url: str) -> Iterator[str]:
                 server.wait()
 
 
-def _wait_until_serving(base: str, server: subprocess.Popen[bytes]) -> None:
+def _wait_until_serving(base: str, server: subprocess.Popen[bytes], log_name: str) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(
-                f"gunicorn exited with {server.returncode}; see var/bench-gunicorn.log"
-            )
+            raise RuntimeError(f"gunicorn exited with {server.returncode}; see var/{log_name}")
         try:
             with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
                 if response.status == 200:
@@ -261,11 +263,28 @@ def measure_pages(base: str, warm_up: int, samples: int) -> list[PageTiming]:
     return measured
 
 
-def write_results(summary: dict[str, Any], pages: list[PageTiming]) -> Path:
+def run_summary(vendor: str, tickets: int, **more: Any) -> dict[str, Any]:
+    """What every result file starts with: when, which database, how full, which machine."""
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "vendor": vendor,
+        "tickets": tickets,
+        "nproc": _nproc(),
+        **more,
+    }
+
+
+def write_result_files(name: str, data: dict[str, Any], lines: list[str]) -> Path:
+    """`bench/results/<name>.json` for tools and `<name>.txt` for people; the .txt path."""
     RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
+    (RESULTS / f"{name}.txt").write_text("\n".join(lines) + "\n")
+    return RESULTS / f"{name}.txt"
+
+
+def write_results(summary: dict[str, Any], pages: list[PageTiming]) -> Path:
     name = f"pages-{summary['vendor']}"
     data = {**summary, "pages": [asdict(page) for page in pages]}
-    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
     lines = [
         f"Servicedesk page benchmark, {summary['date']}",
         f"database: {summary['vendor']}, {summary['tickets']:,} tickets; machine: nproc "
@@ -290,8 +309,7 @@ def write_results(summary: dict[str, Any], pages: list[PageTiming]) -> Path:
                 f"Slowest query of {page.path} (in-process, one request):",
                 page.slowest_query,
             ]
-    (RESULTS / f"{name}.txt").write_text("\n".join(lines) + "\n")
-    return RESULTS / f"{name}.txt"
+    return write_result_files(name, data, lines)
 
 
 def run_sla_engine_bench() -> int:
@@ -315,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--warm-up", type=int, default=20)
-    parser.add_argument("--skip-sla", action="store_true", help="Only the page benchmark.")
+    parser.add_argument("--skip-sla", action="store_true", help="No SLA benchmarks.")
+    parser.add_argument("--skip-api", action="store_true", help="No API benchmark.")
     args = parser.parse_args(argv)
     tickets = int(os.environ.get("BENCH_TICKETS", DEFAULT_TICKETS))
     url = bench_database_url()
@@ -323,17 +342,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Timing pages against {count:,} tickets on {vendor}...", flush=True)
     with gunicorn(url) as base:
         pages = measure_pages(base, args.warm_up, args.samples)
-    summary = {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "vendor": vendor,
-        "tickets": count,
-        "nproc": _nproc(),
-        "samples": args.samples,
-        "warm_up": args.warm_up,
-    }
+    summary = run_summary(vendor, count, samples=args.samples, warm_up=args.warm_up)
     written = write_results(summary, pages)
     print(written.read_text())
     print(f"Written to {written.relative_to(PROJECT_ROOT)} and .json")
+    if not args.skip_api:
+        from bench import api_bench
+
+        api_bench.run(url, vendor, count)
     if args.skip_sla:
         return 0
     from bench import sla_replan

@@ -262,3 +262,38 @@ class AgentTicketPage:
     @property
     def tasks(self) -> Locator:
         return self.page.get_by_test_id("tasks").locator("li")
+
+
+class NotificationsPage:
+    """A person's notifications and their e-mail preferences, reached from the nav's badge."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @staticmethod
+    def badge(page: Page) -> Locator:
+        """The unread count in the nav, on every page."""
+        return page.get_by_test_id("unread-badge")
+
+    @classmethod
+    def from_nav(cls, page: Page) -> NotificationsPage:
+        page.get_by_test_id("nav-notifications").click()
+        return cls(page)
+
+    @property
+    def items(self) -> Locator:
+        return self.page.get_by_test_id("notification")
+
+    @property
+    def unread(self) -> Locator:
+        return self.page.locator("[data-testid=notification][data-unread]")
+
+    def mail_for(self, label: str, *, exact: bool = True) -> Locator:
+        return self.page.get_by_test_id("preferences").get_by_label(label, exact=exact)
+
+    def save_preferences(self) -> None:
+        self.page.get_by_role("button", name="Save preferences").click()
+
+    @property
+    def status(self) -> Locator:
+        return self.page.get_by_role("status")

@@ -31,6 +31,7 @@ class Environment:
     password_reset_url: str
     dispute_window_days: int
     test_database_name: str | None
+    p1_around_the_clock: bool
     base_url: str
     smtp_host: str
     smtp_port: int
@@ -62,6 +63,7 @@ def read_environment() -> Environment:
         dispute_window_days=int(os.environ.get("SERVICEDESK_DISPUTE_WINDOW_DAYS", "3")),
         # Lets two test runs share one PostgreSQL server without dropping each other's database.
         test_database_name=os.environ.get("SERVICEDESK_TEST_DATABASE_NAME"),
+        p1_around_the_clock=_flag("SERVICEDESK_P1_AROUND_THE_CLOCK", True),
         # Links in mail point here: the address people use to reach the portal.
         base_url=os.environ.get("SERVICEDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         smtp_host=os.environ.get("SERVICEDESK_SMTP_HOST", "127.0.0.1"),

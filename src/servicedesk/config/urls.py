@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("portal/", include("servicedesk.portal.urls")),
     path("workspace/", include("servicedesk.workspace.urls")),
+    path("notifications/", include("servicedesk.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

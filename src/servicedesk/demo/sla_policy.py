@@ -3,14 +3,16 @@ network), seed 003 (the district's category chart, the 2-hour categorize and 24-
 clocks), counted on seed 002's business hours (Mon–Fri 07:00–17:00).
 
 Choice where the seeds are silent: Priority 1 incident clocks count around the clock (24x7), since
-a P1 is an outage the desk works at once; every other target counts business hours. Both are rule
-rows an admin can change.
+a P1 is an outage the desk works at once (setting SERVICEDESK_P1_AROUND_THE_CLOCK, on by default);
+every other target counts business hours. Both are rule rows an admin can change.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from django.conf import settings
 
 from servicedesk.catalog.choices import Priority
 from servicedesk.catalog.models import PriorityCode, RequestType
@@ -49,6 +51,8 @@ def _chart_target(words: str) -> dict[str, Any]:
 
 def load_sla_rules(always: BusinessCalendar, kinds: dict[str, RequestType]) -> int:
     """Replace the rule list with the seeds' (idempotent: same rows every run)."""
+    # None: the ticket location's business calendar.
+    p1_calendar = always if settings.SERVICEDESK_P1_AROUND_THE_CLOCK else None
     reset = kinds["password-reset"]
     rows: list[tuple[Metric, str, dict[str, Any]]] = [
         (Metric.RESPONSE, "Password reset: 10 minutes", {"request_type": reset, **_minutes(10)}),
@@ -60,7 +64,12 @@ def load_sla_rules(always: BusinessCalendar, kinds: dict[str, RequestType]) -> i
         (
             Metric.RESPONSE,
             "P1 incidents: 15 minutes",
-            {"ticket_kind": INCIDENT, "priority": Priority.P1, "calendar": always, **_minutes(15)},
+            {
+                "ticket_kind": INCIDENT,
+                "priority": Priority.P1,
+                "calendar": p1_calendar,
+                **_minutes(15),
+            },
         ),
         (
             Metric.RESPONSE,
@@ -100,7 +109,7 @@ def load_sla_rules(always: BusinessCalendar, kinds: dict[str, RequestType]) -> i
                 "ticket_kind": INCIDENT,
                 "priority": Priority.P1,
                 "network": Network.STATE_FIBER,
-                "calendar": always,
+                "calendar": p1_calendar,
                 **_minutes(240),
             },
         ),
@@ -111,14 +120,19 @@ def load_sla_rules(always: BusinessCalendar, kinds: dict[str, RequestType]) -> i
                 "ticket_kind": INCIDENT,
                 "priority": Priority.P1,
                 "network": Network.REMOTE,
-                "calendar": always,
+                "calendar": p1_calendar,
                 **_minutes(480),
             },
         ),
         (
             Metric.RESOLUTION,
             "P1 incidents, site unknown: restore in 4 hours",
-            {"ticket_kind": INCIDENT, "priority": Priority.P1, "calendar": always, **_minutes(240)},
+            {
+                "ticket_kind": INCIDENT,
+                "priority": Priority.P1,
+                "calendar": p1_calendar,
+                **_minutes(240),
+            },
         ),
         (
             Metric.RESOLUTION,

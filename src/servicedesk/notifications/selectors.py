@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from servicedesk.directory.models import Person
 from servicedesk.notifications.choices import DeliveryState
-from servicedesk.notifications.models import Notification, OutboundEmail
+from servicedesk.notifications.models import Notification, NotificationPreference, OutboundEmail
 
 
 def unread_for(person: Person) -> QuerySet[Notification]:
@@ -16,6 +16,31 @@ def unread_for(person: Person) -> QuerySet[Notification]:
         .select_related("ticket")
         .order_by("-created_at", "-id")
     )
+
+
+def notifications_of(person: Person) -> QuerySet[Notification]:
+    """All of a person's in-app notifications, newest first (only ever their own)."""
+    return (
+        Notification.objects.filter(recipient=person)
+        .select_related("ticket")
+        .order_by("-created_at", "-id")
+    )
+
+
+def notification_of(person: Person, pk: int) -> Notification:
+    """One of the person's own notifications; `Notification.DoesNotExist` for anyone else's."""
+    return notifications_of(person).get(pk=pk)
+
+
+def unread_count(person: Person) -> int:
+    """How many unread notifications a person has: one indexed COUNT."""
+    return Notification.objects.filter(recipient=person, read_at__isnull=True).count()
+
+
+def preference_of(person: Person) -> NotificationPreference:
+    """The person's mail switches; an unsaved row with the defaults (all on) if they have none."""
+    found = NotificationPreference.objects.filter(person=person).first()
+    return found if found is not None else NotificationPreference(person=person)
 
 
 def outbox_undelivered() -> QuerySet[OutboundEmail]:

@@ -25,15 +25,26 @@ from servicedesk.tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 
-# Mail a person may switch off; everything else (acknowledgement, resolution, …) always goes.
-OPTIONAL_MAIL: dict[str, str] = {
-    NotificationKind.STATUS: "email_status_updates",
-    NotificationKind.REPLY: "email_replies",
-    NotificationKind.ASSIGNMENT: "email_assignments",
-    NotificationKind.DUPLICATE: "email_assignments",
-    NotificationKind.SLA_WARNING: "email_sla_alerts",
-    NotificationKind.SLA_BREACH: "email_sla_alerts",
-}
+# The switches as a person sees them: field, the kinds it governs (the first names it), label.
+MAIL_SWITCHES: list[tuple[str, tuple[str, ...], str]] = [
+    ("email_status_updates", (NotificationKind.STATUS,), "Status changes of my tickets"),
+    ("email_replies", (NotificationKind.REPLY,), "Replies on my tickets"),
+    (
+        "email_assignments",
+        (NotificationKind.ASSIGNMENT, NotificationKind.DUPLICATE),
+        "Tickets assigned to me, and duplicates of them",
+    ),
+    (
+        "email_sla_alerts",
+        (NotificationKind.SLA_WARNING, NotificationKind.SLA_BREACH),
+        "SLA warnings and breaches",
+    ),
+]
+# Mail a person may switch off, kind → switch; everything else (acknowledgement, resolution, …)
+# always goes.
+OPTIONAL_MAIL: dict[str, str] = {kind: field for field, kinds, _ in MAIL_SWITCHES for kind in kinds}
+# Mail nobody can switch off: the number of a new ticket, and the resolution with its dispute link.
+ALWAYS_MAILED: tuple[str, ...] = (NotificationKind.ACKNOWLEDGEMENT, NotificationKind.RESOLUTION)
 AUTOMATIC_HEADERS = {
     # RFC 3834: tells well-behaved responders not to answer us, so no loops.
     "Auto-Submitted": "auto-generated",
@@ -204,6 +215,17 @@ def notifications_mark_read(person: Person, ids: Iterable[int] | None = None) ->
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
     return unread.update(read_at=timezone.now())
+
+
+def preferences_save(person: Person, enabled_kinds: Iterable[str]) -> NotificationPreference:
+    """Save which optional mail a person wants: a switch is on if any kind it governs is named.
+
+    Kinds that are always mailed (acknowledgement, resolution) are ignored; in-app is always on.
+    """
+    enabled = set(enabled_kinds)
+    values = {field: any(kind in enabled for kind in kinds) for field, kinds, _ in MAIL_SWITCHES}
+    preference, _ = NotificationPreference.objects.update_or_create(person=person, defaults=values)
+    return preference
 
 
 def outbox_retry(rows: Iterable[OutboundEmail]) -> int:

@@ -55,10 +55,12 @@ def test_pages_take_a_fixed_number_of_queries(
     demo: None, client: Client, django_assert_num_queries
 ) -> None:
     client.login(username="desk", password=DEMO_PASSWORD)
-    # session, user, the one counting query, the agent's groups, the agent's open tickets
-    with django_assert_num_queries(5):
+    # session, user, the one counting query, the agent's groups, the agent's open tickets,
+    # and the nav's unread-notifications badge (one COUNT, from the notifications context processor)
+    with django_assert_num_queries(6):
         assert client.get("/workspace/").status_code == 200
     client.login(username="employee", password=DEMO_PASSWORD)
-    # session, user, my tickets, my drafts, then agency and location for the subtitle
-    with django_assert_num_queries(6):
+    # session, user, my tickets, my drafts, then agency and location for the subtitle,
+    # and the nav's unread-notifications badge (one COUNT, from the notifications context processor)
+    with django_assert_num_queries(7):
         assert client.get("/portal/").status_code == 200
