@@ -175,8 +175,10 @@ def _problem_and_tasks(
     )
     services.ticket_link(first, problem, actor=lead, kind=LinkKind.CAUSED_BY)
     task = services.ticket_create(
+        # Tasks are the desk's own work: the agent who opens one is its requester, so it never
+        # shows up in an employee's portal list.
         actor=people["network"],
-        requester=first.requester,
+        requester=people["network"],
         kind=TicketKind.TASK,
         channel=Channel.PHONE,
         short_description="Replace the branch router in Guymon",
