@@ -8,7 +8,15 @@ from ninja.operation import Operation
 
 from servicedesk.api.auth import SignedInSession, TokenAuth
 from servicedesk.api.errors import ApiError, ApiErrorCode, install_error_handlers
-from servicedesk.api.routers import catalog, events, people, ticket_actions, tickets, webhooks
+from servicedesk.api.routers import (
+    catalog,
+    events,
+    people,
+    ticket_actions,
+    tickets,
+    tokens,
+    webhooks,
+)
 
 DESCRIPTION = """\
 The service desk for scripts, integrations and monitoring tools: everything the portal and the
@@ -16,8 +24,9 @@ workspace can do, with the same rules and the same scoping (a requester's token 
 that requester sees; a ticket you may not see is a 404, exactly like one that does not exist).
 
 **Authentication**: a personal token, `Authorization: Bearer <token>` (create one with
-`servicedesk api_token USERNAME`), or the web UI's session (unsafe methods then need the CSRF
-token, as in the UI).
+`POST /api/v1/tokens` while signed in, or `servicedesk api_token USERNAME`; revoke it with
+`DELETE /api/v1/tokens/{id}`), or the web UI's session (unsafe methods then need the CSRF token,
+as in the UI).
 
 **Errors** always have the shape `{"code", "message", "field"}`; `code` is stable. Unknown
 query parameters are a 400 (`unknown_parameter`) rather than being ignored.
@@ -50,6 +59,7 @@ api.add_router("", people.router)
 api.add_router("", catalog.router)
 api.add_router("", events.router)
 api.add_router("", webhooks.router)
+api.add_router("", tokens.router)
 
 # Last, so that it only catches what no route above matched: a JSON 404, not the HTML page.
 fallback = Router(auth=None)

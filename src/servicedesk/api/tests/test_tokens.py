@@ -97,3 +97,33 @@ def test_a_caller_without_credentials_gets_401_even_for_unsafe_methods(org: Org)
     )
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
+
+
+def test_people_create_list_and_revoke_their_own_tokens_over_the_api(org: Org) -> None:
+    session = Client(enforce_csrf_checks=False)
+    session.force_login(org.employee)
+    made = session.post("/api/v1/tokens", {"name": "my script"}, content_type="application/json")
+    assert made.status_code == 201, made.content
+    body = made.json()
+    secret = body["token"]
+    assert secret.startswith(f"sd_{body['prefix']}_")
+    script = ApiClient(secret)
+    assert script.get("/tickets").status_code == 200
+    listed = script.get("/tokens").json()
+    assert [t["name"] for t in listed] == ["my script"]
+    assert "token" not in listed[0]
+    others, _ = token_create(org.colleague, "not yours")
+    assert script.send("delete", f"/tokens/{others.pk}").status_code == 404
+    assert script.send("delete", f"/tokens/{body['id']}").status_code == 204
+    assert script.get("/tickets").status_code == 401
+    assert ApiToken.objects.get(pk=others.pk).revoked_at is None
+
+
+def test_a_token_without_a_name_or_with_a_past_expiry_is_refused(org: Org) -> None:
+    _token, plaintext = token_create(org.desk, "admin script")
+    script = ApiClient(plaintext)
+    nameless = script.post("/tokens", {"name": ""})
+    assert nameless.status_code == 422
+    past = script.post("/tokens", {"name": "x", "expires_at": "2020-01-01T00:00:00Z"})
+    assert past.status_code == 422
+    assert past.json()["field"] == "expires_at"
