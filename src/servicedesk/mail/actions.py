@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from servicedesk.directory.choices import Role
 from servicedesk.directory.models import Person
+from servicedesk.directory.services import system_actor
 from servicedesk.mail.choices import UnknownSenderPolicy
 from servicedesk.mail.models import Mailbox
 from servicedesk.mail.parsing import ParsedMessage
@@ -29,7 +30,6 @@ from servicedesk.tickets.services import (
     ticket_create,
     ticket_transition,
 )
-from servicedesk.tickets.services.resolution import system_actor
 
 SHORT_DESCRIPTION_MAX = 160
 NO_TEXT = "(The e-mail had no text.)"

@@ -50,10 +50,6 @@ def calendar_for(rule: SlaRule | None, ticket: Ticket) -> BusinessCalendar | Non
     return _default_calendar()
 
 
-def _calendar_words(row: BusinessCalendar | None) -> str:
-    return f"counted {hours_words(row)}"
-
-
 def local_stamp(at: datetime) -> str:
     return timezone.localtime(at).strftime("%a %d %b %H:%M %Z")
 
@@ -122,7 +118,7 @@ def clocks_start(ticket: Ticket, actor: Person | None) -> list[TicketClock]:
         )
         store_clock(row, clock)
         words = (
-            f"{describe_target(rule)}, {_calendar_words(calendar_row)}{_due_words(clock)}"
+            f"{describe_target(rule)}, counted {hours_words(calendar_row)}{_due_words(clock)}"
             if rule
             else "no SLA applies yet (the clock waits for triage)"
         )
@@ -151,7 +147,7 @@ def _retarget(
         at,
         ClockEventKind.RETARGETED,
         f"retargeted: {before} → {row.target_label}, "
-        f"{_calendar_words(calendar_row)}{_due_words(clock)}",
+        f"counted {hours_words(calendar_row)}{_due_words(clock)}",
         actor,
     )
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from servicedesk.catalog.choices import Priority
 from servicedesk.directory.models import Person
+from servicedesk.directory.services import SYSTEM_USERNAME
 from servicedesk.tickets.access import (
     Viewer,
     visible_attachments,
@@ -38,7 +39,6 @@ from servicedesk.tickets.requester_rules import (
     speaks_for,
 )
 from servicedesk.tickets.services.replies import URGENT_ACTION
-from servicedesk.tickets.services.resolution import SYSTEM_USERNAME
 from servicedesk.tickets.workflow import FINAL_STATES
 
 PUBLIC_HISTORY_FIELDS = ("number", "state", "assignment_group", "priority", "resolution_note")

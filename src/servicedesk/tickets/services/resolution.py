@@ -11,12 +11,11 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from servicedesk.directory.choices import Role
 from servicedesk.directory.models import Person
+from servicedesk.directory.services import system_actor
 from servicedesk.tickets import history
 from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.errors import TicketError, TicketErrorCode
@@ -26,24 +25,7 @@ from servicedesk.tickets.services.lifecycle import locked, refuse, ticket_transi
 
 logger = logging.getLogger(__name__)
 
-SYSTEM_USERNAME = "servicedesk-system"
 RATINGS = range(1, 6)
-
-
-def system_actor() -> Person:
-    """The author of automatic changes: an administrator that cannot sign in (inactive, no
-    password), so history always names an actor and nobody can act as it."""
-    person, _ = Person.objects.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={
-            "first_name": "Servicedesk",
-            "last_name": "(automatic)",
-            "role": Role.ADMIN,
-            "is_active": False,
-            "password": make_password(None),
-        },
-    )
-    return person
 
 
 def _require_requester_side(actor: Person, ticket: Ticket, what: str) -> None:

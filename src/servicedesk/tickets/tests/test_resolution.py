@@ -6,18 +6,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from servicedesk.conftest import Org
+from servicedesk.directory.services import SYSTEM_USERNAME, system_actor
 from servicedesk.tickets.choices import LinkKind, TicketKind, TicketState
 from servicedesk.tickets.errors import TicketError, TicketErrorCode
 from servicedesk.tickets.models import SatisfactionSurvey, Ticket
 from servicedesk.tickets.services import ticket_create, ticket_link, ticket_transition
 from servicedesk.tickets.services.replies import URGENT_ACTION, reply_add
 from servicedesk.tickets.services.resolution import (
-    SYSTEM_USERNAME,
     resolution_confirm,
     resolution_dispute,
     resolutions_close_expired,
     survey_submit,
-    system_actor,
 )
 from servicedesk.tickets.tasks import close_expired_resolutions
 
