@@ -33,6 +33,7 @@ class ApiErrorCode(StrEnum):
     NOT_AUTHENTICATED = "not_authenticated"
     PERMISSION_DENIED = "permission_denied"
     NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
     TOO_MANY_REQUESTS = "too_many_requests"
     SERVER_ERROR = "server_error"
 

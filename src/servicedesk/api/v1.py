@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI, Router
 from ninja.operation import Operation
 
@@ -12,6 +17,7 @@ from servicedesk.api.routers import (
     catalog,
     events,
     people,
+    status,
     ticket_actions,
     tickets,
     tokens,
@@ -37,9 +43,39 @@ with `current_version`.
 """
 
 
+View = Callable[..., HttpResponseBase]
+
+
+def with_json_method_refusal(view: View) -> View:
+    """Ninja answers a method a path lacks with a plain-text 405 before any handler runs; give
+    it the API's error shape instead (keeping the `Allow` header)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            return response
+        message = f"{request.method} is not allowed here; allowed: {response.get('Allow', '')}."
+        body = {"code": ApiErrorCode.METHOD_NOT_ALLOWED, "message": message, "field": None}
+        refusal = JsonResponse(body, status=405)
+        refusal["Allow"] = response.get("Allow", "")
+        return refusal
+
+    return wrapper
+
+
 class ServicedeskApi(NinjaAPI):
     def set_default_exception_handlers(self) -> None:
         install_error_handlers(self)
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = with_json_method_refusal(pattern.callback)
+        return patterns
 
     def get_openapi_operation_id(self, operation: Operation) -> str:
         # Short, stable ids for generated clients: the view's own (unique) name.
@@ -57,6 +93,7 @@ api.add_router("/tickets", tickets.router)
 api.add_router("/tickets", ticket_actions.router)
 api.add_router("", people.router)
 api.add_router("", catalog.router)
+api.add_router("", status.router)
 api.add_router("", events.router)
 api.add_router("", webhooks.router)
 api.add_router("", tokens.router)

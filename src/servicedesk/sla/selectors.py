@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -15,6 +16,7 @@ from servicedesk.sla.explain import clock_summary
 from servicedesk.sla.models import ClockEvent, TicketClock
 from servicedesk.sla.rules import active_rules, describe_target, first_match, ticket_facts
 from servicedesk.sla.services import load_clock
+from servicedesk.tickets.choices import TicketKind, TicketState
 from servicedesk.tickets.models import Ticket
 
 METRIC_ORDER = [Metric.ACKNOWLEDGE, Metric.CATEGORIZE, Metric.RESPONSE, Metric.RESOLUTION]
@@ -89,3 +91,52 @@ def targets_preview(ticket: Ticket, changes: Mapping[str, object]) -> list[Targe
             )
         )
     return previews
+
+
+# What each running clock promises the requester, in their words rather than the desk's.
+PROMISE_WORDING: dict[tuple[str, str], str] = {
+    (Metric.ACKNOWLEDGE, ""): "The desk acknowledges your ticket by {due}.",
+    (Metric.CATEGORIZE, ""): "The desk reviews and categorizes it by {due}.",
+    (Metric.RESPONSE, ""): "Someone starts working on it by {due}.",
+    (Metric.RESOLUTION, TicketKind.INCIDENT): "We aim to have it working again by {due}.",
+    (Metric.RESOLUTION, ""): "We aim to complete it by {due}.",
+}
+PAUSED_WORDING = "The clock is paused while we wait for a reply."
+AWAITING_STATES = {TicketState.AWAITING_CUSTOMER, TicketState.AWAITING_VENDOR}
+TARGETS_AFTER_TRIAGE = "The time to fix it is set once the desk has triaged it."
+
+
+def _when(due: datetime, now: datetime, zone: ZoneInfo) -> str:
+    local_due, local_now = due.astimezone(zone), now.astimezone(zone)
+    clock = local_due.strftime("%H:%M")
+    days_ahead = (local_due.date() - local_now.date()).days
+    if days_ahead == 0:
+        return f"today at {clock}"
+    if days_ahead == 1:
+        return f"tomorrow at {clock}"
+    return f"{local_due:%a} {local_due.day} {local_due:%b} at {clock}"
+
+
+def promises_in_words(ticket: Ticket, time_zone: str, now: datetime | None = None) -> str:
+    """The running targets as sentences for the requester ("Someone starts working on it by
+    today at 14:30."), in their time zone; empty when no clock has a target yet. One query."""
+    now = now or timezone.now()
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    rows = TicketClock.objects.filter(
+        ticket=ticket, state__in=[ClockState.RUNNING, ClockState.PAUSED]
+    ).values_list("metric", "state", "due_at")
+    running = sorted(
+        (due, metric) for metric, state, due in rows if state == ClockState.RUNNING and due
+    )
+    waiting = ticket.state in AWAITING_STATES and any(row[1] == ClockState.PAUSED for row in rows)
+    sentences = [PAUSED_WORDING] if waiting else []
+    for due, metric in running:
+        wording = PROMISE_WORDING.get((metric, ticket.kind)) or PROMISE_WORDING[(metric, "")]
+        sentences.append(wording.format(due=_when(due, now, zone)))
+    fix_is_timed = {Metric.RESPONSE, Metric.RESOLUTION} & {metric for _due, metric in running}
+    if rows and not waiting and not fix_is_timed:
+        sentences.append(TARGETS_AFTER_TRIAGE)
+    return " ".join(dict.fromkeys(sentences))

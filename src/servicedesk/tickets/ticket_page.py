@@ -17,6 +17,7 @@ from django.utils import timezone
 from servicedesk.catalog.choices import Priority
 from servicedesk.directory.models import Person
 from servicedesk.directory.services import SYSTEM_USERNAME
+from servicedesk.sla.selectors import promises_in_words
 from servicedesk.tickets.access import (
     Viewer,
     visible_attachments,
@@ -201,7 +202,7 @@ def ticket_page(viewer: Person, number: str) -> TicketPage:
         ),
         fingerprint=fingerprint_of(ticket.version, ticket.updated_at),
         next_step=NEXT_STEP[TicketState(ticket.state)],
-        target_times=TARGET_TIMES_PENDING,
+        target_times=promises_in_words(ticket, viewer.time_zone) or TARGET_TIMES_PENDING,
         is_final=ticket.state in FINAL_STATES,
         speaks_for_ticket=answers_for_it,
         may_confirm=answers_for_it and is_resolved,

@@ -42,6 +42,18 @@ def test_unknown_filters_and_orderings_are_refused(org: Org, api_as) -> None:
     assert desk.get("/groups", bogus="1").json()["code"] == "unknown_parameter"
 
 
+def test_a_method_a_path_lacks_gets_the_json_error_shape(org: Org, api_as) -> None:
+    desk = api_as(org.desk)
+    refused = desk.send("put", "/groups")
+    assert refused.status_code == 405
+    assert refused.json() == {
+        "code": "method_not_allowed",
+        "message": "PUT is not allowed here; allowed: GET.",
+        "field": None,
+    }
+    assert refused["Allow"] == "GET"
+
+
 def test_filters_narrow_the_list(org: Org, api_as) -> None:
     vpn = file(org, "VPN drops", service=org.service)
     printer = file(org, "Printer jams", requester=org.colleague)

@@ -54,7 +54,7 @@ def test_submitting_an_incident_files_it_with_people_and_files(
     assert ticket.attachments.get().original_name == "jam.png"
     filed = employee_client.get(response["Location"]).content.decode()
     assert ticket.number in filed
-    assert "target times appear once the desk triages your ticket" in filed.lower()
+    assert "the time to fix it is set once the desk has triaged it" in filed.lower()
 
 
 def test_missing_fields_are_named_next_to_each_field_and_the_text_is_kept(

@@ -22,7 +22,7 @@ from servicedesk.tickets.services.drafts import (
     draft_submit,
     ticket_file,
 )
-from servicedesk.tickets.ticket_page import TARGET_TIMES_PENDING, ticket_page
+from servicedesk.tickets.ticket_page import ticket_page
 
 KINDS_BY_SLUG = {"incident": TicketKind.INCIDENT, "request": TicketKind.REQUEST}
 SAVE_DRAFT = "draft"
@@ -148,9 +148,7 @@ def filed(request: HttpRequest, number: str) -> HttpResponse:
         page = ticket_page(signed_in_person(request), number)
     except Ticket.DoesNotExist as missing:
         raise Http404 from missing
-    return render(
-        request, "portal/filed.html", {"page": page, "target_times": TARGET_TIMES_PENDING}
-    )
+    return render(request, "portal/filed.html", {"page": page})
 
 
 @login_required
