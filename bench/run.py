@@ -3,7 +3,8 @@
 Prepares a benchmark database (SQLite `var/bench.sqlite3`, or `BENCH_DATABASE_URL`) holding
 `BENCH_TICKETS` tickets (100,000 by default; generated once, reused afterwards), serves it with
 gunicorn on a free loopback port, signs in as the demo users, and times sequential requests of
-`/healthz` (bare Django: the baseline), `/workspace/` and `/portal/`. Writes the figures to
+`/healthz` (bare Django: the baseline), the workspace's first page, queues and search as the desk
+(serving every agency) and as an agent scoped to one agency, and `/portal/`. Writes the figures to
 `bench/results/pages-<vendor>.txt` and `.json`, then runs the API benchmark (`bench/api_bench.py`)
 and the SLA benchmarks (`bench/sla_replan.py`, `bench/sla_engine_bench.py` if present).
 """
@@ -37,10 +38,19 @@ DEFAULT_TICKETS = 100_000
 WEB_WORKERS = 2
 REQUEST_TIMEOUT = 30  # seconds; a page slower than this is a finding in itself
 STARTUP_TIMEOUT = 30
-# (label, who signs in, path): the bare endpoint first, every ratio is against it.
+SCOPED_AGENT = "network"  # the demo's Network Services serves one agency (demo.GROUP_AGENCIES)
+# (label, who signs in, path): the bare endpoint first, every ratio is against it. The desk's
+# group serves every agency; the scoped agent's pages pay for tickets.access's condition.
 PAGES = [
     ("healthz", None, "/healthz"),
     ("workspace", "desk", "/workspace/"),
+    ("workspace", SCOPED_AGENT, "/workspace/"),
+    ("new queue", "desk", "/workspace/queues/new/"),
+    ("group queue", "desk", "/workspace/queues/my-groups/"),
+    ("group queue", SCOPED_AGENT, "/workspace/queues/my-groups/"),
+    ("all open", SCOPED_AGENT, "/workspace/queues/all-open/"),
+    ("search", "desk", "/workspace/queues/all-open/?q=vpn"),
+    ("search", SCOPED_AGENT, "/workspace/queues/all-open/?q=vpn"),
     ("portal", "employee", "/portal/"),
 ]
 
@@ -84,6 +94,7 @@ def prepare_database(url: str, tickets: int) -> tuple[str, int]:
     from django.db import connection
 
     from bench.generate import generate
+    from servicedesk.demo.organisation import group_agencies
     from servicedesk.tickets.models import Ticket
 
     call_command("migrate", verbosity=0)
@@ -94,6 +105,9 @@ def prepare_database(url: str, tickets: int) -> tuple[str, int]:
         print(f"Generated {report.tickets:,} tickets in {report.seconds:.1f} s.")
     else:
         print(f"Reusing the benchmark database: {have:,} tickets.")
+    # A database generated before groups served agencies has none: every agent would see
+    # every ticket and the scoped pages would measure nothing.
+    group_agencies()
     count = Ticket.objects.count()
     vendor = connection.vendor
     connection.close()  # gunicorn's workers open their own
@@ -203,7 +217,7 @@ class Browser:
         with self.opener.open(self.base + path, timeout=REQUEST_TIMEOUT) as response:
             response.read()
             landed = urllib.parse.urlsplit(response.url).path
-        if landed != path:
+        if landed != urllib.parse.urlsplit(path).path:
             raise RuntimeError(f"{path} ended on {landed}: not signed in?")
 
     def sign_in(self, username: str, password: str) -> None:
@@ -259,7 +273,10 @@ def measure_pages(base: str, warm_up: int, samples: int) -> list[PageTiming]:
                 slowest_query=profile[2] if profile else None,
             )
         )
-        print(f"  {path:<12} p50 {p50:8.1f} ms  ({p50 / baseline:.1f}× healthz)", flush=True)
+        print(
+            f"  {path:<36} {username or '-':<9} p50 {p50:8.1f} ms  ({p50 / baseline:.1f}× healthz)",
+            flush=True,
+        )
     return measured
 
 
@@ -292,13 +309,13 @@ def write_results(summary: dict[str, Any], pages: list[PageTiming]) -> Path:
         f"{summary['samples']} sequential requests per page after {summary['warm_up']} "
         "warm-up, a new connection each (urllib)",
         "",
-        f"{'page':<12} {'user':<9} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'p50/healthz':>12}"
+        f"{'page':<36} {'user':<9} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'p50/healthz':>12}"
         f" {'queries':>8} {'slowest query ms':>17}",
     ]
     for page in pages:
         slowest = "" if page.slowest_query_ms is None else f"{page.slowest_query_ms:.1f}"
         lines.append(
-            f"{page.path:<12} {page.user or '-':<9} {page.p50_ms:>8.1f} {page.p95_ms:>8.1f} "
+            f"{page.path:<36} {page.user or '-':<9} {page.p50_ms:>8.1f} {page.p95_ms:>8.1f} "
             f"{page.mean_ms:>8.1f} {page.ratio_to_healthz:>11.1f}× "
             f"{page.queries if page.queries is not None else '':>8} {slowest:>17}"
         )
@@ -306,7 +323,7 @@ def write_results(summary: dict[str, Any], pages: list[PageTiming]) -> Path:
     for page in pages:
         if page.slowest_query:
             lines += [
-                f"Slowest query of {page.path} (in-process, one request):",
+                f"Slowest query of {page.path} as {page.user or 'anyone'} (in-process):",
                 page.slowest_query,
             ]
     return write_result_files(name, data, lines)

@@ -297,3 +297,244 @@ class NotificationsPage:
     @property
     def status(self) -> Locator:
         return self.page.get_by_role("status")
+
+
+class KnowledgeBase:
+    """The portal's knowledge base: search results, browsing, an article and "did this help?"."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @classmethod
+    def search_from_home(cls, home: PortalHome, text: str) -> KnowledgeBase:
+        search = home.page.get_by_test_id("kb-search")
+        search.get_by_label("Search the knowledge base").fill(text)
+        search.get_by_role("button", name="Search").click()
+        return cls(home.page)
+
+    @property
+    def results(self) -> Locator:
+        return self.page.get_by_test_id("kb-results").locator("li")
+
+    def open_article(self, title: str) -> KnowledgeBase:
+        self.page.get_by_test_id("kb-results").get_by_role("link", name=title).click()
+        return self
+
+    @property
+    def article(self) -> Locator:
+        return self.page.get_by_test_id("kb-article")
+
+    def answer(self, helped: bool) -> None:
+        feedback = self.page.get_by_test_id("kb-feedback")
+        feedback.get_by_role("button", name="Yes" if helped else "No", exact=True).click()
+
+    @property
+    def answer_given(self) -> Locator:
+        return self.page.get_by_test_id("kb-feedback-answer")
+
+    @property
+    def file_an_incident(self) -> Locator:
+        return self.page.get_by_role("link", name="File an incident")
+
+
+class KnowledgeAuthoring:
+    """The workspace's knowledge pages: write an article, save it as a draft, publish it."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @classmethod
+    def from_nav(cls, page: Page) -> KnowledgeAuthoring:
+        page.get_by_test_id("nav-knowledge").click()
+        return cls(page)
+
+    def new_article(self) -> KnowledgeAuthoring:
+        self.page.get_by_role("link", name="New article").click()
+        return self
+
+    def write(self, *, title: str, body: str, summary: str = "", keywords: str = "") -> None:
+        form = self.page.get_by_test_id("kb-article-form")
+        form.get_by_label("Title").fill(title)
+        form.get_by_label("Summary").fill(summary)
+        form.get_by_label("Body").fill(body)
+        form.get_by_label("Keywords").fill(keywords)
+
+    def save_draft(self) -> None:
+        self.page.get_by_role("button", name="Save draft").click()
+
+    def publish(self) -> None:
+        self.page.get_by_role("button", name="Publish", exact=True).click()
+
+    @property
+    def state(self) -> Locator:
+        return self.page.get_by_test_id("kb-state")
+
+
+class AgentTicketWork:
+    """The agent ticket page's other work forms: duplicate, redirect, take, plan, canned reply."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.ticket = AgentTicketPage(page)
+
+    def mark_duplicate_of(self, first: str) -> None:
+        self.page.locator("summary", has_text="Duplicate of the first report").click()
+        form = self.ticket.form("duplicate")
+        form.get_by_label("First report (number)").fill(first)
+        form.get_by_role("button", name="Mark as duplicate").click()
+
+    def redirect_to(self, help_desk: str, note: str = "") -> None:
+        self.page.locator("summary", has_text="Belongs to another help desk").click()
+        form = self.ticket.form("redirect")
+        form.get_by_label("Help desk").select_option(label=help_desk)
+        form.get_by_label("Note for the requester").fill(note)
+        form.get_by_role("button", name="Redirect").click()
+
+    def take(self, *, give_to: str = "", approval: str = "") -> None:
+        self.page.locator("summary", has_text="Take it").click()
+        form = self.ticket.form("take")
+        if give_to:
+            form.get_by_label("Give to (leads; empty: me)").select_option(label=give_to)
+        if approval:
+            form.get_by_label("Supervisor approval", exact=False).fill(approval)
+        form.get_by_role("button", name="Take").click()
+
+    def insert_canned(self, title: str) -> None:
+        picker = self.page.get_by_label("Insert a canned response")
+        option = picker.locator("option", has_text=title).first
+        picker.select_option(value=option.get_attribute("value"))
+
+    @property
+    def reply_box(self) -> Locator:
+        return self.ticket.form("comment").get_by_label("Reply or note")
+
+    def send(self) -> None:
+        self.ticket.form("comment").get_by_role("button", name="Send").click()
+
+
+class QueuePage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def open(self, base_url: str, queue: str) -> QueuePage:
+        self.page.goto(f"{base_url}/workspace/queues/{queue}/")
+        return self
+
+    def search(self, text: str) -> None:
+        self.page.get_by_label("Search").fill(text)
+        self.page.get_by_role("button", name="Apply").first.click()
+
+    @property
+    def rows(self) -> Locator:
+        return self.page.get_by_test_id("queue-row")
+
+    def save_view(self, name: str) -> None:
+        form = self.page.get_by_test_id("save-view")
+        form.get_by_label("Save these filters as a view named").fill(name)
+        form.get_by_role("button", name="Save view").click()
+
+    def nav_view(self, name: str) -> Locator:
+        return self.page.get_by_test_id("nav-view").filter(has_text=name)
+
+    def rename_view(self, name: str) -> None:
+        self.page.locator("summary", has_text="Rename or delete this view").click()
+        self.page.get_by_label("New name").fill(name)
+        self.page.get_by_role("button", name="Rename").click()
+
+    def delete_view(self) -> None:
+        self.page.locator("summary", has_text="Rename or delete this view").click()
+        self.page.get_by_role("button", name="Delete this view").click()
+
+
+class CannedResponsesPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def open(self, base_url: str) -> CannedResponsesPage:
+        self.page.goto(f"{base_url}/workspace/canned/")
+        return self
+
+    def add(self, title: str, text: str, audience: str = "Only me") -> None:
+        form = self.page.get_by_test_id("canned-form")
+        form.get_by_label("Title").fill(title)
+        form.get_by_label("Text").fill(text)
+        form.get_by_label("Who can use it").select_option(label=audience)
+        form.get_by_role("button", name="Save response").click()
+
+    @property
+    def items(self) -> Locator:
+        return self.page.get_by_test_id("canned-item")
+
+
+class StatusPage:
+    """The portal's system status: what is wrong now, planned maintenance, recent history."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def open(self, base_url: str) -> StatusPage:
+        self.page.goto(f"{base_url}/portal/status/")
+        return self
+
+    @property
+    def current(self) -> Locator:
+        return self.page.get_by_test_id("status-current")
+
+    @property
+    def planned(self) -> Locator:
+        return self.page.get_by_test_id("status-planned")
+
+
+class Deflection:
+    """ "Is this your issue?" and suggested articles under a form's short description."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def panel(self) -> Locator:
+        return self.page.get_by_test_id("deflection")
+
+    @property
+    def known_issues(self) -> Locator:
+        return self.panel.get_by_test_id("known-issue")
+
+    def add_me_as_affected(self) -> TicketPage:
+        self.panel.get_by_role("button", name="Add me as affected").first.click()
+        return TicketPage(self.page)
+
+
+class QueueBulkForm:
+    """The tick boxes of a queue page (`QueuePage`) and the bulk form under them."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def total(self) -> Locator:
+        return self.page.get_by_test_id("queue-total")
+
+    @property
+    def messages(self) -> Locator:
+        return self.page.get_by_role("status")
+
+    def select(self, number: str) -> None:
+        self.page.get_by_label(f"Select {number}").check()
+
+    def select_as(self, shown: str, sent: str) -> None:
+        """Tick `shown` but send `sent`: what a page left open while the ticket moved away, or
+        a hand-made request, sends."""
+        self.page.get_by_label(f"Select {shown}").evaluate(
+            "(box, number) => { box.checked = true; box.value = number; }", sent
+        )
+
+    def apply(self, action: str, *, state: str = "", note: str = "", parent: str = "") -> None:
+        form = self.page.get_by_test_id("queue")
+        form.get_by_label("Action", exact=True).select_option(label=action)
+        if state:
+            form.get_by_label("New state").select_option(label=state)
+        if note:
+            form.get_by_label("Note", exact=True).fill(note)
+        if parent:
+            form.get_by_label("Parent", exact=True).fill(parent)
+        form.get_by_role("button", name="Apply").click()

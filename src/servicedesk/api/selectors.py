@@ -10,7 +10,12 @@ from servicedesk.api.schemas.tickets import TicketFilters
 from servicedesk.directory.models import Person
 from servicedesk.sla.choices import Metric
 from servicedesk.sla.models import TicketClock
-from servicedesk.tickets.access import visible_attachments, visible_comments, visible_tickets
+from servicedesk.tickets.access import (
+    may_see_ticket,
+    visible_attachments,
+    visible_comments,
+    visible_tickets,
+)
 from servicedesk.tickets.models import Attachment, Comment, Ticket, TicketLink
 from servicedesk.tickets.selectors import LIST_RELATED, ticket_get
 
@@ -41,6 +46,19 @@ def api_ticket_detail(viewer: Person, number: str) -> Ticket:
         .select_related(*DETAIL_RELATED)
         .prefetch_related("affected_people")
         .get(number=number.upper())
+    )
+
+
+def api_ticket_written(viewer: Person, written: Ticket) -> Ticket:
+    """The answer to a write: the ticket as the caller's change left it, read in full. A change
+    can hand the ticket out of the caller's scope (assigned to a group of another agency); the
+    caller may still see what they wrote, once, and their next read of it is a 404."""
+    if may_see_ticket(viewer, written):
+        return api_ticket_detail(viewer, written.number)
+    return (
+        Ticket.objects.select_related(*DETAIL_RELATED)
+        .prefetch_related("affected_people")
+        .get(pk=written.pk)
     )
 
 

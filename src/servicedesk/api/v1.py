@@ -16,6 +16,7 @@ from servicedesk.api.errors import ApiError, ApiErrorCode, install_error_handler
 from servicedesk.api.routers import (
     catalog,
     events,
+    knowledge,
     people,
     status,
     ticket_actions,
@@ -97,6 +98,7 @@ api.add_router("", status.router)
 api.add_router("", events.router)
 api.add_router("", webhooks.router)
 api.add_router("", tokens.router)
+api.add_router("", knowledge.router)
 
 # Last, so that it only catches what no route above matched: a JSON 404, not the HTML page.
 fallback = Router(auth=None)

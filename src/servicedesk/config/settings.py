@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "servicedesk.sla",
     "servicedesk.catalog",
     "servicedesk.tickets",
+    "servicedesk.outages",
+    "servicedesk.knowledge",
     "servicedesk.notifications",
     "servicedesk.mail",
     "servicedesk.api",

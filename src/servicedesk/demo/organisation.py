@@ -170,6 +170,19 @@ def groups(staff: dict[str, Person]) -> dict[str, SupportGroup]:
     return found
 
 
+# Whom a group serves, by agency code (issue 5, item 8); a group left out serves every agency.
+# Network Services looks after Service Oklahoma's offices only, so `network` sees Service
+# Oklahoma's tickets and its own group's, fewer than the desk, which serves everyone.
+GROUP_AGENCIES = {"Network Services": ("sok",)}
+
+
+def group_agencies() -> None:
+    """Idempotent; the benchmark calls it too, on a database generated before agencies existed."""
+    for name, codes in GROUP_AGENCIES.items():
+        group = SupportGroup.objects.get(name=name)
+        group.agencies.set(Agency.objects.filter(code__in=codes))
+
+
 def services(support: dict[str, SupportGroup]) -> dict[str, Service]:
     layout = {
         "email": ("Email and calendar", "applications"),
@@ -331,6 +344,7 @@ def load_organisation() -> Organisation:
     places = agencies(cals["business"])
     staff = people(places)
     support = groups(staff)
+    group_agencies()
     chart = categories()
     help_desks()
     kinds = request_types(chart)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
 
@@ -31,9 +33,17 @@ class LocationAdmin(admin.ModelAdmin):
 
 @admin.register(SupportGroup)
 class SupportGroupAdmin(admin.ModelAdmin):
-    list_display = ("name", "tier", "lead", "email", "is_active")
-    list_filter = ("tier", "is_active")
-    filter_horizontal = ("members",)
+    list_display = ("name", "tier", "lead", "serves", "email", "is_active")
+    list_filter = ("tier", "is_active", "agencies")
+    filter_horizontal = ("members", "agencies")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SupportGroup]:
+        return super().get_queryset(request).prefetch_related("agencies")
+
+    @admin.display(description="Serves")
+    def serves(self, group: SupportGroup) -> str:
+        """What scoping reads: an empty list is every agency, not none."""
+        return ", ".join(agency.code for agency in group.agencies.all()) or "every agency"
 
 
 @admin.register(ExternalHelpDesk)

@@ -88,6 +88,12 @@ class SupportGroup(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="led_groups"
     )
     members = models.ManyToManyField(Person, blank=True, related_name="support_groups")
+    agencies = models.ManyToManyField(
+        Agency,
+        blank=True,
+        related_name="support_groups",
+        help_text="Agencies this group serves; none means every agency",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -16,7 +16,11 @@ SEARCH_LIMIT = 10
 
 
 def people_visible(viewer: Person | AnonymousUser) -> QuerySet[Person]:
-    """Everyone signed-in may pick active colleagues; nobody sees deactivated accounts."""
+    """Everyone signed-in may pick active colleagues; nobody sees deactivated accounts.
+
+    Not narrowed by the agencies an agent's groups serve (`tickets.access`): logging a call or
+    adding affected people needs the whole directory, whoever calls, and a person's card
+    carries nothing of their tickets."""
     if not isinstance(viewer, Person) or not viewer.is_active:
         return Person.objects.none()
     return Person.objects.filter(is_active=True).select_related("agency")

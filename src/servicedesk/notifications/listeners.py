@@ -8,7 +8,9 @@ Runs inside the service's transaction (see `tickets.events`): it only writes row
 - `comment.public`: by staff → the requester and affected people; by anyone else → the assignee.
 - `ticket.assign`: the new assignee, in-app (and by mail if they want it).
 - `ticket.link` duplicate_of: the first report's assignee (seed 001, 5.6).
+- `ticket.join` (an employee added themselves as affected): the assignee.
 - `sla.warning` / `sla.breach`: the people the sweep names.
+- `ticket.follow_up_due`: the assignee of scheduled maintenance quiet for a week (seed 003).
 
 Nobody is told about their own change, except that a requester always gets the acknowledgement.
 """
@@ -150,6 +152,19 @@ def _duplicate(event: TicketEvent) -> None:
     )
 
 
+def _joined(event: TicketEvent) -> None:
+    ticket = event.ticket
+    notify_people(
+        _except([ticket.assignee], event.actor),
+        kind=K.GENERAL,
+        title=f"{event.actor} is also affected by {ticket.number}",
+        body=f"{event.actor} added themselves as affected: {ticket.short_description}",
+        ticket=ticket,
+        event=event.name,
+        event_key=f"{event.name}:{ticket.pk}:{event.data.get('person')}",
+    )
+
+
 def _sla_alert(event: TicketEvent) -> None:
     raw = event.data.get("recipients", [])
     pks = [int(pk) for pk in raw] if isinstance(raw, list | tuple) else []
@@ -168,6 +183,23 @@ def _sla_alert(event: TicketEvent) -> None:
     )
 
 
+def _follow_up_due(event: TicketEvent) -> None:
+    raw = event.data.get("recipients", [])
+    pks = [int(pk) for pk in raw] if isinstance(raw, list | tuple) else []
+    ticket = event.ticket
+    notify_people(
+        Person.objects.filter(pk__in=pks),
+        # No mail template of its own yet (that needs a notifications migration): the general
+        # one carries the title and the note.
+        kind=K.GENERAL,
+        title=f"{ticket.number} needs its weekly status note",
+        body=event.note,
+        ticket=ticket,
+        event=event.name,
+        event_key=f"{event.name}:{ticket.pk}:{event.at.isoformat()}",
+    )
+
+
 def on_ticket_event(event: TicketEvent) -> None:
     if event.name == EventName.CREATE:
         _acknowledge(event)
@@ -175,8 +207,12 @@ def on_ticket_event(event: TicketEvent) -> None:
         _public_reply(event)
     elif event.name == EventName.LINK:
         _duplicate(event)
+    elif event.name == EventName.JOIN:
+        _joined(event)
     elif event.name in (EventName.SLA_WARNING, EventName.SLA_BREACH):
         _sla_alert(event)
+    elif event.name == EventName.FOLLOW_UP_DUE:
+        _follow_up_due(event)
     if event.name == EventName.ASSIGN:
         _assigned(event)
     if event.state_changed and event.name != EventName.CREATE:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.utils import timezone
 
 from servicedesk.directory.models import Person, SupportGroup
 from servicedesk.sla.choices import ClockState, Metric
 from servicedesk.sla.models import TicketClock
-from servicedesk.tickets.access import visible_tickets
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.queues import Queue, queue_tickets
 from servicedesk.tickets.workflow import OPEN_STATES, PAUSED_STATES
@@ -26,21 +25,22 @@ def is_scheduled_work(ticket: Ticket) -> bool:
     return bool(ticket.category and ticket.category.name.lower() == SCHEDULED_CATEGORY_NAME.lower())
 
 
-def _scheduled() -> Q:
+def scheduled_condition() -> Q:
+    """The tickets that are scheduled maintenance, as a filter."""
     return Q(category__name__iexact=SCHEDULED_CATEGORY_NAME)
 
 
-def overdue_in_group(
-    viewer: Person, group: SupportGroup | None, now: datetime | None = None
-) -> QuerySet[Ticket]:
-    """Open tickets of `group` whose resolution clock is running past its due time."""
+def overdue_count_in_group(group: SupportGroup | None, now: datetime | None = None) -> int:
+    """How many open tickets of `group` have a resolution clock running past its due time.
+
+    Not scoped to whoever asks, and so a count, never the tickets: it feeds the rule that
+    scheduled work waits for overdue work, which binds a lead whose own scope is narrower than
+    the group's work just the same."""
     now = now or timezone.now()
     late = TicketClock.objects.filter(
         metric=Metric.RESOLUTION, state=ClockState.RUNNING, due_at__lt=now
     ).values("ticket_id")
-    return visible_tickets(viewer).filter(
-        assignment_group=group, state__in=OPEN_STATES, pk__in=late
-    )
+    return Ticket.objects.filter(assignment_group=group, state__in=OPEN_STATES, pk__in=late).count()
 
 
 def next_ticket_for(viewer: Person, now: datetime | None = None) -> Ticket | None:
@@ -58,7 +58,7 @@ def next_ticket_for(viewer: Person, now: datetime | None = None) -> Ticket | Non
                 output_field=BooleanField(),
             ),
             scheduled=Case(
-                When(_scheduled(), then=Value(True)),
+                When(scheduled_condition(), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             ),

@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 class EventName:
     """Dotted names, as in history: `ticket.create`, `ticket.update`, `ticket.assign`,
     `ticket.<state>` for a transition (e.g. `ticket.resolved`), `comment.public`,
-    `comment.internal`, `attachment.add`, `ticket.link`, `ticket.affected`, and from the SLA
-    sweep `sla.warning` and `sla.breach`."""
+    `comment.internal`, `attachment.add`, `ticket.link`, `ticket.affected`, `ticket.join` (someone
+    added themselves as affected), `ticket.plan`,
+    from the SLA sweep `sla.warning` and `sla.breach`, and from the weekly check of scheduled
+    maintenance `ticket.follow_up_due`."""
 
     CREATE = "ticket.create"
     UPDATE = "ticket.update"
@@ -32,8 +34,12 @@ class EventName:
     ATTACHMENT = "attachment.add"
     LINK = "ticket.link"
     AFFECTED = "ticket.affected"
+    JOIN = "ticket.join"
     SLA_WARNING = "sla.warning"
     SLA_BREACH = "sla.breach"
+    # Scheduled maintenance: its planned date changed; a week went by without a status note.
+    PLAN = "ticket.plan"
+    FOLLOW_UP_DUE = "ticket.follow_up_due"
 
     @staticmethod
     def transition(state: str) -> str:

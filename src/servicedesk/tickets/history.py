@@ -34,6 +34,7 @@ TRACKED_FIELDS = (
     "assignee",
     "redirected_to",
     "resolution_note",
+    "planned_for",
 )
 
 Snapshot = dict[str, str]

@@ -94,6 +94,15 @@ class Ticket(models.Model):
         related_name="+",
     )
     resolution_note = models.TextField(blank=True)
+    planned_for = models.DateField(
+        null=True, blank=True, help_text="Scheduled maintenance: the day the work is planned for."
+    )
+    follow_up_reminded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Scheduled maintenance: when the assignee was last reminded to add a status "
+        "note (at most once a week; see tickets.services.maintenance).",
+    )
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -107,6 +116,13 @@ class Ticket(models.Model):
             models.Index(fields=["assignment_group", "state"], name="ticket_group_state"),
             models.Index(fields=["assignee", "state"], name="ticket_assignee_state"),
             models.Index(fields=["requester", "state"], name="ticket_requester_state"),
+            # Covers tickets.access's condition, so a queue's count for an agent whose groups
+            # serve named agencies reads only this index (measured at 100,000 tickets on SQLite:
+            # 40 ms → 6 ms).
+            models.Index(
+                fields=["state", "agency", "assignment_group", "assignee"],
+                name="ticket_state_scope",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from servicedesk.core.periodic import every
+from servicedesk.tickets.services.maintenance import scheduled_follow_ups_remind
 from servicedesk.tickets.services.resolution import resolutions_close_expired
 
 
@@ -18,3 +19,11 @@ from servicedesk.tickets.services.resolution import resolutions_close_expired
 def close_expired_resolutions() -> list[str]:
     """Close resolved tickets whose dispute window has passed; returns their numbers."""
     return resolutions_close_expired()
+
+
+# Hourly: the rule is weekly, so an hour late is on time; the claim makes overlaps harmless.
+@every(seconds=60 * 60)
+@task()
+def remind_scheduled_follow_ups() -> list[str]:
+    """Seed 003: remind assignees of scheduled maintenance quiet for a week; their numbers."""
+    return [reminder.number for reminder in scheduled_follow_ups_remind()]

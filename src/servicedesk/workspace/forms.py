@@ -196,6 +196,14 @@ class RedirectForm(VersionedForm):
     note = forms.CharField(required=False, label="Note for the requester")
 
 
+class PlanForm(VersionedForm):
+    planned_for = forms.DateField(
+        required=False,
+        label="Planned for (empty: not planned yet)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 class CallForm(StyledForm):
     caller = forms.ModelChoiceField(
         queryset=Person.objects.filter(is_active=True),
@@ -220,3 +228,29 @@ class TakeForm(VersionedForm):
     approval_reason = forms.CharField(
         required=False, label="Supervisor approval: why this goes ahead of overdue work"
     )
+
+
+class SaveViewForm(StyledForm):
+    name = forms.CharField(max_length=60, label="Save these filters as a view named")
+    queue = forms.CharField(widget=forms.HiddenInput)
+    query = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class RenameViewForm(StyledForm):
+    name = forms.CharField(max_length=60, label="New name")
+
+
+class CannedResponseForm(StyledForm):
+    title = forms.CharField(max_length=80)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Text",
+        help_text="Placeholders such as {{ requester.first_name }} are listed below.",
+    )
+    audience = forms.ChoiceField(label="Who can use it")
+
+    def __init__(self, *args: Any, audiences: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        audience = self.fields["audience"]
+        assert isinstance(audience, forms.ChoiceField)
+        audience.choices = audiences

@@ -22,3 +22,76 @@ class TicketPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} on {self.ticket_id} at {self.seen_at:%H:%M:%S}"
+
+
+class SavedView(models.Model):
+    """An agent's own named queue: a base queue plus the filters, sort and search they chose.
+
+    `query` holds only the allow-listed parameters (see `workspace.saved_views.VIEW_PARAMETERS`),
+    url-encoded, so opening the view is the same as opening the queue with that query string.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=60)
+    queue = models.CharField(max_length=30)
+    query = models.CharField(max_length=500, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["owner", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CannedResponse(models.Model):
+    """A reply an agent inserts and then edits: personal (`owner`), for one support group
+    (`group`), or for every agent (neither). Placeholders are filled by
+    `workspace.canned.canned_text`, never by the template engine."""
+
+    title = models.CharField(max_length=80)
+    body = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_responses",
+    )
+    group = models.ForeignKey(
+        "directory.SupportGroup",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_responses",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(owner__isnull=True) | models.Q(group__isnull=True),
+                name="canned_personal_or_group",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audience(self) -> str:
+        if self.owner_id:
+            return "Only me"
+        if self.group_id:
+            return str(self.group)
+        return "Everyone"

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from servicedesk.workspace.views import bulk, call, queues, ticket
+from servicedesk.workspace.views import (
+    bulk,
+    call,
+    canned,
+    knowledge,
+    queues,
+    saved_views,
+    status,
+    ticket,
+)
 
 app_name = "workspace"
 urlpatterns = [
@@ -9,8 +18,35 @@ urlpatterns = [
     path("counts/", queues.nav_counts, name="nav_counts"),
     path("next/", queues.next_ticket, name="next"),
     path("bulk/", bulk.bulk, name="bulk"),
+    path("views/", saved_views.saved_view_create, name="saved_view_create"),
+    path("views/<int:pk>/", saved_views.saved_view, name="saved_view"),
+    path("views/<int:pk>/rename/", saved_views.saved_view_rename, name="saved_view_rename"),
+    path("views/<int:pk>/delete/", saved_views.saved_view_delete, name="saved_view_delete"),
+    path("canned/", canned.canned_list, name="canned"),
+    path("canned/<int:pk>/", canned.canned_edit, name="canned_edit"),
+    path("canned/<int:pk>/delete/", canned.canned_delete, name="canned_delete"),
     path("call/", call.log_call, name="call"),
     path("call/callers/", call.callers, name="callers"),
+    path("status/", status.status_list, name="status"),
+    path("status/declare/", status.status_declare, name="status_declare"),
+    path("status/maintenance/", status.status_maintenance, name="status_maintenance"),
+    path("status/<int:pk>/", status.status_entry, name="status_entry"),
+    path("status/<int:pk>/update/", status.status_update, name="status_update"),
+    path("status/<int:pk>/resolve/", status.status_resolve, name="status_resolve"),
+    path("kb/", knowledge.kb_list, name="kb"),
+    path("kb/new/", knowledge.article_new, name="kb_new"),
+    path("kb/<int:pk>/", knowledge.article_edit, name="kb_edit"),
+    path("kb/<int:pk>/publish/", knowledge.article_publish_view, name="kb_publish"),
+    path("kb/<int:pk>/retire/", knowledge.article_retire_view, name="kb_retire"),
+    path("kb/known-errors/", knowledge.known_error_list, name="kb_known_errors"),
+    path("kb/known-errors/new/", knowledge.known_error_new, name="kb_known_error_new"),
+    path("kb/known-errors/<int:pk>/", knowledge.known_error_edit, name="kb_known_error"),
+    path(
+        "kb/known-errors/<int:pk>/close/",
+        knowledge.known_error_close_view,
+        name="kb_known_error_close",
+    ),
+    path("kb/diagnosis/<str:number>/", knowledge.diagnosis, name="kb_diagnosis"),
     path("tickets/<str:number>/", ticket.ticket_detail, name="ticket"),
     path("tickets/<str:number>/preview/", ticket.triage_preview, name="triage_preview"),
     path("tickets/<str:number>/presence/", ticket.presence, name="presence"),

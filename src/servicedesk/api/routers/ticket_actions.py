@@ -28,9 +28,9 @@ from servicedesk.api.selectors import (
     api_ticket_attachments,
     api_ticket_clocks,
     api_ticket_comments,
-    api_ticket_detail,
     api_ticket_get,
     api_ticket_links,
+    api_ticket_written,
 )
 from servicedesk.sla.models import TicketClock
 from servicedesk.tickets.choices import Channel, LinkKind, TicketState
@@ -73,7 +73,7 @@ def ticket_transition_action(
         help_desk=resolve_one("help_desk", payload.help_desk),
         force_reason=payload.force_reason,
     )
-    ticket = api_ticket_detail(viewer, ticket.number)
+    ticket = api_ticket_written(viewer, ticket)
     tagged(response, ticket)
     return ticket
 
@@ -91,7 +91,7 @@ def ticket_assign_action(
         group=resolve_one("group", payload.group),
         assignee=resolve_one("assignee", payload.assignee),
     )
-    ticket = api_ticket_detail(viewer, ticket.number)
+    ticket = api_ticket_written(viewer, ticket)
     tagged(response, ticket)
     return ticket
 

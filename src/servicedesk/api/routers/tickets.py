@@ -19,7 +19,12 @@ from servicedesk.api.schemas.tickets import (
     TicketPage,
     TicketPatchIn,
 )
-from servicedesk.api.selectors import api_ticket_detail, api_ticket_get, api_ticket_list
+from servicedesk.api.selectors import (
+    api_ticket_detail,
+    api_ticket_get,
+    api_ticket_list,
+    api_ticket_written,
+)
 from servicedesk.tickets.choices import Channel, TicketKind
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import ticket_create, ticket_update
@@ -113,6 +118,6 @@ def ticket_patch(
     updated = ticket_update(
         ticket, actor=viewer, version=version, changes=resolve_references(changes)
     )
-    ticket = api_ticket_detail(viewer, updated.number)
+    ticket = api_ticket_written(viewer, updated)
     tagged(response, ticket)
     return ticket

@@ -21,6 +21,9 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from servicedesk.api.services import token_create
 from servicedesk.catalog.models import Category, PriorityCode
 from servicedesk.conftest import Org
+from servicedesk.knowledge.services import article_create, article_publish, known_error_record
+from servicedesk.outages.choices import StatusKind, UpdateStage
+from servicedesk.outages.services import status_entry_declare, status_entry_update
 from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.services import comment_add, ticket_create
 
@@ -39,6 +42,22 @@ def seed(org: Org) -> None:
             service=org.service,
         )
         comment_add(ticket, actor=org.desk, body="Looking", internal=n == 0)
+    # Knowledge lists with items, so that their schema is checked too.
+    vpn = article_create(
+        actor=org.desk, title="Reset your VPN password", body="Steps", keywords="a"
+    )
+    article_publish(vpn, actor=org.desk)
+    known_error_record(actor=org.desk, title="VPN drops", symptoms="Drops", workaround="Reconnect")
+    # An outage in force with an update, so /status has entries to validate.
+    entry = status_entry_declare(
+        actor=org.desk,
+        service=org.service,
+        kind=StatusKind.OUTAGE,
+        title="Seeded outage",
+        message="Down",
+        incident=ticket,
+    )
+    status_entry_update(entry, actor=org.desk, stage=UpdateStage.IDENTIFIED, message="Found it")
 
 
 def is_covered(method: str, path: str) -> bool:

@@ -10,6 +10,8 @@ from servicedesk.conftest import Org
 from servicedesk.tickets.choices import Channel, TicketKind
 from servicedesk.tickets.models import Ticket, TicketHistory
 from servicedesk.tickets.services import attachment_add, comment_add, ticket_create
+from servicedesk.tickets.tests.scoping import Scoped
+from servicedesk.tickets.tests.scoping import scoped as scoped  # the fixture
 
 
 @pytest.fixture
@@ -73,7 +75,8 @@ def test_the_upload_of_a_file_to_someone_elses_ticket_is_a_404(
     assert colleagues_ticket.attachments.count() == 1
 
 
-@pytest.mark.parametrize("who", ["colleague", "desk", "network", "lead"])
+# The service lead is in no group serving every agency: agency scoping, tested below.
+@pytest.mark.parametrize("who", ["colleague", "desk", "network"])
 def test_the_requester_and_staff_see_every_read_resource(
     org: Org, api_as, colleagues_ticket: Ticket, who: str
 ) -> None:
@@ -123,3 +126,60 @@ def test_links_to_tickets_the_reader_cannot_see_are_left_out(
     assert linked.status_code == 201, linked.content
     assert api_as(org.desk).get(f"/tickets/{number}/links").json()[0]["kind"] == "related_to"
     assert api_as(org.employee).get(f"/tickets/{number}/links").json() == []
+
+
+# Staff scoped by agency (tickets.access): agency Y's ticket, role by role.
+SEES_Y_TICKET = {"y_requester", "y_agent", "manager", "admin"}
+READS = ["", "/comments", "/attachments", "/sla", "/links"]
+
+
+@pytest.mark.parametrize(
+    "role", ["requester", "y_requester", "x_agent", "y_agent", "x_lead", "service_lead", "manager"]
+)
+def test_agency_ys_ticket_by_role_on_every_read_and_in_lists(
+    scoped: Scoped, api_as, role: str
+) -> None:
+    ticket = scoped.y_ticket
+    attachment_add(ticket, actor=scoped.org.stranger, upload=SimpleUploadedFile("a.txt", b"a"))
+    reader = api_as(scoped.who(role))
+    sees = role in SEES_Y_TICKET
+    for suffix in READS:
+        response = reader.get(f"/tickets/{ticket.number}{suffix}")
+        assert response.status_code == (200 if sees else 404), (role, suffix)
+    attachment_id = ticket.attachments.get().pk
+    one_file = reader.get(f"/tickets/{ticket.number}/attachments/{attachment_id}")
+    assert one_file.status_code == (200 if sees else 404)
+    listed = [row["number"] for row in reader.get("/tickets", limit=100).json()["items"]]
+    assert (ticket.number in listed) == sees
+    searched = reader.get("/tickets", text=ticket.number).json()["items"]
+    assert bool(searched) == sees
+
+
+def test_a_scoped_agent_cannot_write_to_or_link_to_agency_ys_ticket(scoped: Scoped, api_as) -> None:
+    agent = api_as(scoped.x_agent)
+    ticket = scoped.y_ticket
+    attachment_id = attachment_add(
+        ticket, actor=scoped.org.stranger, upload=SimpleUploadedFile("a.txt", b"a")
+    ).pk
+    history_before = TicketHistory.objects.filter(ticket=ticket).count()
+    for method, path, body in every_ticket_resource(ticket.number, attachment_id):
+        if method != "get":
+            assert call(agent, method, path, body).status_code == 404, path
+    linked = agent.post(
+        f"/tickets/{scoped.x_ticket.number}/links",
+        {"target": ticket.number, "kind": "related_to"},
+    )
+    assert linked.status_code == 422
+    assert linked.json()["message"] == f"There is no ticket {ticket.number}."
+    assert TicketHistory.objects.filter(ticket=ticket).count() == history_before
+
+
+def test_a_write_that_hands_the_ticket_out_of_scope_answers_with_it_once(
+    scoped: Scoped, api_as
+) -> None:
+    agent = api_as(scoped.x_agent)
+    ticket = scoped.y_ticket_for_x_team
+    handed = agent.post(f"/tickets/{ticket.number}/assign", {"group": scoped.y_team.pk})
+    assert handed.status_code == 200, handed.content
+    assert handed.json()["number"] == ticket.number
+    assert agent.get(f"/tickets/{ticket.number}").status_code == 404

@@ -57,10 +57,13 @@ def test_pages_take_a_fixed_number_of_queries(
     client.login(username="desk", password=DEMO_PASSWORD)
     # session, user, the one counting query, the agent's groups, the agent's open tickets,
     # and the nav's unread-notifications badge (one COUNT, from the notifications context processor)
-    with django_assert_num_queries(6):
+    # +1: the agent's scope (their groups and the agencies those serve, tickets.access), read
+    # once per request
+    with django_assert_num_queries(7):
         assert client.get("/workspace/").status_code == 200
     client.login(username="employee", password=DEMO_PASSWORD)
     # session, user, my tickets, my drafts, then agency and location for the subtitle,
-    # and the nav's unread-notifications badge (one COUNT, from the notifications context processor)
-    with django_assert_num_queries(7):
+    # the nav's unread-notifications badge (one COUNT, from the notifications context processor),
+    # and the system status line (one query: entries in force and maintenance within the week)
+    with django_assert_num_queries(8):
         assert client.get("/portal/").status_code == 200

@@ -85,9 +85,11 @@ def _render_form(
 def _filing(request: HttpRequest, kind: TicketKind, draft: TicketDraft | None) -> HttpResponse:
     person = signed_in_person(request)
     if request.method != "POST":
-        form = TicketForm(
-            viewer=person, kind=kind, draft=draft, initial=_initial(person, kind, draft)
-        )
+        initial = _initial(person, kind, draft)
+        if draft is None and request.GET.get("short_description"):
+            # A link may start the form, e.g. an article's "File an incident" after a "No".
+            initial["short_description"] = request.GET["short_description"][:160]
+        form = TicketForm(viewer=person, kind=kind, draft=draft, initial=initial)
         return _render_form(request, form, draft)
     saving_draft = request.POST.get("action") == SAVE_DRAFT
     form = TicketForm(

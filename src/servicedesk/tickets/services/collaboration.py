@@ -13,11 +13,12 @@ from servicedesk.directory.models import Person
 from servicedesk.sla.services import clocks_on_public_reply
 from servicedesk.tickets import history
 from servicedesk.tickets.attachments_policy import display_name, upload_refusal_from_settings
-from servicedesk.tickets.choices import Channel, LinkKind
+from servicedesk.tickets.choices import Channel, LinkKind, TicketKind
 from servicedesk.tickets.errors import TicketErrorCode
 from servicedesk.tickets.events import EventName, TicketEvent, publish
 from servicedesk.tickets.models import Attachment, Comment, Ticket, TicketLink
 from servicedesk.tickets.services.lifecycle import locked, refuse, require_staff
+from servicedesk.tickets.workflow import OPEN_STATES
 
 
 def _touch(ticket: Ticket) -> None:
@@ -130,3 +131,38 @@ def ticket_link(source: Ticket, target: Ticket, *, actor: Person, kind: LinkKind
     for ticket in (source, target):
         publish(TicketEvent(EventName.LINK, ticket, actor, link.created_at, link=link))
     return link
+
+
+@transaction.atomic
+def ticket_join_as_affected(ticket: Ticket, *, person: Person) -> Ticket:
+    """`person` says "this is my issue too": they join the affected people, so they follow the
+    ticket and hear of every change instead of filing a duplicate. Joining twice changes nothing.
+
+    Which tickets a person may join is the caller's to decide (`outages.deflection`); here only
+    an open incident can be joined."""
+    current = locked(ticket, None)
+    if current.kind != TicketKind.INCIDENT or current.state not in OPEN_STATES:
+        raise refuse(
+            TicketErrorCode.NOT_PERMITTED,
+            f"{current.number} is not an open incident; file a new ticket instead.",
+        )
+    if current.affected_people.filter(pk=person.pk).exists():
+        return current
+    before = history.people_text(current.affected_people.all())
+    current.affected_people.add(person)
+    after = history.people_text(current.affected_people.all())
+    history.record(current, person, EventName.JOIN, "affected_people", before, after)
+    now = timezone.now()
+    Ticket.objects.filter(pk=current.pk).update(updated_at=now)
+    current.updated_at = now
+    publish(
+        TicketEvent(
+            EventName.JOIN,
+            current,
+            person,
+            now,
+            changes={"affected_people": (before, after)},
+            data={"person": person.pk},
+        )
+    )
+    return current

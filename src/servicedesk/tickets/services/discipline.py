@@ -12,7 +12,7 @@ from django.db import transaction
 
 from servicedesk.directory.models import Person
 from servicedesk.tickets import history
-from servicedesk.tickets.discipline import is_scheduled_work, overdue_in_group
+from servicedesk.tickets.discipline import is_scheduled_work, overdue_count_in_group
 from servicedesk.tickets.errors import TicketErrorCode
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services.lifecycle import locked, refuse, require_staff, ticket_assign
@@ -38,7 +38,7 @@ def ticket_take(
             TicketErrorCode.NOT_PERMITTED, "Only a lead hands work to someone else.", "assignee"
         )
     if is_scheduled_work(current):
-        waiting = overdue_in_group(actor, current.assignment_group).count()
+        waiting = overdue_count_in_group(current.assignment_group)
         if waiting:
             if not actor.is_lead:
                 raise refuse(

@@ -236,6 +236,10 @@ def _save(
     return ticket
 
 
+# For the sibling service modules that change a field of their own (maintenance's planned date).
+save_changes = _save
+
+
 @transaction.atomic
 def ticket_update(
     ticket: Ticket, *, actor: Person, version: int | None, changes: Mapping[str, Any]

@@ -15,7 +15,9 @@ from servicedesk.tickets.services import ticket_create, ticket_set_affected
 # session, user, count, page of tickets, the filter pickers (groups, people, services) and the
 # bulk pickers (groups, people): 9; +1 for the nav's unread-notifications badge (one COUNT, from
 # the notifications context processor, paid by every page that extends base.html).
-QUEUE_PAGE_QUERIES = 9 + 1
+# +1: the agent's scope (their groups and the agencies those serve, tickets.access), read once
+# per request however many querysets start from it.
+QUEUE_PAGE_QUERIES = 9 + 1 + 1
 
 
 @pytest.fixture

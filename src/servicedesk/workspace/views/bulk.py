@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from servicedesk.directory.models import Person, SupportGroup
 from servicedesk.tickets.choices import TicketState
+from servicedesk.tickets.errors import TicketError
 from servicedesk.tickets.services import BulkAction, tickets_bulk
 from servicedesk.workspace.views.common import staff_person
 
@@ -36,16 +37,26 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if action == BulkAction.STATE and state not in TicketState.values:
         messages.error(request, "Choose the new state.")
         return redirect(back)
-    result = tickets_bulk(
-        post.getlist("numbers"),
-        actor=person,
-        action=action,
-        group=SupportGroup.objects.filter(pk=group_id).first() if group_id.isdigit() else None,
-        assignee=Person.objects.filter(pk=assignee_id).first() if assignee_id.isdigit() else None,
-        to=TicketState(state) if state else None,
-        note=post.get("note", ""),
-    )
+    try:
+        result = tickets_bulk(
+            post.getlist("numbers"),
+            actor=person,
+            action=action,
+            group=SupportGroup.objects.filter(pk=group_id).first() if group_id.isdigit() else None,
+            assignee=Person.objects.filter(pk=assignee_id).first()
+            if assignee_id.isdigit()
+            else None,
+            to=TicketState(state) if state else None,
+            note=post.get("note", ""),
+            parent_number=post.get("parent", ""),
+        )
+    except TicketError as refused:
+        # Only a parent that cannot be found refuses the whole batch: nothing was changed.
+        messages.error(request, refused.message)
+        return redirect(back)
     messages.info(request, f"Bulk {action.value}: {result.summary}.")
     for number, why in result.refused:
         messages.warning(request, f"{number}: {why}")
+    if result.not_found:
+        messages.warning(request, f"Not found: {', '.join(result.not_found)}")
     return redirect(back)

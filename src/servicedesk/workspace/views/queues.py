@@ -5,22 +5,18 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from servicedesk.directory.models import Person
 from servicedesk.tickets.discipline import next_ticket_for
-from servicedesk.tickets.queues import (
-    DEFAULT_SORT,
-    QUEUE_TITLES,
-    Queue,
-    QueueFilters,
-    queue_counts,
-    queue_tickets,
-)
+from servicedesk.tickets.queues import QUEUE_TITLES, Queue, queue_counts, queue_tickets
 from servicedesk.tickets.selectors import assigned_open
 from servicedesk.tickets.selectors import queue_counts as home_counts
-from servicedesk.workspace.forms import QueueFilterForm
+from servicedesk.workspace.forms import QueueFilterForm, RenameViewForm, SaveViewForm
+from servicedesk.workspace.models import SavedView
+from servicedesk.workspace.selectors import queue_filters, saved_view_counts, view_query
 from servicedesk.workspace.views.common import staff_person
 
 PAGE_SIZE = 25
@@ -41,27 +37,59 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _filters(form: QueueFilterForm) -> tuple[QueueFilters, str]:
-    if not form.is_valid():
-        return QueueFilters(), DEFAULT_SORT
-    data = form.cleaned_data
-    filters = QueueFilters(
-        state=data["state"],
-        priority=data["priority"],
-        group_id=data["group"].pk if data["group"] else None,
-        assignee_id=data["assignee"].pk if data["assignee"] else None,
-        service_id=data["service"].pk if data["service"] else None,
-        kind=data["kind"],
-        text=data["q"],
-    )
-    return filters, data["sort"] or DEFAULT_SORT
-
-
 def _choices(form: QueueFilterForm, name: str) -> list[tuple[str, str]]:
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField) and field.queryset is not None
     rows = [(str(row.pk), str(row)) for row in field.queryset]
     return [("", str(field.empty_label or "")), *rows]
+
+
+def queue_page(
+    request: HttpRequest,
+    user: Person,
+    chosen: Queue,
+    params: QueryDict,
+    *,
+    saved: SavedView | None = None,
+    save_form: SaveViewForm | None = None,
+    rename_form: RenameViewForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """A queue (or a saved view of one) filtered by `params`; shared with `views.saved_views`."""
+    form = QueueFilterForm(params)
+    filters, sort = queue_filters(form)
+    tickets = queue_tickets(user, chosen, filters, sort)
+    page = Paginator(tickets, PAGE_SIZE).get_page(params.get("page"))
+    keep = params.copy()
+    keep.pop("page", None)
+    context = {
+        "queue": chosen,
+        "title": saved.name if saved else QUEUE_TITLES[chosen],
+        "queues": QUEUE_TITLES,
+        "form": form,
+        "page": page,
+        "sort": sort,
+        "query_without_page": keep.urlencode(),
+        # Iterated once each here: a template loop (or list()) over a model field's choices
+        # asks for their length first, which costs a COUNT query.
+        "bulk_groups": _choices(form, "group"),
+        "bulk_people": _choices(form, "assignee"),
+        "saved_view": saved,
+        "save_form": save_form
+        or SaveViewForm(
+            initial={"queue": chosen.value, "query": view_query(params)}, auto_id="save-view-%s"
+        ),
+        "rename_form": rename_form
+        or (
+            RenameViewForm(initial={"name": saved.name}, auto_id="rename-view-%s")
+            if saved
+            else None
+        ),
+    }
+    # django-htmx's middleware sets request.htmx; the header is what it reads (and is typed).
+    is_htmx = request.headers.get("HX-Request") == "true"
+    template = "workspace/_queue_table.html" if is_htmx else "workspace/queue.html"
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -72,29 +100,7 @@ def queue(request: HttpRequest, name: str) -> HttpResponse:
         chosen = Queue(name)
     except ValueError as unknown:
         raise Http404 from unknown
-    form = QueueFilterForm(request.GET)
-    filters, sort = _filters(form)
-    tickets = queue_tickets(user, chosen, filters, sort)
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    keep = request.GET.copy()
-    keep.pop("page", None)
-    context = {
-        "queue": chosen,
-        "title": QUEUE_TITLES[chosen],
-        "queues": QUEUE_TITLES,
-        "form": form,
-        "page": page,
-        "sort": sort,
-        "query_without_page": keep.urlencode(),
-        # Iterated once each here: a template loop (or list()) over a model field's choices
-        # asks for their length first, which costs a COUNT query.
-        "bulk_groups": _choices(form, "group"),
-        "bulk_people": _choices(form, "assignee"),
-    }
-    # django-htmx's middleware sets request.htmx; the header is what it reads (and is typed).
-    is_htmx = request.headers.get("HX-Request") == "true"
-    template = "workspace/_queue_table.html" if is_htmx else "workspace/queue.html"
-    return render(request, template, context)
+    return queue_page(request, user, chosen, request.GET)
 
 
 @login_required
@@ -106,7 +112,10 @@ def nav_counts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/_nav_counts.html",
-        {"counts": [(queue, QUEUE_TITLES[queue], counts[queue]) for queue in Queue]},
+        {
+            "counts": [(queue, QUEUE_TITLES[queue], counts[queue]) for queue in Queue],
+            "views": saved_view_counts(user),
+        },
     )
 
 

@@ -22,6 +22,7 @@ from servicedesk.catalog.models import Service
 from servicedesk.catalog.selectors import priority_from_matrix
 from servicedesk.directory.models import Person
 from servicedesk.sla.selectors import targets_preview
+from servicedesk.tickets.access import may_see_ticket
 from servicedesk.tickets.agent_page import AgentTicketPage, agent_ticket_page
 from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.discipline import is_scheduled_work
@@ -30,6 +31,7 @@ from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.selectors import ticket_get
 from servicedesk.workspace import forms as workspace_forms
 from servicedesk.workspace.presence import HEARTBEAT_SECONDS, presence_beat
+from servicedesk.workspace.selectors import canned_choices
 from servicedesk.workspace.views.common import show_refusal, staff_person
 from servicedesk.workspace.views.ticket_actions import ACTIONS
 
@@ -54,6 +56,7 @@ def _fresh_forms(page: AgentTicketPage) -> dict[str, forms.Form]:
     initial: dict[str, dict[str, Any]] = {
         "assign": {"group": ticket.assignment_group_id, "assignee": ticket.assignee_id},
         "redirect": {"note": ""},
+        "plan": {"planned_for": ticket.planned_for},
     }
     for action, chosen in ACTIONS.items():
         if action == "triage":
@@ -103,6 +106,8 @@ def _render(
     stale: list[tuple[str, str, str]] | None = None,
 ) -> HttpResponse:
     all_forms = _fresh_forms(page)
+    viewer = request.user
+    canned = canned_choices(viewer, page.ticket) if isinstance(viewer, Person) else []
     if bound is not None:
         all_forms[bound[0]] = bound[1]
     context = {
@@ -114,6 +119,8 @@ def _render(
         "stale_form": bound[0] if stale is not None and bound else "",
         "is_scheduled": is_scheduled_work(page.ticket),
         "heartbeat_seconds": HEARTBEAT_SECONDS,
+        "canned": canned,
+        "canned_texts": {str(choice.pk): choice.text for choice in canned},
     }
     return render(request, "workspace/ticket.html", context, status=status)
 
@@ -154,6 +161,11 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
             show_refusal(form, refused, fallback_field=chosen.main_field)
         else:
             messages.success(request, said)
+            if not may_see_ticket(person, page.ticket):
+                # Handed outside the agent's scope (escalated, resolved back to a desk of
+                # another agency): its page would now be a 404, so land on the workspace.
+                messages.info(request, f"{page.ticket.number} is no longer in your queues.")
+                return redirect("workspace:home")
             return redirect("workspace:ticket", number=page.ticket.number)
     return _render(request, page, status=400, bound=(action, form))
 

@@ -134,6 +134,15 @@ def _take(actor: Person, ticket: Ticket, data: Data, form: forms.Form) -> str:
     return f"Assigned to {taken.assignee}."
 
 
+def _plan(actor: Person, ticket: Ticket, data: Data, form: forms.Form) -> str:
+    planned = services.ticket_plan(
+        ticket, actor=actor, version=data["version"], planned_for=data["planned_for"]
+    )
+    if planned.planned_for is None:
+        return "Planned date cleared."
+    return f"Planned for {planned.planned_for:%a %d %b %Y}."
+
+
 Handler = Callable[[Person, Ticket, Data, forms.Form], str]
 
 
@@ -157,4 +166,5 @@ ACTIONS: dict[str, Action] = {
     "problem": Action(workspace_forms.ProblemForm, _problem, "short_description"),
     "redirect": Action(workspace_forms.RedirectForm, _redirect, "help_desk"),
     "take": Action(workspace_forms.TakeForm, _take, "approval_reason"),
+    "plan": Action(workspace_forms.PlanForm, _plan, "planned_for"),
 }

@@ -3,7 +3,10 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from servicedesk.demo.canned import load_canned_responses
+from servicedesk.demo.knowledge import load_knowledge
 from servicedesk.demo.organisation import load_organisation
+from servicedesk.demo.status import load_status
 from servicedesk.demo.tickets import load_tickets
 
 
@@ -14,6 +17,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             org = load_organisation()
             made = load_tickets(org.people, org.groups, org.services, org.request_types)
+            load_knowledge(org.people, org.services, org.categories)
+            load_status(org.people, org.groups, org.services)
+            load_canned_responses(org.people, org.groups)
         if options["verbosity"] == 0:
             return
         if made:

@@ -1,0 +1,1 @@
+"""System status: outages, degradations and planned maintenance per service (see README.md)."""
