@@ -499,6 +499,16 @@ class Deflection:
     def known_issues(self) -> Locator:
         return self.panel.get_by_test_id("known-issue")
 
+    @property
+    def suggested_articles(self) -> Locator:
+        return self.panel.get_by_test_id("suggested-articles").get_by_role("link")
+
+    def open_article(self, title: str) -> Page:
+        """Suggestions open in a new tab, so that the half-typed form stays where it is."""
+        with self.page.context.expect_page() as opened:
+            self.suggested_articles.filter(has_text=title).click()
+        return opened.value
+
     def add_me_as_affected(self) -> TicketPage:
         self.panel.get_by_role("button", name="Add me as affected").first.click()
         return TicketPage(self.page)
@@ -538,3 +548,21 @@ class QueueBulkForm:
         if parent:
             form.get_by_label("Parent", exact=True).fill(parent)
         form.get_by_role("button", name="Apply").click()
+
+
+class NewQueueReviewBanner:
+    """The New queue's odd-hour review banner (seed 003) and its "Mark queue reviewed" button."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def open(self, base_url: str) -> NewQueueReviewBanner:
+        self.page.goto(f"{base_url}/workspace/queues/new/")
+        return self
+
+    @property
+    def banner(self) -> Locator:
+        return self.page.get_by_role("region", name="Odd-hour review")
+
+    def mark_reviewed(self) -> None:
+        self.banner.get_by_role("button", name="Mark queue reviewed").click()

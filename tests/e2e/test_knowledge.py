@@ -11,7 +11,13 @@ from servicedesk.conftest import org as org  # the fixture, shared with src/ tes
 from servicedesk.directory.models import Person
 from servicedesk.knowledge.models import ArticleFeedback
 from servicedesk.knowledge.services import article_create, article_publish
-from tests.e2e.pages import KnowledgeAuthoring, KnowledgeBase, LoginPage, PortalHome
+from tests.e2e.pages import (
+    Deflection,
+    KnowledgeAuthoring,
+    KnowledgeBase,
+    LoginPage,
+    PortalHome,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -55,6 +61,26 @@ def test_an_employee_finds_an_article_from_the_portal_home_and_answers_did_this_
     expect(kb.answer_given).to_contain_text("You said this helped")
     answer = ArticleFeedback.objects.get()
     assert answer.helpful and answer.person == people.employee
+
+
+def test_typing_the_short_description_suggests_the_article_that_answers_it(
+    live_server, page: Page, people: Org
+) -> None:
+    for title, body in (
+        ("Reset your VPN password", "Open the reset page and choose a new password."),
+        ("Map a network printer", "Ask the desk for the printer's name."),
+    ):
+        article_publish(
+            article_create(actor=people.desk, title=title, body=body), actor=people.desk
+        )
+    form = sign_in(page, live_server.url, people.employee).something_broken()
+    form.short_description.press_sequentially("I forgot my VPN password")
+    suggestions = Deflection(page)
+    expect(suggestions.suggested_articles).to_have_text(["Reset your VPN password"])
+    article = suggestions.open_article("Reset your VPN password")
+    expect(article.get_by_role("heading", level=1)).to_have_text("Reset your VPN password")
+    expect(article.get_by_text("Open the reset page and choose a new password.")).to_be_visible()
+    expect(form.short_description).to_have_value("I forgot my VPN password")
 
 
 def test_an_agent_publishes_a_draft_and_the_employee_then_finds_it(

@@ -48,3 +48,16 @@ def test_a_wrong_password_is_told_plainly(live_server, page: Page, demo: None) -
     login.sign_in("desk", "not-the-password")
     expect(login.error).to_contain_text("Please enter a correct username and password")
     expect(page.get_by_label("Username")).to_have_value("desk")
+
+
+def test_every_page_a_login_lands_on_fits_a_phone(live_server, page: Page, demo: None) -> None:
+    page.set_viewport_size({"width": 390, "height": 800})
+    for login in DEMO_LOGINS:
+        LoginPage(page, live_server.url).open().sign_in(login.username, DEMO_PASSWORD)
+        sign_out = page.get_by_role("button", name="Sign out")
+        expect(sign_out).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, login.username
+        box = sign_out.bounding_box()
+        assert box is not None and box["height"] < 40, "Sign out wrapped onto two lines"
+        Header(page).sign_out()
+        expect(page.get_by_label("Username")).to_be_visible()

@@ -17,6 +17,7 @@ from servicedesk.tickets.access import (
     visible_tickets,
 )
 from servicedesk.tickets.models import Attachment, Comment, Ticket, TicketLink
+from servicedesk.tickets.search import in_ticket_fields
 from servicedesk.tickets.selectors import LIST_RELATED, ticket_get
 
 TICKET_NUMBER = re.compile(r"[A-Za-z]{3,4}[0-9]{1,12}")
@@ -91,12 +92,7 @@ def api_ticket_list(viewer: Person, filters: TicketFilters) -> QuerySet[Ticket]:
         )
         tickets = tickets.filter(Exists(resolution))
     if filters.text:
-        text = filters.text.strip()
-        tickets = tickets.filter(
-            Q(number__icontains=text)
-            | Q(short_description__icontains=text)
-            | Q(description__icontains=text)
-        )
+        tickets = tickets.filter(in_ticket_fields(filters.text.strip()))
     return tickets
 
 

@@ -125,3 +125,14 @@ class WordMatch:
                 output_field=IntegerField(),
             )
         return score
+
+    def terms_found(self) -> Combinable:
+        """How many of the terms a row contains, wherever they stand."""
+        found: Combinable = Value(0)
+        for term in self.terms:
+            found = found + Case(
+                When(self._in_heading(term) | self._in_body(term), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        return found

@@ -48,6 +48,12 @@ def _minimum_score(terms: list[str]) -> int:
     return 2 if len(terms) > 1 else 1
 
 
+def _minimum_terms_found(terms: list[str]) -> int:
+    """A sentence of three words or more must share two of them with the article: one common
+    word ("shows", "checkout") in a heading is a coincidence, not an answer."""
+    return 2 if len(terms) >= 3 else 1
+
+
 def articles_ranked(
     text: str,
     *,
@@ -106,8 +112,8 @@ def articles_matching(text: str, limit: int = 5) -> list[Article]:
     found = (
         Article.objects.filter(state=ArticleState.PUBLISHED)
         .filter(match.any_term())
-        .alias(score=match.rank())
-        .filter(score__gte=_minimum_score(terms))
+        .alias(score=match.rank(), terms_found=match.terms_found())
+        .filter(score__gte=_minimum_score(terms), terms_found__gte=_minimum_terms_found(terms))
         .order_by("-score", "-published_at", "id")
     )
     return list(found[:limit])

@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from servicedesk.directory.models import Person
 from servicedesk.sla.choices import ClockState, Metric
 from servicedesk.sla.models import TicketClock
-from servicedesk.tickets.access import visible_comments, visible_tickets
+from servicedesk.tickets.access import visible_tickets
 from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.search import tickets_matching
 from servicedesk.tickets.workflow import OPEN_STATES, PAUSED_STATES
 
 # A running resolution clock due within this long is "breaching soon".
@@ -76,10 +77,14 @@ class QueueFilters:
 
 
 def _clock_due(metric: Metric) -> Subquery:
+    # One clock per (ticket, metric): no ordering needed, and the model's default ordering by
+    # ticket would join every subquery back to the tickets table.
     return Subquery(
         TicketClock.objects.filter(
             ticket_id=OuterRef("pk"), metric=metric, state=ClockState.RUNNING
-        ).values("due_at")[:1]
+        )
+        .order_by()
+        .values("due_at")[:1]
     )
 
 
@@ -107,23 +112,6 @@ def _queue_condition(viewer: Person, queue: Queue, now: datetime) -> Q:
         Queue.ALL_OPEN: open_q,
     }
     return conditions[queue]
-
-
-def tickets_matching(viewer: Person, tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
-    """Full-text-ish search: number, short description, description and comment bodies the
-    viewer may read (icontains; a real search index can replace this function alone)."""
-    words = text.split()
-    for word in words[:6]:
-        in_comments = visible_comments(viewer).filter(
-            ticket_id=OuterRef("pk"), body__icontains=word
-        )
-        tickets = tickets.filter(
-            Q(number__icontains=word)
-            | Q(short_description__icontains=word)
-            | Q(description__icontains=word)
-            | Exists(in_comments)
-        )
-    return tickets
 
 
 def _filtered(tickets: QuerySet[Ticket], filters: QueueFilters) -> QuerySet[Ticket]:

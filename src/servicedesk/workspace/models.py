@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from servicedesk.core.models import AppendOnlyModel
+
 
 class TicketPresence(models.Model):
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
@@ -95,3 +97,48 @@ class CannedResponse(models.Model):
         if self.group_id:
             return str(self.group)
         return "Everyone"
+
+
+class NewQueueReview(AppendOnlyModel):
+    """Seed 003: someone of the desk reviewed the uncategorized (New) queue. Append-only: the
+    log of the odd-hour routine, never edited or deleted (a database trigger refuses UPDATE)."""
+
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    waiting = models.PositiveIntegerField(help_text="Tickets in the queue the reviewer saw.")
+    oldest_waiting_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the oldest of them arrived; empty: none waited."
+    )
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        indexes = [models.Index(fields=["reviewed_at"], name="new_queue_review_at")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewed_at:%Y-%m-%d %H:%M} by {self.reviewer_id}: {self.waiting} waiting"
+
+
+class ReviewReminderOutcome(models.TextChoices):
+    REMINDED = "reminded", "Desk reminded"
+    REVIEWED = "reviewed", "Already reviewed"
+    EMPTY = "empty", "Queue empty"
+
+
+class NewQueueReviewCheck(AppendOnlyModel):
+    """The reminder job's one decision per odd-hour slot. The unique slot is the claim: of two
+    workers checking the same slot, only the one whose row is written reminds anyone."""
+
+    slot = models.DateTimeField(unique=True, help_text="The odd hour the review was due.")
+    checked_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=10, choices=ReviewReminderOutcome.choices)
+    waiting = models.PositiveIntegerField()
+    oldest_waiting_since = models.DateTimeField(null=True, blank=True)
+    reminded = models.PositiveIntegerField(default=0, help_text="How many people were told.")
+
+    class Meta:
+        ordering = ["-slot"]
+
+    def __str__(self) -> str:
+        return f"{self.slot:%Y-%m-%d %H:%M}: {self.outcome}"

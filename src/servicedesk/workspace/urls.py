@@ -15,6 +15,7 @@ app_name = "workspace"
 urlpatterns = [
     path("", queues.home, name="home"),
     path("queues/<slug:name>/", queues.queue, name="queue"),
+    path("queues/new/reviewed/", queues.new_queue_reviewed, name="new_queue_reviewed"),
     path("counts/", queues.nav_counts, name="nav_counts"),
     path("next/", queues.next_ticket, name="next"),
     path("bulk/", bulk.bulk, name="bulk"),

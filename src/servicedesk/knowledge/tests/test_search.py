@@ -91,6 +91,17 @@ def test_matching_while_typing_needs_three_characters_and_published_articles(
     assert articles_matching("the coffee machine is broken") == []
 
 
+def test_one_common_word_in_a_title_is_not_a_match_for_a_sentence(
+    org: Org, make_article: MakeArticle
+) -> None:
+    make_article("Fix a second monitor that flickers or shows no signal")
+    make_article("Licensing application: clear the checkout cache")
+    typed = articles_matching("Licensing application shows error 500 at checkout")
+    assert [article.title for article in typed] == [
+        "Licensing application: clear the checkout cache"
+    ]
+
+
 def test_matching_respects_its_limit(org: Org, make_article: MakeArticle) -> None:
     for n in range(4):
         make_article(f"VPN tip {n}")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.directory.models import Person
 from servicedesk.tickets.discipline import next_ticket_for
@@ -16,6 +17,7 @@ from servicedesk.tickets.selectors import assigned_open
 from servicedesk.tickets.selectors import queue_counts as home_counts
 from servicedesk.workspace.forms import QueueFilterForm, RenameViewForm, SaveViewForm
 from servicedesk.workspace.models import SavedView
+from servicedesk.workspace.queue_review import new_queue_review_record, new_queue_review_status
 from servicedesk.workspace.selectors import queue_filters, saved_view_counts, view_query
 from servicedesk.workspace.views.common import staff_person
 
@@ -88,6 +90,10 @@ def queue_page(
     }
     # django-htmx's middleware sets request.htmx; the header is what it reads (and is typed).
     is_htmx = request.headers.get("HX-Request") == "true"
+    # Seed 003's odd-hour review banner; an htmx refresh replaces only the table under it.
+    context["review"] = (
+        new_queue_review_status() if chosen == Queue.NEW and not saved and not is_htmx else None
+    )
     template = "workspace/_queue_table.html" if is_htmx else "workspace/queue.html"
     return render(request, template, context, status=status)
 
@@ -101,6 +107,16 @@ def queue(request: HttpRequest, name: str) -> HttpResponse:
     except ValueError as unknown:
         raise Http404 from unknown
     return queue_page(request, user, chosen, request.GET)
+
+
+@login_required
+@require_POST
+def new_queue_reviewed(request: HttpRequest) -> HttpResponse:
+    """Seed 003: "Mark queue reviewed" on the New queue records who reviewed it, and when."""
+    user = staff_person(request)
+    review = new_queue_review_record(user)
+    messages.info(request, f"Marked the queue reviewed: {review.waiting} waiting.")
+    return redirect("workspace:queue", name=Queue.NEW.value)
 
 
 @login_required
