@@ -37,7 +37,7 @@ def test_every_demo_login_lands_on_its_page(live_server, page: Page, demo: None)
             every_open = Ticket.objects.filter(state__in=OPEN_STATES).count()
             staff = Person.objects.get(username=login.username)
             theirs = visible_tickets(staff).filter(state__in=OPEN_STATES).count()
-            assert WorkspaceHome(page).count("open") == theirs
+            assert WorkspaceHome(page).count("all-open") == theirs
             assert (theirs < every_open) == (login.username == "network")
         header.sign_out()
         expect(page.get_by_label("Username")).to_be_visible()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from servicedesk.directory.models import Person
 from servicedesk.tickets.access import Viewer, followed_ticket_ids, visible_tickets
-from servicedesk.tickets.choices import LinkKind, TicketState
+from servicedesk.tickets.choices import LinkKind
 from servicedesk.tickets.models import Ticket, TicketHistory
-from servicedesk.tickets.workflow import OPEN_STATES, PAUSED_STATES
+from servicedesk.tickets.workflow import OPEN_STATES
 
 LIST_RELATED = ("requester", "assignment_group", "assignee", "service")
 
@@ -47,33 +45,3 @@ def open_children(ticket: Ticket) -> QuerySet[Ticket]:
 
 def ticket_history(ticket: Ticket) -> QuerySet[TicketHistory]:
     return ticket.history.select_related("actor").order_by("at", "id")
-
-
-@dataclass(frozen=True)
-class QueueCounts:
-    new: int
-    my_groups: int
-    my_open: int
-    waiting: int
-    open_total: int
-    p1_open: int
-
-
-def queue_counts(viewer: Person) -> QueueCounts:
-    """The numbers on an agent's first page, in one query."""
-    open_q = Q(state__in=OPEN_STATES)
-    group_ids = viewer.support_groups.values("pk")
-    # Every count is of open tickets: filtering first lets the (state, …) index skip the history.
-    counts = (
-        visible_tickets(viewer)
-        .filter(open_q)
-        .aggregate(
-            new=Count("pk", filter=Q(state=TicketState.NEW)),
-            my_groups=Count("pk", filter=open_q & Q(assignment_group_id__in=group_ids)),
-            my_open=Count("pk", filter=open_q & Q(assignee=viewer)),
-            waiting=Count("pk", filter=Q(state__in=PAUSED_STATES)),
-            open_total=Count("pk", filter=open_q),
-            p1_open=Count("pk", filter=open_q & Q(priority="p1")),
-        )
-    )
-    return QueueCounts(**counts)

@@ -12,9 +12,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.directory.models import Person
 from servicedesk.tickets.discipline import next_ticket_for
-from servicedesk.tickets.queues import QUEUE_TITLES, Queue, queue_counts, queue_tickets
+from servicedesk.tickets.queues import (
+    HOME_QUEUES,
+    QUEUE_TITLES,
+    Queue,
+    queue_counts,
+    queue_tickets,
+)
 from servicedesk.tickets.selectors import assigned_open
-from servicedesk.tickets.selectors import queue_counts as home_counts
 from servicedesk.workspace.forms import QueueFilterForm, RenameViewForm, SaveViewForm
 from servicedesk.workspace.models import SavedView
 from servicedesk.workspace.queue_review import new_queue_review_record, new_queue_review_status
@@ -32,7 +37,10 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "workspace/home.html",
         {
-            "counts": home_counts(user),
+            "counts": [
+                (queue, QUEUE_TITLES[queue], count)
+                for queue, count in queue_counts(user, queues=HOME_QUEUES).items()
+            ],
             "groups": list(user.support_groups.all()),
             "my_open": list(assigned_open(user)[:25]),
         },
