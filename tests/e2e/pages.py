@@ -56,17 +56,21 @@ class PortalHome:
     def drafts(self) -> Locator:
         return self.page.get_by_test_id("drafts").locator("li")
 
-    def something_broken(self) -> TicketForm:
-        self.page.get_by_role("link", name="Something broken?").click()
+    def _open_form(self, link: Locator) -> TicketForm:
+        # Until the form's page has loaded, its type-ahead and suggestions ignore typing.
+        with self.page.expect_navigation(wait_until="load"):
+            link.click()
         return TicketForm(self.page)
+
+    def something_broken(self) -> TicketForm:
+        return self._open_form(self.page.get_by_role("link", name="Something broken?"))
 
     def request_assistance(self) -> TicketForm:
-        self.page.get_by_role("link", name="Request assistance").click()
-        return TicketForm(self.page)
+        return self._open_form(self.page.get_by_role("link", name="Request assistance"))
 
     def resume_draft(self, short_description: str) -> TicketForm:
-        self.page.get_by_test_id("drafts").get_by_role("link", name=short_description).click()
-        return TicketForm(self.page)
+        drafts = self.page.get_by_test_id("drafts")
+        return self._open_form(drafts.get_by_role("link", name=short_description))
 
     def open_ticket(self, number: str) -> TicketPage:
         self.page.get_by_role("link", name=number).click()

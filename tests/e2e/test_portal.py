@@ -257,6 +257,8 @@ def test_the_portal_works_at_phone_width_and_by_keyboard(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_role("link", name="Something broken?").focus()
     page.keyboard.press("Enter")
+    # Typing before the page's scripts have run would reach no type-ahead; a person can't.
+    page.wait_for_url("**/portal/new/incident/", wait_until="load")
     page.get_by_label("Short description").focus()
     page.keyboard.type("Keyboard only")
     page.get_by_label("Who does this issue affect?").focus()
