@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from servicedesk.directory.models import Person
+from tests.e2e.pages import E2E_PASSWORD, GivePassword
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls our fixtures make
 # beside it are still plain synchronous calls, so Django's async guard does not apply.
@@ -48,3 +52,17 @@ def page(browser: Browser) -> Iterator[Page]:
     opened = context.new_page()
     yield opened
     context.close()
+
+
+@pytest.fixture
+def give_password(settings: Any) -> GivePassword:
+    """Lets people sign in with E2E_PASSWORD; a fast hasher, since every test signs in and a
+    real hash costs half a second."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+    def give(*people: Person) -> None:
+        for person in people:
+            person.set_password(E2E_PASSWORD)
+            person.save()
+
+    return give

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from playwright.sync_api import FilePayload, Locator, Page
+
+# Every browser test's people sign in with this (given by the `give_password` fixture).
+E2E_PASSWORD = "e2e-password"
+GivePassword = Callable[..., None]
 
 
 class LoginPage:

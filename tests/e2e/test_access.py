@@ -13,11 +13,17 @@ from servicedesk.directory.models import Person
 from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.tests.scoping import Scoped
 from servicedesk.tickets.tests.scoping import scoped as scoped  # the fixture
-from tests.e2e.pages import AgentTicketPage, Header, LoginPage, QueueBulkForm, QueuePage
+from tests.e2e.pages import (
+    E2E_PASSWORD,
+    AgentTicketPage,
+    GivePassword,
+    Header,
+    LoginPage,
+    QueueBulkForm,
+    QueuePage,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "access-e2e-password"
 
 
 def settled(page: Page) -> None:
@@ -27,10 +33,8 @@ def settled(page: Page) -> None:
 
 
 @pytest.fixture
-def agent_of_x(scoped: Scoped, settings) -> Person:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    scoped.x_agent.set_password(PASSWORD)
-    scoped.x_agent.save()
+def agent_of_x(scoped: Scoped, give_password: GivePassword) -> Person:
+    give_password(scoped.x_agent)
     return scoped.x_agent
 
 
@@ -38,7 +42,7 @@ def test_an_agent_of_agency_x_gets_404_for_agency_ys_ticket(
     live_server, page: Page, scoped: Scoped, agent_of_x: Person
 ) -> None:
     theirs, ours = scoped.y_ticket, scoped.x_ticket
-    LoginPage(page, live_server.url).open().sign_in(agent_of_x.username, PASSWORD)
+    LoginPage(page, live_server.url).open().sign_in(agent_of_x.username, E2E_PASSWORD)
     expect(Header(page).who_am_i).to_be_visible()
 
     # By URL: the same page as for a ticket that does not exist.

@@ -12,7 +12,9 @@ from servicedesk.directory.models import Person
 from servicedesk.knowledge.models import ArticleFeedback
 from servicedesk.knowledge.services import article_create, article_publish
 from tests.e2e.pages import (
+    E2E_PASSWORD,
     Deflection,
+    GivePassword,
     KnowledgeAuthoring,
     KnowledgeBase,
     LoginPage,
@@ -21,20 +23,15 @@ from tests.e2e.pages import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "knowledge-e2e-password"
-
 
 @pytest.fixture
-def people(org: Org, settings) -> Org:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    for person in (org.employee, org.desk):
-        person.set_password(PASSWORD)
-        person.save()
+def people(org: Org, give_password: GivePassword) -> Org:
+    give_password(org.employee, org.desk)
     return org
 
 
 def sign_in(page: Page, base_url: str, person: Person) -> PortalHome:
-    LoginPage(page, base_url).open().sign_in(person.username, PASSWORD)
+    LoginPage(page, base_url).open().sign_in(person.username, E2E_PASSWORD)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     return PortalHome(page).open(base_url)
 

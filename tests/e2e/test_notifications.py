@@ -12,24 +12,26 @@ from servicedesk.directory.models import Person
 from servicedesk.notifications.models import NotificationPreference
 from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.services import ticket_create
-from tests.e2e.pages import AgentTicketPage, Header, LoginPage, NotificationsPage
+from tests.e2e.pages import (
+    E2E_PASSWORD,
+    AgentTicketPage,
+    GivePassword,
+    Header,
+    LoginPage,
+    NotificationsPage,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "notifications-e2e-password"
-
 
 @pytest.fixture
-def people(org: Org, settings) -> Org:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    for person in (org.employee, org.desk):
-        person.set_password(PASSWORD)
-        person.save()
+def people(org: Org, give_password: GivePassword) -> Org:
+    give_password(org.employee, org.desk)
     return org
 
 
 def sign_in(page: Page, base_url: str, person: Person) -> None:
-    LoginPage(page, base_url).open().sign_in(person.username, PASSWORD)
+    LoginPage(page, base_url).open().sign_in(person.username, E2E_PASSWORD)
     expect(Header(page).who_am_i).to_be_visible()
 
 

@@ -22,27 +22,22 @@ from servicedesk.tickets.services import (
     ticket_create,
     ticket_transition,
 )
-from tests.e2e.pages import Header, LoginPage, PortalHome, TicketPage
+from tests.e2e.pages import E2E_PASSWORD, GivePassword, Header, LoginPage, PortalHome, TicketPage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "portal-e2e-password"
 PAYLOADS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)")
 
 
 @pytest.fixture
-def people(org: Org, settings, tmp_path: Path) -> Org:
-    # A fast hasher: signing in is part of every test, a real hash costs half a second.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def people(org: Org, settings, tmp_path: Path, give_password: GivePassword) -> Org:
     settings.MEDIA_ROOT = tmp_path
-    for person in (org.employee, org.colleague, org.stranger, org.desk):
-        person.set_password(PASSWORD)
-        person.save()
+    give_password(org.employee, org.colleague, org.stranger, org.desk)
     return org
 
 
 def sign_in(page: Page, base_url: str, person: Person) -> PortalHome:
-    LoginPage(page, base_url).open().sign_in(person.username, PASSWORD)
+    LoginPage(page, base_url).open().sign_in(person.username, E2E_PASSWORD)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     return PortalHome(page).open(base_url)
 

@@ -19,18 +19,21 @@ from servicedesk.outages.services import maintenance_schedule, status_entry_decl
 from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import ticket_create
-from tests.e2e.pages import Deflection, LoginPage, PortalHome, StatusPage
+from tests.e2e.pages import (
+    E2E_PASSWORD,
+    Deflection,
+    GivePassword,
+    LoginPage,
+    PortalHome,
+    StatusPage,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "status-e2e-password"
-
 
 @pytest.fixture
-def outage(org: Org, settings) -> Ticket:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    org.employee.set_password(PASSWORD)
-    org.employee.save()
+def outage(org: Org, give_password: GivePassword) -> Ticket:
+    give_password(org.employee)
     email = Service.objects.create(name="Email and calendar", default_group=org.desk_group)
     incident = ticket_create(
         actor=org.desk,
@@ -66,7 +69,7 @@ def outage(org: Org, settings) -> Ticket:
 def test_join_a_declared_outage_instead_of_filing(
     live_server, page: Page, org: Org, outage: Ticket
 ) -> None:
-    LoginPage(page, live_server.url).open().sign_in(org.employee.username, PASSWORD)
+    LoginPage(page, live_server.url).open().sign_in(org.employee.username, E2E_PASSWORD)
     home = PortalHome(page).open(live_server.url)
     expect(home.system_status).to_contain_text("Email and calendar: degraded since")
     expect(home.system_status).to_contain_text("1 planned maintenance this week")
@@ -89,7 +92,7 @@ def test_join_a_declared_outage_instead_of_filing(
 def test_the_status_page_shows_the_outage_and_planned_maintenance(
     live_server, page: Page, org: Org, outage: Ticket
 ) -> None:
-    LoginPage(page, live_server.url).open().sign_in(org.employee.username, PASSWORD)
+    LoginPage(page, live_server.url).open().sign_in(org.employee.username, E2E_PASSWORD)
     page.get_by_test_id("nav-status").click()
     status = StatusPage(page)
     expect(status.current).to_contain_text("Email delivery delayed")

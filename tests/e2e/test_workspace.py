@@ -19,18 +19,15 @@ from servicedesk.sla.models import SlaRule
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import ticket_create, ticket_triage
-from tests.e2e.pages import AgentTicketPage, Header, LoginPage
+from tests.e2e.pages import E2E_PASSWORD, AgentTicketPage, GivePassword, Header, LoginPage
 
 MATRIX = import_module("servicedesk.catalog.migrations.0003_priority_matrix").MATRIX
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "workspace-e2e-password"
-
 
 @pytest.fixture
-def people(org: Org, settings) -> Org:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def people(org: Org, give_password: GivePassword) -> Org:
     # Transactional tests flush the tables after each test, the migration-loaded matrix too.
     for severity, row in MATRIX.items():
         for impact, priority in row.items():
@@ -48,14 +45,12 @@ def people(org: Org, settings) -> Org:
         target_kind=TargetKind.DURATION,
         minutes=240,
     )
-    for person in (org.desk, org.network, org.lead):
-        person.set_password(PASSWORD)
-        person.save()
+    give_password(org.desk, org.network, org.lead)
     return org
 
 
 def sign_in(page: Page, base_url: str, person: Person) -> None:
-    LoginPage(page, base_url).open().sign_in(person.username, PASSWORD)
+    LoginPage(page, base_url).open().sign_in(person.username, E2E_PASSWORD)
     expect(Header(page).who_am_i).to_be_visible()
 
 

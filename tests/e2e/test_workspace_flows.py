@@ -23,12 +23,13 @@ from tests.e2e.pages import (
     AgentTicketPage,
     AgentTicketWork,
     CannedResponsesPage,
+    GivePassword,
     NotificationsPage,
     QueuePage,
     TicketPage,
 )
-from tests.e2e.test_workspace import PASSWORD, portal_incident, sign_in, switch_to
 from tests.e2e.test_workspace import people as people  # the fixture
+from tests.e2e.test_workspace import portal_incident, sign_in, switch_to
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -61,10 +62,9 @@ def test_a_duplicate_joins_the_first_report_and_its_assignee_is_told(
 
 
 def test_a_redirected_ticket_shows_the_other_desks_card_to_the_requester(
-    live_server, page: Page, people: Org
+    live_server, page: Page, people: Org, give_password: GivePassword
 ) -> None:
-    people.employee.set_password(PASSWORD)
-    people.employee.save()
+    give_password(people.employee)
     incident = portal_incident(people)
     sign_in(page, live_server.url, people.desk)
     work = AgentTicketWork(page)

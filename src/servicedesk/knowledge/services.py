@@ -8,6 +8,8 @@ known errors; anyone signed in may say whether a published article helped. Edits
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -94,12 +96,16 @@ def _locked_article(article: Article, version: int | None) -> Article:
     return current
 
 
-def _saved(article: Article, actor: Person) -> Article:
-    article.updated_by = actor
-    article.updated_at = timezone.now()
-    article.version += 1
-    article.save()
-    return article
+Versioned = TypeVar("Versioned", Article, KnownError)
+
+
+def _saved(record: Versioned, actor: Person) -> Versioned:
+    """Every edit of an article or a known error: who, when, and a new version."""
+    record.updated_by = actor
+    record.updated_at = timezone.now()
+    record.version += 1
+    record.save()
+    return record
 
 
 @transaction.atomic
@@ -321,11 +327,7 @@ def known_error_update(
         service=service,
         problem=problem,
     )
-    current.updated_by = actor
-    current.updated_at = timezone.now()
-    current.version += 1
-    current.save()
-    return current
+    return _saved(current, actor)
 
 
 @transaction.atomic
@@ -349,12 +351,7 @@ def known_error_close(
             KnowledgeErrorCode.ILLEGAL_TRANSITION,
             f"{current.reference} is already {current.get_state_display().lower()}.",
         )
-    now = timezone.now()
     current.state = state
     current.close_note = _text(note, "note", "Note", max_length=LONG_TEXT_MAX)
-    current.closed_at = now
-    current.updated_by = actor
-    current.updated_at = now
-    current.version += 1
-    current.save()
-    return current
+    current.closed_at = timezone.now()
+    return _saved(current, actor)
