@@ -9,7 +9,7 @@ UV := $(shell command -v uv 2>/dev/null || echo var/tools/bin/uv)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 BOOTSTRAP_CSS := static/vendor/bootstrap/bootstrap.min.css
 
-.PHONY: run install static migrate demo test test-fast lint format bench clean
+.PHONY: run install static migrate demo system test test-fast lint format bench clean
 
 run: install static migrate demo
 	$(SD) serve --demo-logins
@@ -38,7 +38,11 @@ migrate: install
 demo: migrate
 	$(SD) load_demo
 
-test: install static
+# Chromium, Dovecot, slapd: what the suite drives for real and a fresh machine lacks.
+system:
+	bash .ci/install-system
+
+test: install static system
 	$(PY) -m pytest
 
 lint: install
