@@ -11,8 +11,11 @@ BOOTSTRAP_CSS := static/vendor/bootstrap/bootstrap.min.css
 
 .PHONY: run install static migrate demo system test test-fast lint format bench clean
 
+# The demo receives mail on SMTP port 2525 and writes what it sends to var/sent-mail/.
+DEMO_SMTP_PORT ?= 2525
 run: install static migrate demo
-	$(SD) serve --demo-logins
+	SERVICEDESK_MAIL_DELIVERY=$${SERVICEDESK_MAIL_DELIVERY:-files} \
+	  $(SD) serve --demo-logins --smtp-port $(DEMO_SMTP_PORT)
 
 var/tools/bin/uv:
 	python3 -m venv var/tools
@@ -22,7 +25,14 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
 	touch $@
 
-install: $(VENV)/.installed
+# This checkout's own secret key (git-ignored), so the demo and the tests need no SECRET_KEY.
+# Production sets SECRET_KEY or SECRET_KEY_FILE instead (docs/deploy.md).
+LOCAL_KEY := $(or $(SERVICEDESK_DATA_DIR),var)/secret_key
+$(LOCAL_KEY):
+	mkdir -p $(dir $@)
+	umask 077 && python3 -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+install: $(VENV)/.installed $(LOCAL_KEY)
 
 $(BOOTSTRAP_CSS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -33,6 +33,7 @@ class Environment:
     test_database_name: str | None
     p1_around_the_clock: bool
     base_url: str
+    mail_delivery: str
     smtp_host: str
     smtp_port: int
     smtp_user: str
@@ -41,6 +42,16 @@ class Environment:
     mail_from: str
     mail_domain: str
     mail_unknown_sender: str
+    log_format: str
+    log_level: str
+    metrics_token: str
+    metrics_allowed_addresses: list[str]
+    ready_task_backlog_seconds: int
+    ready_outbox_backlog_seconds: int
+    https: bool
+    hsts_seconds: int
+    trusted_origins: list[str]
+    behind_proxy: bool
 
 
 def read_environment() -> Environment:
@@ -48,9 +59,7 @@ def read_environment() -> Environment:
     return Environment(
         debug=_flag("SERVICEDESK_DEBUG", False),
         # The fallback key only ever serves the embedded demo; production sets its own.
-        secret_key=os.environ.get(
-            "SECRET_KEY", "servicedesk-insecure-demo-key-change-me-0123456789"
-        ),
+        secret_key=_secret_key(data_dir),
         database_url=os.environ.get(
             "DATABASE_URL", f"sqlite:///{data_dir / 'servicedesk.sqlite3'}"
         ),
@@ -66,6 +75,8 @@ def read_environment() -> Environment:
         p1_around_the_clock=_flag("SERVICEDESK_P1_AROUND_THE_CLOCK", True),
         # Links in mail point here: the address people use to reach the portal.
         base_url=os.environ.get("SERVICEDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        # "smtp", or "files": mail is written to <data dir>/sent-mail instead (demo, trials).
+        mail_delivery=os.environ.get("SERVICEDESK_MAIL_DELIVERY", "smtp").strip().lower(),
         smtp_host=os.environ.get("SERVICEDESK_SMTP_HOST", "127.0.0.1"),
         smtp_port=int(os.environ.get("SERVICEDESK_SMTP_PORT", "25")),
         smtp_user=os.environ.get("SERVICEDESK_SMTP_USER", ""),
@@ -77,4 +88,44 @@ def read_environment() -> Environment:
         # "quarantine": mail from an address nobody in the directory has waits for an agent;
         # "create": such a sender becomes a requester.
         mail_unknown_sender=os.environ.get("SERVICEDESK_MAIL_UNKNOWN_SENDER", "quarantine"),
+        # "text" for a person at a console, "json" (one object a line) for a log collector.
+        log_format=os.environ.get("SERVICEDESK_LOG_FORMAT", "text").strip().lower(),
+        log_level=os.environ.get("SERVICEDESK_LOG_LEVEL", "INFO").strip().upper(),
+        metrics_token=os.environ.get("SERVICEDESK_METRICS_TOKEN", ""),
+        metrics_allowed_addresses=_list("SERVICEDESK_METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1"),
+        ready_task_backlog_seconds=int(
+            os.environ.get("SERVICEDESK_READY_TASK_BACKLOG_SECONDS", "300")
+        ),
+        ready_outbox_backlog_seconds=int(
+            os.environ.get("SERVICEDESK_READY_OUTBOX_BACKLOG_SECONDS", "1800")
+        ),
+        # Served over HTTPS (behind a proxy that terminates TLS): redirects, secure cookies, HSTS.
+        https=_flag("SERVICEDESK_HTTPS", False),
+        hsts_seconds=int(os.environ.get("SERVICEDESK_HSTS_SECONDS", "31536000")),
+        trusted_origins=_list("SERVICEDESK_CSRF_TRUSTED_ORIGINS", ""),
+        # Trust the proxy's X-Forwarded-Proto header; only right when a proxy always sets it.
+        behind_proxy=_flag("SERVICEDESK_BEHIND_PROXY", False),
     )
+
+
+def _list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _secret_key(data_dir: Path) -> str:
+    """SECRET_KEY, else the file SECRET_KEY_FILE names, else this installation's local key file.
+
+    `make install` writes the local key (`var/secret_key`, never committed), so the demo and
+    the tests run without setting anything; a production host sets SECRET_KEY or
+    SECRET_KEY_FILE, and settings refuse to start with DEBUG off when none of the three is there.
+    """
+    if key := os.environ.get("SECRET_KEY", "").strip():
+        return key
+    named = os.environ.get("SECRET_KEY_FILE", "").strip()
+    key_file = Path(named) if named else data_dir / LOCAL_KEY_FILE_NAME
+    if key_file.is_file():
+        return key_file.read_text().strip()
+    return ""
+
+
+LOCAL_KEY_FILE_NAME = "secret_key"

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from servicedesk.config.env import PROJECT_ROOT, read_environment
+from servicedesk.config.logs import logging_config
+from servicedesk.config.security import local_secret_key
 
 ENV = read_environment()
 ENV.data_dir.mkdir(parents=True, exist_ok=True)
 
 BASE_DIR = PROJECT_ROOT
 DEBUG = ENV.debug
-SECRET_KEY = ENV.secret_key
+# Never a key shipped in the repository: anyone could then forge sessions and reply tokens.
+SECRET_KEY = ENV.secret_key or (local_secret_key(ENV.data_dir) if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Production (SERVICEDESK_DEBUG off) needs its own key: set "
+        "SECRET_KEY, or SECRET_KEY_FILE to a file holding it (see docs/deploy.md). "
+        "On a developer's machine `make install` writes a local one to var/secret_key."
+    )
 ALLOWED_HOSTS = ENV.allowed_hosts
 
 INSTALLED_APPS = [
@@ -43,7 +54,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "servicedesk.core.request_log.RequestLogMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "servicedesk.core.request_log.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -52,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "servicedesk.config.urls"
@@ -122,6 +138,8 @@ STATIC_ROOT = ENV.data_dir / "static"
 # CSS installed from npm is copied here by `make static`; the folder is git-ignored.
 STATICFILES_DIRS = [PROJECT_ROOT / "static"]
 WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the site's root (favicon.ico).
+WHITENOISE_ROOT = Path(__file__).resolve().parents[1] / "core" / "root"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = ENV.data_dir / "media"
 
@@ -131,6 +149,39 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Over HTTPS (SERVICEDESK_HTTPS): plain http is redirected, cookies travel only encrypted and
+# browsers are told to come back over HTTPS only. Off for `make run` on http://127.0.0.1.
+SECURE_SSL_REDIRECT = ENV.https
+SESSION_COOKIE_SECURE = ENV.https
+CSRF_COOKIE_SECURE = ENV.https
+SECURE_HSTS_SECONDS = ENV.hsts_seconds if ENV.https else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = ENV.https
+SECURE_HSTS_PRELOAD = False
+# Load balancers probe over plain http, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+if ENV.behind_proxy:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = ENV.trusted_origins
+# No inline script anywhere: scripts come from our own static files, data from data-* attributes
+# or json_script. Inline style attributes are still allowed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Features no page of the desk uses, refused to every script (Permissions-Policy header).
+SERVICEDESK_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 SERVICEDESK_PASSWORD_RESET_URL = ENV.password_reset_url
 SERVICEDESK_DISPUTE_WINDOW_DAYS = ENV.dispute_window_days
@@ -170,6 +221,11 @@ SERVICEDESK_P1_AROUND_THE_CLOCK = ENV.p1_around_the_clock
 
 # Mail out: the outbox is delivered over SMTP by the task worker (see notifications/README.md).
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+SERVICEDESK_MAIL_DELIVERY = ENV.mail_delivery
+if SERVICEDESK_MAIL_DELIVERY == "files":
+    # The demo has no mail server: what would be sent is written here, one file per batch.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = ENV.data_dir / "sent-mail"
 EMAIL_HOST = ENV.smtp_host
 EMAIL_PORT = ENV.smtp_port
 EMAIL_HOST_USER = ENV.smtp_user
@@ -190,9 +246,11 @@ SERVICEDESK_MAIL_SENDER_HOURLY_CAP = 30
 SERVICEDESK_MAIL_MAX_MESSAGE_BYTES = 40 * 1024 * 1024
 SERVICEDESK_MAIL_MAX_HEADER_BYTES = 64 * 1024
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-}
+# Health and metrics (see docs/deploy.md): readiness fails when the oldest task waiting to run
+# or the oldest mail waiting to go out is older than these.
+SERVICEDESK_READY_TASK_BACKLOG_SECONDS = ENV.ready_task_backlog_seconds
+SERVICEDESK_READY_OUTBOX_BACKLOG_SECONDS = ENV.ready_outbox_backlog_seconds
+SERVICEDESK_METRICS_TOKEN = ENV.metrics_token
+SERVICEDESK_METRICS_ALLOWED_ADDRESSES = ENV.metrics_allowed_addresses
+
+LOGGING = logging_config(log_format=ENV.log_format, level=ENV.log_level)

@@ -7,6 +7,8 @@ from servicedesk.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_views.metrics, name="metrics"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("portal/", include("servicedesk.portal.urls")),
     path("workspace/", include("servicedesk.workspace.urls")),

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+
+from servicedesk.core.metrics import DeskCollector, may_read_metrics
+from servicedesk.core.readiness import readiness
 
 
 @login_required
@@ -19,6 +24,34 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """A bare endpoint: liveness for operators, and the baseline every benchmark compares with."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when the database answers and background work is picked up, else 503."""
+    checks = readiness()
+    ready = all(check.ok for check in checks)
+    body = {
+        "status": "ready" if ready else "not ready",
+        "failing": [check.name for check in checks if not check.ok],
+        "checks": {check.name: {"ok": check.ok, "detail": check.detail} for check in checks},
+    }
+    return JsonResponse(body, status=200 if ready else 503)
+
+
+@require_GET
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text format, for the addresses or token docs/deploy.md describes."""
+    if not may_read_metrics(request):
+        return HttpResponse(
+            "Metrics are for the monitoring system only.\n", status=403, content_type="text/plain"
+        )
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(REGISTRY)
+    registry.register(DeskCollector())
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

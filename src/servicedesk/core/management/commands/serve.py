@@ -22,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--demo-logins", action="store_true", help="Print the demo organisation's logins."
         )
+        parser.add_argument(
+            "--smtp-port",
+            type=int,
+            default=None,
+            help="Also receive mail for the mailboxes over SMTP on this port (same host).",
+        )
 
     def handle(
         self,
@@ -30,6 +36,7 @@ class Command(BaseCommand):
         port: int,
         web_workers: int,
         demo_logins: bool,
+        smtp_port: int | None,
         **options: Any,
     ) -> None:
         web = subprocess.Popen(
@@ -42,8 +49,6 @@ class Command(BaseCommand):
                 f"{host}:{port}",
                 "--workers",
                 str(web_workers),
-                "--access-logfile",
-                "-",
                 "--graceful-timeout",
                 "5",
             ]
@@ -51,6 +56,11 @@ class Command(BaseCommand):
         worker = subprocess.Popen([sys.executable, "-m", "servicedesk.manage", "db_worker"])
         scheduler = subprocess.Popen([sys.executable, "-m", "servicedesk.manage", "scheduler"])
         children = [web, worker, scheduler]
+        if smtp_port:
+            receive = ["receive_mail", "--host", host, "--port", str(smtp_port)]
+            children.append(
+                subprocess.Popen([sys.executable, "-m", "servicedesk.manage", *receive])
+            )
         stopping = False
 
         def stop(signum: int, frame: Any) -> None:
@@ -59,7 +69,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        self._announce(host, port, demo_logins)
+        self._announce(host, port, demo_logins, smtp_port)
         while not stopping and all(child.poll() is None for child in children):
             time.sleep(0.2)
         for child in children:
@@ -75,9 +85,13 @@ class Command(BaseCommand):
         if failed and not stopping:
             raise SystemExit(1)
 
-    def _announce(self, host: str, port: int, demo_logins: bool) -> None:
+    def _announce(self, host: str, port: int, demo_logins: bool, smtp_port: int | None) -> None:
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Servicedesk is running on http://{host}:{port}/"))
+        if smtp_port:
+            self.stdout.write(f"Mail for the desk's mailboxes: SMTP on {host}:{smtp_port}")
+        if settings.SERVICEDESK_MAIL_DELIVERY == "files":
+            self.stdout.write(f"Mail it sends is written to {settings.EMAIL_FILE_PATH}")
         if demo_logins:
             from servicedesk.demo.organisation import DEMO_LOGINS, DEMO_PASSWORD
 
