@@ -50,6 +50,7 @@ class Environment:
     ready_outbox_backlog_seconds: int
     https: bool
     hsts_seconds: int
+    hsts_preload: bool
     trusted_origins: list[str]
     behind_proxy: bool
 
@@ -102,6 +103,7 @@ def read_environment() -> Environment:
         # Served over HTTPS (behind a proxy that terminates TLS): redirects, secure cookies, HSTS.
         https=_flag("SERVICEDESK_HTTPS", False),
         hsts_seconds=int(os.environ.get("SERVICEDESK_HSTS_SECONDS", "31536000")),
+        hsts_preload=_flag("SERVICEDESK_HSTS_PRELOAD", True),
         trusted_origins=_list("SERVICEDESK_CSRF_TRUSTED_ORIGINS", ""),
         # Trust the proxy's X-Forwarded-Proto header; only right when a proxy always sets it.
         behind_proxy=_flag("SERVICEDESK_BEHIND_PROXY", False),

@@ -158,7 +158,7 @@ SESSION_COOKIE_SECURE = ENV.https
 CSRF_COOKIE_SECURE = ENV.https
 SECURE_HSTS_SECONDS = ENV.hsts_seconds if ENV.https else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = ENV.https
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = ENV.https and ENV.hsts_preload
 # Load balancers probe over plain http, inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 if ENV.behind_proxy:

@@ -68,7 +68,7 @@ def _database() -> Check:
 
 def _backlog_check(name: str, backlog: Backlog, limit: int, now: datetime, what: str) -> Check:
     age = backlog.age_seconds(now)
-    detail = f"{backlog.waiting} {what} waiting, the oldest for {age} s (limit {limit} s)"
+    detail = f"{what} waiting: {backlog.waiting}, the oldest for {age} s (limit {limit} s)"
     return Check(name, age <= limit, detail)
 
 
