@@ -13,8 +13,8 @@ from servicedesk.api.monitoring import EventState, MonitoringEvent, monitoring_e
 from servicedesk.demo.operations import DEMO_MAILBOX_ADDRESS
 from servicedesk.directory.models import Person
 from servicedesk.mail.choices import InboundState
-from servicedesk.mail.models import InboundMessage, Mailbox
 from servicedesk.mail.ingest import receive
+from servicedesk.mail.models import InboundMessage, Mailbox
 from servicedesk.mail.receiving import mailbox_for
 
 
