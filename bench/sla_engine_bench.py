@@ -2,7 +2,7 @@
 
     PYTHONPATH=src python bench/sla_engine_bench.py [--clocks 1000000] [--seed 1]
 
-SLA.md's goal: under ~1 s of engine time on this 2-core machine (a plain-Python bisect design
+docs/sla.md's goal: under ~1 s of engine time on this 2-core machine (a plain-Python bisect design
 does about 1.2 s). A running clock is (resumed at, business seconds left); its new due instant is
 ``calendar.add(resumed_at, left)``. The script times, in one run:
 

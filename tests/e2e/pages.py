@@ -95,7 +95,8 @@ class TicketForm:
 
     @property
     def description(self) -> Locator:
-        # The incident and the request forms word this field differently (seed 000).
+        # The incident and the request forms word this field differently (the state agency's filing
+        # procedure).
         return self.page.locator("#id_description")
 
     @property
@@ -561,7 +562,8 @@ class QueueBulkForm:
 
 
 class NewQueueReviewBanner:
-    """The New queue's odd-hour review banner (seed 003) and its "Mark queue reviewed" button."""
+    """The New queue's odd-hour review banner (the school district's SLA procedure) and its "Mark
+    queue reviewed" button."""
 
     def __init__(self, page: Page) -> None:
         self.page = page

@@ -1,4 +1,4 @@
-"""Issue 5's acceptance for access: an agent of agency X gets a 404 for agency Y's ticket by URL,
+"""Access across agencies: an agent of agency X gets a 404 for agency Y's ticket by URL,
 search and bulk action (its number typed in, or sent by a page that no longer matches)."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The employee's journey of seed 000 in the browser: file, follow, confirm or dispute, rate."""
+"""The employee's journey in the state agency's filing procedure in the browser: file, follow,
+confirm or dispute, rate."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Seed 003 in the browser: the desk opens the New queue, sees the odd-hour review due, marks
-the queue reviewed and sees who reviewed it, at desktop and phone width."""
+"""The school district's odd-hour review in the browser: the desk opens the New queue, sees the
+odd-hour review due, marks the queue reviewed and sees who reviewed it, at desktop and phone
+width."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The agent's workspace in the browser: triage and tiers (seeds 000, 002), a task for the right
-team (seed 000, 5a), and two agents saving one ticket at once."""
+"""The agent's workspace in the browser: triage and tiers (the state agency's filing procedure, the
+justice network desk's escalation procedure), a task for the right team (the state agency's filing
+procedure, 5a), and two agents saving one ticket at once."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The rest of issue 5's acceptance in the browser: a duplicate tells the first report's
+"""The workspace's flows in the browser: a duplicate tells the first report's
 assignee, a redirected ticket shows the other desk's card to the requester, scheduled work ahead
 of overdue work needs a supervisor, and an agent's saved views and canned responses."""
 

@@ -1,4 +1,5 @@
-"""Monitoring events → incidents (seed 001, 5.1: "automated event monitoring tools").
+"""Monitoring events → incidents (the incident management procedure, 5.1: "automated event
+monitoring tools").
 
 A `problem` opens an incident, or, while one is open for the same dedupe key, adds an internal
 note and counts the repeat; an `ok` notes the recovery and (by setting) resolves the incident.

@@ -2,7 +2,7 @@ from django.db import models
 
 
 class Impact(models.TextChoices):
-    """How many people are affected (seed 000)."""
+    """How many people are affected (the state agency's filing procedure)."""
 
     MULTI_AGENCY = "multi_agency", "Multi agency"
     AGENCY = "agency", "Agency"
@@ -10,7 +10,7 @@ class Impact(models.TextChoices):
 
 
 class Severity(models.TextChoices):
-    """How badly the issue stops people working (seed 000)."""
+    """How badly the issue stops people working (the state agency's filing procedure)."""
 
     OUTAGE = "outage", "Outage"
     DEGRADATION = "degradation", "Degradation"

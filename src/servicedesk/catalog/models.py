@@ -26,7 +26,7 @@ class Service(models.Model):
 
 
 class Category(models.Model):
-    """A category of work, as in the district's categorization chart (seed 003)."""
+    """A category of work, as in the school district's categorization chart."""
 
     number = models.PositiveSmallIntegerField(unique=True)
     name = models.CharField(max_length=120)

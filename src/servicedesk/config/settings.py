@@ -214,9 +214,9 @@ SERVICEDESK_ATTACHMENT_FORBIDDEN_EXTENSIONS = (
 SERVICEDESK_PORTAL_POLL_SECONDS = 4
 # SLA clocks of tickets whose location names no calendar count on this one (None found: 24x7).
 SERVICEDESK_DEFAULT_CALENDAR = "State business hours"
-# Seed 000 is silent on whether a Priority 1 clock counts nights and weekends. We say yes: a P1 is
-# an outage worked at once. The demo policy puts the 24x7 calendar on P1 rules when this is on;
-# afterwards each rule's calendar is an admin's to change.
+# The state agency's filing procedure is silent on whether a Priority 1 clock counts nights and
+# weekends. We say yes: a P1 is an outage worked at once. The demo policy puts the 24x7 calendar on
+# P1 rules when this is on; afterwards each rule's calendar is an admin's to change.
 SERVICEDESK_P1_AROUND_THE_CLOCK = ENV.p1_around_the_clock
 
 # Mail out: the outbox is delivered over SMTP by the task worker (see notifications/README.md).

@@ -170,7 +170,7 @@ def groups(staff: dict[str, Person]) -> dict[str, SupportGroup]:
     return found
 
 
-# Whom a group serves, by agency code (issue 5, item 8); a group left out serves every agency.
+# Whom a group serves, by agency code; a group left out serves every agency.
 # Network Services looks after Service Oklahoma's offices only, so `network` sees Service
 # Oklahoma's tickets and its own group's, fewer than the desk, which serves everyone.
 GROUP_AGENCIES = {"Network Services": ("sok",)}
@@ -201,7 +201,7 @@ def services(support: dict[str, SupportGroup]) -> dict[str, Service]:
     return found
 
 
-# Seed 003, the district's categorization chart: (number, name, [(code, name, target)]).
+# The school district's categorization chart: (number, name, [(code, name, target)]).
 # A target of "" means "no defined SLA".
 CATEGORY_CHART: list[tuple[int, str, list[tuple[int, str, str]]]] = [
     (

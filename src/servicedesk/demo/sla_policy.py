@@ -1,6 +1,6 @@
-"""The seeds' SLA tables as rule rows: seed 000 (incident and request targets by priority and
-network), seed 003 (the district's category chart, the 2-hour categorize and 24-hour acknowledge
-clocks), counted on seed 002's business hours (Mon–Fri 07:00–17:00).
+"""The procedures' SLA tables as rule rows: the state agency's (incident and request targets by
+priority and network), the school district's (its category chart, the 2-hour categorize and 24-hour
+acknowledge clocks), counted on the justice network desk's business hours (Mon–Fri 07:00–17:00).
 
 Choice where the seeds are silent: Priority 1 incident clocks count around the clock (24x7), since
 a P1 is an outage the desk works at once (setting SERVICEDESK_P1_AROUND_THE_CLOCK, on by default);
@@ -150,7 +150,8 @@ def load_sla_rules(always: BusinessCalendar, kinds: dict[str, RequestType]) -> i
             {"ticket_kind": INCIDENT, "priority": Priority.P4, **_business_days(5)},
         ),
     ]
-    # Seed 003 asks this of what employees send in; tasks and problems the staff open are exempt.
+    # The school district's SLA procedure asks this of what employees send in; tasks and problems
+    # the staff open are exempt.
     for kind in (INCIDENT, REQUEST):
         for channel in (Channel.PORTAL, Channel.EMAIL):
             where = f"{channel.label.lower()} {kind.label.lower()}s"

@@ -148,7 +148,8 @@ def load_tickets(
                 severity=severity if triaged else "",
                 affected_people=rng.sample(requesters, k=2) if impact != Impact.INDIVIDUAL else (),
             )
-        # Seed 002: the desk keeps what it can solve itself and forwards the rest to L2.
+        # The justice network desk's escalation procedure: the desk keeps what it can solve itself
+        # and forwards the rest to L2.
         forwarded = ticket.assignment_group if index % 5 not in (1, 3) else None
         group = forwarded or support["desk"]
         made.append(_walk(ticket, ending, desk, group))

@@ -104,7 +104,8 @@ class SupportGroup(models.Model):
 
 
 class ExternalHelpDesk(models.Model):
-    """Another organisation's help desk that a ticket can be redirected to (seed 001, 5.3)."""
+    """Another organisation's help desk that a ticket can be redirected to (the incident management
+    procedure, 5.3)."""
 
     name = models.CharField(max_length=200, unique=True)
     phone = models.CharField(max_length=40, blank=True)

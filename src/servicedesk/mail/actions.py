@@ -112,7 +112,7 @@ def file_ticket(
 
 def reply_to_ticket(ticket: Ticket, sender: Person, parsed: ParsedMessage) -> Outcome:
     """A public comment with the quoted text trimmed; a requester's reply to a resolved ticket
-    within the dispute window reopens it (seed 001, 5.9)."""
+    within the dispute window reopens it (the incident management procedure, 5.9)."""
     body = trim_reply(parsed.text) or NO_TEXT
     comment = comment_add(ticket, actor=sender, body=body, channel=Channel.EMAIL)
     refused = _attach(ticket, sender, parsed, comment)

@@ -7,10 +7,11 @@ Runs inside the service's transaction (see `tickets.events`): it only writes row
   resolution notice with the dispute link and deadline instead (always mailed).
 - `comment.public`: by staff → the requester and affected people; by anyone else → the assignee.
 - `ticket.assign`: the new assignee, in-app (and by mail if they want it).
-- `ticket.link` duplicate_of: the first report's assignee (seed 001, 5.6).
+- `ticket.link` duplicate_of: the first report's assignee (the incident management procedure, 5.6).
 - `ticket.join` (an employee added themselves as affected): the assignee.
 - `sla.warning` / `sla.breach`: the people the sweep names.
-- `ticket.follow_up_due`: the assignee of scheduled maintenance quiet for a week (seed 003).
+- `ticket.follow_up_due`: the assignee of scheduled maintenance quiet for a week (the school
+district's SLA procedure).
 
 Nobody is told about their own change, except that a requester always gets the acknowledgement.
 """

@@ -1,4 +1,5 @@
-"""The portal's forms: labels and required marks from seed 000; rules stay in the services.
+"""The portal's forms: labels and required marks from the state agency's filing procedure; rules
+stay in the services.
 
 Forms check what a person typed (lengths, required fields on submit, the attachment policy) so
 that errors appear next to the field; the services check the same rules again on their own.
@@ -21,7 +22,7 @@ from servicedesk.tickets.models import TicketDraft
 SHORT_DESCRIPTION_MAX = 160
 BODY_MAX = 20_000
 
-# Seed 000's wording for each form.
+# The state agency's filing procedure's wording for each form.
 LABELS = {
     TicketKind.INCIDENT: {
         "short_description": "Short description",
@@ -133,7 +134,8 @@ class TicketForm(BootstrapForm):
         removable.choices = [(item.pk, item.original_name) for item in staged]
         if kind != TicketKind.INCIDENT:
             del self.fields["affected"]
-        # A draft may be saved half-written; submitting needs seed 000's required fields.
+        # A draft may be saved half-written; submitting needs the required fields of the state
+        # agency's filing procedure.
         for name in self.required_on_submit:
             self.fields[name].required = submitting
 

@@ -3,7 +3,7 @@
 Every list, detail page, search, export, report, API handler and autocomplete that returns tickets
 or what hangs off them (comments, attachments, history) starts from these querysets.
 
-The rule (issue 5, item 8):
+The rule:
 
 - Nobody signed out or deactivated sees anything.
 - An employee (requester) sees the tickets they requested, filed, or are affected by.

@@ -1,8 +1,8 @@
-"""Seed 003's discipline as reads: overdue work comes before scheduled work.
+"""The school district's work discipline as reads: overdue work comes before scheduled work.
 
-"Scheduled maintenance" is the district chart's category of planned project work (seed 003,
-category 5); it has no SLA, so it would otherwise sit forever at the end or jump the queue.
-"""
+"Scheduled maintenance" is the district chart's category of planned project work (the school
+district's SLA procedure, category 5); it has no SLA, so it would otherwise sit forever at the end
+or jump the queue."""
 
 from __future__ import annotations
 

@@ -28,7 +28,8 @@ def my_tickets(viewer: Person) -> QuerySet[Ticket]:
 
 
 def assigned_open(viewer: Person) -> QuerySet[Ticket]:
-    """Seed 000's "Open" folder: what is assigned to me and not finished, most urgent first."""
+    """The "Open" folder of the state agency's filing procedure: what is assigned to me and not
+    finished, most urgent first."""
     return (
         visible_tickets(viewer)
         .filter(assignee=viewer, state__in=OPEN_STATES)

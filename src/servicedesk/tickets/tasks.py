@@ -25,5 +25,6 @@ def close_expired_resolutions() -> list[str]:
 @every(seconds=60 * 60)
 @task()
 def remind_scheduled_follow_ups() -> list[str]:
-    """Seed 003: remind assignees of scheduled maintenance quiet for a week; their numbers."""
+    """The school district's SLA procedure: remind assignees of scheduled maintenance quiet for a
+    week; their numbers."""
     return [reminder.number for reminder in scheduled_follow_ups_remind()]

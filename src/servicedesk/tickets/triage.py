@@ -1,8 +1,7 @@
 """Triage proposals the desk starts from: pure functions, no database.
 
-Seed 000: the desk "ranks the impact (number of people affected)". Affected people give a
-proposal; the agent decides and may change it.
-"""
+The state agency's filing procedure: the desk "ranks the impact (number of people affected)".
+Affected people give a proposal; the agent decides and may change it."""
 
 from __future__ import annotations
 

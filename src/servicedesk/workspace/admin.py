@@ -1,5 +1,5 @@
-"""The odd-hour review log (seed 003), read-only: reviews and the reminder's decisions are
-history, so the admin lists them and nobody adds, edits or deletes one."""
+"""The odd-hour review log (the school district's SLA procedure), read-only: reviews and the
+reminder's decisions are history, so the admin lists them and nobody adds, edits or deletes one."""
 
 from typing import Any
 

@@ -100,8 +100,9 @@ class CannedResponse(models.Model):
 
 
 class NewQueueReview(AppendOnlyModel):
-    """Seed 003: someone of the desk reviewed the uncategorized (New) queue. Append-only: the
-    log of the odd-hour routine, never edited or deleted (a database trigger refuses UPDATE)."""
+    """The school district's SLA procedure: someone of the desk reviewed the uncategorized (New)
+    queue. Append-only: the log of the odd-hour routine, never edited or deleted (a database trigger
+    refuses UPDATE)."""
 
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -1,5 +1,6 @@
-"""Seed 003's odd-hour review of the uncategorized (New) queue: the desk's clock, the record of
-a review, and what the New queue page's banner says. The reminder job is `review_reminders`.
+"""The school district's odd-hour review of the uncategorized (New) queue: the desk's clock, the
+record of a review, and what the New queue page's banner says. The reminder job is
+`review_reminders`.
 
 The desk's clock: the business calendar most members of the L1 service-desk groups work on
 (their location's), else `SERVICEDESK_DEFAULT_CALENDAR` (what SLA clocks fall back to), else

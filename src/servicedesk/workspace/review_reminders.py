@@ -1,5 +1,5 @@
-"""The odd-hour reminder (seed 003): at each review slot, if tickets wait uncategorized and
-nobody of the desk has recorded a review since the slot began, tell the L1 desk.
+"""The odd-hour reminder (the school district's SLA procedure): at each review slot, if tickets wait
+uncategorized and nobody of the desk has recorded a review since the slot began, tell the L1 desk.
 
 Run every few minutes by `workspace.tasks.remind_new_queue_review`. Exactly one decision per
 slot, even with several workers: the decision is a `NewQueueReviewCheck` row whose slot is
@@ -86,7 +86,7 @@ def _tell(reminders: list[Reminder], slot: datetime, clock: DeskClock, now: date
             kind=NotificationKind.GENERAL,
             title=title,
             body=(
-                f"{title}. Seed 003: the desk reviews the uncategorized queue every odd hour, "
+                f"{title}. The desk reviews the uncategorized queue every odd hour, "
                 f"so that every ticket is categorized within 2 hours.\n\n{queue_url}"
             ),
             ticket=None,

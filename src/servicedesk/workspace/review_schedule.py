@@ -1,9 +1,9 @@
 """When the desk reviews the uncategorized queue: every odd-numbered hour, in business hours.
 
-Seed 003: "the Customer Care Center Analysts will review the uncategorized queue every odd
-numbered hour". Pure arithmetic on aware datetimes (no ORM): a *slot* is an odd local hour
-(01:00, 03:00, … 23:00 on the desk's wall clock) that falls inside the desk's business hours.
-A slot lasts until the next one; the review of a slot is due at its start.
+The school district's SLA procedure: "the Customer Care Center Analysts will review the
+uncategorized queue every odd numbered hour". Pure arithmetic on aware datetimes (no ORM): a *slot*
+is an odd local hour (01:00, 03:00, … 23:00 on the desk's wall clock) that falls inside the desk's
+business hours. A slot lasts until the next one; the review of a slot is due at its start.
 
 Wall-clock hours, not UTC ones, so the slots stay on the odd hours across daylight saving: an
 odd hour the clocks skip (01:00 on Europe/London's spring day) is no slot, and one they repeat

@@ -13,6 +13,7 @@ from servicedesk.workspace.review_reminders import new_queue_review_remind
 @every(seconds=5 * 60)
 @task()
 def remind_new_queue_review() -> str:
-    """Seed 003: remind the desk to review the uncategorized queue; the slot's outcome."""
+    """The school district's SLA procedure: remind the desk to review the uncategorized queue; the
+    slot's outcome."""
     check = new_queue_review_remind()
     return f"{check.slot.isoformat()} {check.outcome}" if check else "nothing to decide"

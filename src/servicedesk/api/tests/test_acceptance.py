@@ -1,4 +1,4 @@
-"""Issue 7's acceptance: a script using only the documented API works a ticket end to end."""
+"""The API end to end: a script using only the documented API works a ticket end to end."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Seed 000's impact × severity matrix, in the reading agreed for the damaged table."""
+"""The impact × severity matrix of the state agency's filing procedure, in the reading agreed for the damaged table."""
 
 from typing import Any
 

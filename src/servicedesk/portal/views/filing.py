@@ -1,4 +1,5 @@
-"""Filing a ticket: the two forms of seed 000, drafts, and the people type-ahead."""
+"""Filing a ticket: the two forms of the state agency's filing procedure, drafts, and the people
+type-ahead."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pure-Python SLA engine: business calendars, targets and clocks (see README.md and SLA.md).
+"""Pure-Python SLA engine: business calendars, targets and clocks (see README.md and docs/sla.md).
 
 This package imports nothing from Django or from the rest of the project.
 """

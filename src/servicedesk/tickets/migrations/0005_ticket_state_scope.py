@@ -1,4 +1,4 @@
-# Written by hand (issue 5, item 8): an index only, for tickets.access's scoping condition.
+# Written by hand: an index only, for tickets.access's scoping condition.
 
 from django.db import migrations, models
 

@@ -1,4 +1,4 @@
-# Written by hand (issue 5, item 1): the queue search's index, see tickets/search.py. Nothing in
+# Written by hand: the queue search's index, see tickets/search.py. Nothing in
 # the models' state changes: FTS5 tables and expression indexes are outside what Django models.
 
 from django.db import migrations

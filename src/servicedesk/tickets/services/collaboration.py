@@ -95,7 +95,7 @@ def attachment_add(
 @transaction.atomic
 def ticket_link(source: Ticket, target: Ticket, *, actor: Person, kind: LinkKind) -> TicketLink:
     """Link `source` to `target`. A duplicate's requester joins the first report's affected
-    people (seed 001, 5.6), so one fix answers both."""
+    people (the incident management procedure, 5.6), so one fix answers both."""
     require_staff(actor, "link tickets")
     if source.pk == target.pk:
         raise refuse(TicketErrorCode.LINK_TO_SELF, "A ticket cannot be linked to itself.", "target")

@@ -1,5 +1,6 @@
-"""Taking work (seed 003, scheduled maintenance, step 4): "Overdue service requests must be
-worked ahead of the scheduled service requests unless there is supervisor approval."
+"""Taking work (the school district's SLA procedure, scheduled maintenance, step 4): "Overdue
+service requests must be worked ahead of the scheduled service requests unless there is supervisor
+approval."
 
 The approval is the supervisor's own act: a lead takes or hands out the scheduled ticket and
 gives the reason, which history records with their name. An agent asking alone is refused with

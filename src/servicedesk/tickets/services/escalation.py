@@ -1,11 +1,12 @@
-"""Tiers of support (seed 002): the desk escalates to an L2 team, L2 to the service lead, each
-with a reason; L2 resolves back to the desk, which verifies with the customer and closes.
+"""Tiers of support (the justice network desk's escalation procedure): the desk escalates to an L2
+team, L2 to the service lead, each with a reason; L2 resolves back to the desk, which verifies with
+the customer and closes.
 
-Decision (seed 002, step 4): "resolve back to the desk" moves the ticket to *resolved* (the
-resolution clock stops and the requester is asked to confirm or dispute) and assigns it to the
-L1 group it came from, with nobody named; the desk's "Resolved, to verify" queue lists it and a
-desk agent closes it once the customer confirms (or it closes itself after the dispute window).
-"""
+Decision (the justice network desk's escalation procedure, step 4): "resolve back to the desk" moves
+the ticket to *resolved* (the resolution clock stops and the requester is asked to confirm or
+dispute) and assigns it to the L1 group it came from, with nobody named; the desk's "Resolved, to
+verify" queue lists it and a desk agent closes it once the customer confirms (or it closes itself
+after the dispute window)."""
 
 from __future__ import annotations
 
@@ -133,7 +134,8 @@ def desk_group_of(ticket: Ticket) -> SupportGroup | None:
 def ticket_resolve_to_desk(
     ticket: Ticket, *, actor: Person, version: int | None, note: str
 ) -> Ticket:
-    """L2 fixed it: assign it back to the desk and resolve it with the note (seed 002, step 4)."""
+    """L2 fixed it: assign it back to the desk and resolve it with the note (the justice network
+    desk's escalation procedure, step 4)."""
     require_staff(actor, "resolve tickets")
     if not note.strip():
         raise refuse(TicketErrorCode.NOTE_REQUIRED, "Say what fixed it.", field="note")

@@ -1,6 +1,6 @@
-"""Scheduled maintenance (seed 003, category 5): "The work is planned as a project with a defined
-scheduled completion date" and "Regular follow-up is still required by the original Technology
-Services Team assignee, at least once a week, and status update notes be added".
+"""Scheduled maintenance (the school district's SLA chart, category 5): "The work is planned as a
+project with a defined scheduled completion date" and "Regular follow-up is still required by the
+original Technology Services Team assignee, at least once a week, and status update notes be added".
 
 `ticket_plan` sets the planned date; `scheduled_follow_ups_remind` (run hourly by the
 scheduler) tells the assignee when a week has gone by without a status note.
@@ -27,7 +27,7 @@ from servicedesk.tickets.models import Comment, Ticket, TicketHistory
 from servicedesk.tickets.services.lifecycle import locked, refuse, require_staff, save_changes
 from servicedesk.tickets.workflow import OPEN_STATES
 
-# Seed 003: "at least once a week".
+# The school district's SLA procedure: "at least once a week".
 FOLLOW_UP_EVERY = timedelta(days=7)
 REMINDER_ACTION = "ticket.follow_up_reminder"
 

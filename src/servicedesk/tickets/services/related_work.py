@@ -1,5 +1,6 @@
-"""Work that grows out of a ticket: a task for another team (seed 000, 5a), a problem when the
-root cause is not fixed (seed 001, 5.8.1), and duplicates of a first report (seed 001, 5.6)."""
+"""Work that grows out of a ticket: a task for another team (the state agency's filing procedure,
+5a), a problem when the root cause is not fixed (the incident management procedure, 5.8.1), and
+duplicates of a first report (the incident management procedure, 5.6)."""
 
 from __future__ import annotations
 

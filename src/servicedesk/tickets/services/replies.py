@@ -1,9 +1,9 @@
 """A requester's side of the conversation: replies with files, and the "urgent" flag.
 
-"Urgent" (seed 000, 3b: "the employee can message the team directly") is a public comment plus a
-`ticket.urgent` history entry naming that comment. It changes neither priority nor state: those
-stay the desk's call. Reading the flag back: the history entry's `after` is the comment's id.
-A `ticket.urgent` event is published too, for listeners such as notifications.
+"Urgent" (the state agency's filing procedure, 3b: "the employee can message the team directly") is
+a public comment plus a `ticket.urgent` history entry naming that comment. It changes neither
+priority nor state: those stay the desk's call. Reading the flag back: the history entry's `after`
+is the comment's id. A `ticket.urgent` event is published too, for listeners such as notifications.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Scheduled maintenance (seed 003): a planned date with history, and a weekly reminder to the
-assignee when a week passes without a status note; bulk "link to a parent"."""
+"""Scheduled maintenance (the school district's SLA procedure): a planned date with history, and a
+weekly reminder to the assignee when a week passes without a status note; bulk "link to a
+parent"."""
 
 from __future__ import annotations
 

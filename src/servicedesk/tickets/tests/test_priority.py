@@ -8,7 +8,8 @@ from servicedesk.tickets.errors import TicketError, TicketErrorCode
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import ticket_create, ticket_update
 
-# Seed 000's matrix in our reading of the damaged table (rows: severity; columns: impact).
+# The state agency's priority matrix in our reading of the damaged table (rows: severity; columns:
+# impact).
 EXPECTED = {
     (Severity.OUTAGE, Impact.MULTI_AGENCY): Priority.P1,
     (Severity.OUTAGE, Impact.AGENCY): Priority.P1,

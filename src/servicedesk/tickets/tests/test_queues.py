@@ -1,4 +1,5 @@
-"""Queues, search, the "next ticket" order and seed 003's supervisor approval, and bulk actions."""
+"""Queues, search, the "next ticket" order and the school district's supervisor approval, and bulk
+actions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Impact proposed from the affected people (seed 000: impact is the number of people affected)."""
+"""Impact proposed from the affected people (the state agency's filing procedure: impact is the
+number of people affected)."""
 
 import pytest
 

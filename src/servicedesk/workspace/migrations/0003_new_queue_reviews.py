@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 from servicedesk.core.models import append_only_trigger_sql
 
-# Both are logs of the odd-hour routine (seed 003): rows are written once, never changed.
+# Both are logs of the odd-hour routine (the school district's SLA procedure): rows are written once, never changed.
 APPEND_ONLY_TABLES = ("workspace_newqueuereview", "workspace_newqueuereviewcheck")
 
 

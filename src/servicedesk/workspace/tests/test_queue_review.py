@@ -1,5 +1,5 @@
-"""Seed 003's odd-hour review of the uncategorized queue: the record, the banner on the New
-queue, the reminder to the L1 desk (once per slot, even with two workers) and who may do what.
+"""The school district's odd-hour review of the uncategorized queue: the record, the banner on the
+New queue, the reminder to the L1 desk (once per slot, even with two workers) and who may do what.
 Fixed clocks: "now" is passed to the services; the page tests use a round-the-clock desk."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The odd-hour review slots (seed 003) as pure arithmetic: business hours, holidays and the
-two daylight-saving days, on fixed clocks."""
+"""The odd-hour review slots (the school district's SLA procedure) as pure arithmetic: business
+hours, holidays and the two daylight-saving days, on fixed clocks."""
 
 from __future__ import annotations
 

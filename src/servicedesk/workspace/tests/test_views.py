@@ -17,14 +17,14 @@ from servicedesk.tickets.services import ticket_create, ticket_set_affected
 # the notifications context processor, paid by every page that extends base.html).
 # +1: the agent's scope (their groups and the agencies those serve, tickets.access), read once
 # per request however many querysets start from it.
-# +2 on the New queue: the odd-hour review banner (seed 003) reads the desk's calendar and the
-# last review (workspace.queue_review).
+# +2 on the New queue: the odd-hour review banner (the school district's SLA procedure) reads the
+# desk's calendar and the last review (workspace.queue_review).
 QUEUE_PAGE_QUERIES = 9 + 1 + 1 + 2
 
 
 @pytest.fixture
 def incident(org: Org) -> Ticket:
-    # The matrix of seed 000 is loaded by a catalog migration: agency × outage → P1.
+    # The state agency's priority matrix is loaded by a catalog migration: agency × outage → P1.
     assert (
         PriorityMatrixCell.objects.get(impact=Impact.AGENCY, severity=Severity.OUTAGE).priority
         == "p1"

@@ -98,7 +98,8 @@ def queue_page(
     }
     # django-htmx's middleware sets request.htmx; the header is what it reads (and is typed).
     is_htmx = request.headers.get("HX-Request") == "true"
-    # Seed 003's odd-hour review banner; an htmx refresh replaces only the table under it.
+    # The school district's odd-hour review banner; an htmx refresh replaces only the table under
+    # it.
     context["review"] = (
         new_queue_review_status() if chosen == Queue.NEW and not saved and not is_htmx else None
     )
@@ -120,7 +121,8 @@ def queue(request: HttpRequest, name: str) -> HttpResponse:
 @login_required
 @require_POST
 def new_queue_reviewed(request: HttpRequest) -> HttpResponse:
-    """Seed 003: "Mark queue reviewed" on the New queue records who reviewed it, and when."""
+    """The school district's SLA procedure: "Mark queue reviewed" on the New queue records who
+    reviewed it, and when."""
     user = staff_person(request)
     review = new_queue_review_record(user)
     messages.info(request, f"Marked the queue reviewed: {review.waiting} waiting.")
@@ -146,7 +148,8 @@ def nav_counts(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def next_ticket(request: HttpRequest) -> HttpResponse:
-    """Seed 003: the next ticket to work, overdue first (see tickets.discipline)."""
+    """The school district's SLA procedure: the next ticket to work, overdue first (see
+    tickets.discipline)."""
     user = staff_person(request)
     found = next_ticket_for(user)
     if found is None:

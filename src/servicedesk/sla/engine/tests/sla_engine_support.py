@@ -1,4 +1,4 @@
-"""Shared test data: the DIST calendar of SLA.md's worked examples and small helpers."""
+"""Shared test data: the DIST calendar of docs/sla.md's worked examples and small helpers."""
 
 from __future__ import annotations
 

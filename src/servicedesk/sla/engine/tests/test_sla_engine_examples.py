@@ -1,4 +1,4 @@
-"""The 21 worked examples of SLA.md, one parametrised case each (DIST = Mon-Fri 07:00-17:00
+"""The 21 worked examples of docs/sla.md, one parametrised case each (DIST = Mon-Fri 07:00-17:00
 America/Chicago with US + Oklahoma holidays)."""
 
 from __future__ import annotations

@@ -156,8 +156,9 @@ def test_add_many_matches_add(cal: Calendar, pairs: list[tuple[int, int]]) -> No
 
 # -- DST against an independent oracle ---------------------------------------------------------
 
-# Boundaries avoid 01:xx, the fall-back fold in both zones, where SLA.md's rule (a fold end maps to
-# its latest occurrence) deliberately differs from "instants whose wall time is in the window".
+# Boundaries avoid 01:xx, the fall-back fold in both zones, where docs/sla.md's rule (a fold end
+# maps to its latest occurrence) deliberately differs from "instants whose wall time is in the
+# window".
 HOURS = [0, 2, 3, 4, 5, 7, 9, 12, 17, 20, 22, 24]
 
 
