@@ -55,7 +55,7 @@ system:
 test: install static system
 	$(PY) -m pytest
 
-lint: install
+lint: install static
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
