@@ -46,12 +46,28 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def csp_violations() -> list[str]:
+    """What the browser refused under the Content-Security-Policy during the test."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, csp_violations: list[str]) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     opened = context.new_page()
+    opened.on(
+        "console",
+        lambda message: (
+            csp_violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield opened
     context.close()
+    # Every browser test also proves its pages need nothing the policy forbids.
+    assert csp_violations == [], f"a page broke the Content-Security-Policy: {csp_violations}"
 
 
 @pytest.fixture
