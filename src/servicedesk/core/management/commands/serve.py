@@ -45,12 +45,12 @@ class Command(BaseCommand):
                 "-m",
                 "gunicorn",
                 "servicedesk.config.wsgi",
+                "--config",
+                "python:servicedesk.config.gunicorn",
                 "--bind",
                 f"{host}:{port}",
                 "--workers",
                 str(web_workers),
-                "--graceful-timeout",
-                "5",
             ]
         )
         worker = subprocess.Popen([sys.executable, "-m", "servicedesk.manage", "db_worker"])
