@@ -112,16 +112,21 @@ def file_ticket(
     return Outcome(ticket, None, f"filed {ticket.number}. {refused}".strip())
 
 
-def reply_to_ticket(ticket: Ticket, sender: Person, parsed: ParsedMessage) -> Outcome:
+def reply_to_ticket(
+    ticket: Ticket, sender: Person, parsed: ParsedMessage, *, mailbox: Mailbox
+) -> Outcome:
     """A public comment with the quoted text trimmed; a requester's reply to a resolved ticket
-    within the dispute window reopens it (seed 001, 5.9)."""
+    within the dispute window reopens it (the incident procedure's dispute by reply). A staff
+    member's mail is only ever a comment, unless the mailbox is marked trusted."""
     body = cut_to(trim_reply(parsed.text) or NO_TEXT, TEXT_MAX, CUT_MARKER)
     comment = comment_add(ticket, actor=sender, body=body, channel=Channel.EMAIL)
     refused = _attach(ticket, sender, parsed, comment)
     note = f"replied on {ticket.number}"
     current = Ticket.objects.get(pk=ticket.pk)
+    may_change_state = mailbox.trusted or not sender.is_staff_member
     if (
-        current.state == TicketState.RESOLVED
+        may_change_state
+        and current.state == TicketState.RESOLVED
         and speaks_for(sender, current)
         and may_dispute(current, timezone.now())
     ):
