@@ -17,6 +17,7 @@ from django.utils import timezone
 from servicedesk.catalog.choices import Impact, Priority, Severity
 from servicedesk.catalog.models import Category, PriorityCode, RequestType, Service
 from servicedesk.catalog.selectors import priority_from_matrix
+from servicedesk.core.text import without_invisible_controls
 from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
 from servicedesk.sla.services import clocks_follow, clocks_start
 from servicedesk.tickets import history
@@ -149,6 +150,7 @@ def ticket_create(
     assignee: Person | None = None,
 ) -> Ticket:
     requester = requester or actor
+    short_description = without_invisible_controls(short_description)
     check_lengths(
         short_description=short_description,
         description=description,
