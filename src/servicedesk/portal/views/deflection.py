@@ -16,9 +16,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from servicedesk.knowledge.selectors import articles_matching
 from servicedesk.outages.deflection import deflection_for
-from servicedesk.portal.forms import SHORT_DESCRIPTION_MAX
 from servicedesk.portal.views.common import signed_in_person
 from servicedesk.tickets.access import TicketAction, tickets_for
+from servicedesk.tickets.limits import SHORT_DESCRIPTION_MAX
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import ticket_join_as_affected
 

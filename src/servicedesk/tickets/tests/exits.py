@@ -69,7 +69,9 @@ class Exits:
         return None if viewer == ANONYMOUS else self.people[viewer]
 
 
-def _marked_ticket(key: str, requester: Person, desk: Person) -> tuple[Ticket, dict, dict]:
+def _marked_ticket(
+    key: str, requester: Person, desk: Person
+) -> tuple[Ticket, dict[str, Comment], dict[str, Attachment]]:
     tag = key.upper()
     ticket = ticket_create(
         actor=requester, kind=TicketKind.INCIDENT, short_description=f"ZQ{tag}TITLE printer"
