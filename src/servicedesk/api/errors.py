@@ -93,7 +93,10 @@ def _body(code: str, message: str, field: str | None, **extra: Any) -> dict[str,
 
 def _field_of(location: Sequence[Any]) -> str | None:
     """`("body", "payload", "short_description")` → `short_description`."""
-    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
+    parts = [str(part) for part in location]
+    # Only the first part names where the value came from: a field may be called `body`.
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
     # Ninja names the whole body after the view's parameter; drop it when a field follows.
     if len(parts) > 1 and parts[0] in ("payload", "filters", "data"):
         parts = parts[1:]
@@ -107,6 +110,10 @@ def _validation_body(exc: ValidationError) -> dict[str, Any]:
     first = exc.errors[0] if exc.errors else {}
     field = _field_of(first.get("loc", ()))
     message = str(first.get("msg", "Invalid value."))
+    context = first.get("ctx") or {}
+    if first.get("type") == "too_long" and context.get("field_type") in ("String", "Value"):
+        # Text checked after our validators is a "Value" to pydantic: say what it is.
+        message = f"Keep it to {context['max_length']:,} characters."
     return _body(ApiErrorCode.INVALID_VALUE, f"{field}: {message}" if field else message, field)
 
 

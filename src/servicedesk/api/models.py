@@ -88,7 +88,10 @@ class MonitoringAlert(models.Model):
 
 
 class WebhookSubscription(models.Model):
-    """Someone's endpoint that wants to hear about ticket events, signed with `secret`."""
+    """Someone's endpoint that wants to hear about ticket events, signed with `secret`.
+
+    It carries its owner's scope (`tickets.access`): only events of tickets the owner may know,
+    internal notes only if the owner may read them, nothing once the owner is deactivated."""
 
     owner = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=500)
@@ -98,6 +101,11 @@ class WebhookSubscription(models.Model):
     allow_private = models.BooleanField(
         default=False,
         help_text="Set by an administrator: may target loopback, private or unlisted hosts.",
+    )
+    organisation_wide = models.BooleanField(
+        default=False,
+        help_text="Set by an administrator: hears of every ticket, not only those its owner "
+        "may know (while the owner is an active administrator).",
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -14,6 +14,7 @@ from servicedesk.tickets.access import (
     may_see_ticket,
     visible_attachments,
     visible_comments,
+    visible_people,
     visible_tickets,
 )
 from servicedesk.tickets.models import Attachment, Comment, Ticket, TicketLink
@@ -127,9 +128,10 @@ def api_ticket_clocks(ticket: Ticket) -> QuerySet[TicketClock]:
 
 
 def api_people(viewer: Person, search: str | None) -> QuerySet[Person]:
-    """Staff see every active person (to file on someone's behalf, to assign); a requester
-    sees only themself."""
-    people = Person.objects.filter(is_active=True)
+    """The people the access policy lets the viewer find (`visible_people`: staff within the
+    agencies they serve); a requester, whose answer would carry colleagues' addresses, sees
+    only themself."""
+    people = visible_people(viewer)
     if not viewer.is_staff_member:
         people = people.filter(pk=viewer.pk)
     if search:

@@ -111,6 +111,15 @@ def _record(
     )
 
 
+def _drop(delivery: WebhookDelivery, now: datetime) -> None:
+    """Queued before its owner was deactivated (or the subscription removed): never sent."""
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        state=WebhookDeliveryState.FAILED,
+        next_attempt_at=now,
+        last_error="not sent: the subscription or its owner is no longer active",
+    )
+
+
 def deliver_due_webhooks(now: datetime | None = None, limit: int = BATCH) -> WebhookReport:
     now = now or timezone.now()
     report = WebhookReport()
@@ -121,8 +130,11 @@ def deliver_due_webhooks(now: datetime | None = None, limit: int = BATCH) -> Web
     )
     claimed = [pk for pk in list(due) if _claim(pk, now)]
     # Oldest first, so that a receiver hears of a ticket's creation before its comments.
-    rows = WebhookDelivery.objects.filter(pk__in=claimed).select_related("subscription")
+    rows = WebhookDelivery.objects.filter(pk__in=claimed).select_related("subscription__owner")
     for delivery in rows.order_by("pk"):
+        if not delivery.subscription.owner.is_active or not delivery.subscription.is_active:
+            _drop(delivery, now)
+            continue
         try:
             status = _post(delivery)
         except urllib.error.HTTPError as error:

@@ -24,6 +24,7 @@ from servicedesk.api.models import WebhookDelivery, WebhookSubscription
 from servicedesk.core.errors import DomainError
 from servicedesk.directory.choices import Role
 from servicedesk.directory.models import Person
+from servicedesk.tickets.access import who_may_know
 from servicedesk.tickets.events import EventName, TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -90,12 +91,23 @@ def check_target_url(url: str, *, allow_private: bool) -> None:
 
 
 def webhook_subscribe(
-    owner: Person, url: str, event_types: list[WebhookEventType], *, allow_private: bool = False
+    owner: Person,
+    url: str,
+    event_types: list[WebhookEventType],
+    *,
+    allow_private: bool = False,
+    organisation_wide: bool = False,
 ) -> tuple[WebhookSubscription, str]:
     """A new subscription and its signing secret (shown once). Staff only; only an
-    administrator may allow private targets."""
+    administrator may allow private targets or hear of every ticket (organisation-wide)."""
     if not owner.is_staff_member:
         raise WebhookError(WebhookErrorCode.NOT_PERMITTED, "Only service desk staff use webhooks.")
+    if organisation_wide and owner.role != Role.ADMIN:
+        raise WebhookError(
+            WebhookErrorCode.NOT_PERMITTED,
+            "Only an administrator can subscribe to every ticket of the organisation.",
+            field="organisation_wide",
+        )
     if allow_private and owner.role != Role.ADMIN:
         raise WebhookError(
             WebhookErrorCode.NOT_PERMITTED,
@@ -112,6 +124,7 @@ def webhook_subscribe(
         event_types=sorted({str(kind) for kind in event_types}),
         secret=secret,
         allow_private=allow_private,
+        organisation_wide=organisation_wide,
     )
     return subscription, secret
 
@@ -166,13 +179,33 @@ def schedule_webhook_delivery() -> None:
         logger.exception("Could not enqueue webhook delivery; the periodic run will send it")
 
 
-def on_ticket_event(event: TicketEvent) -> None:
-    kind = event_type_of(event)
+def _hears_everything(subscription: WebhookSubscription) -> bool:
+    return subscription.organisation_wide and subscription.owner.role == Role.ADMIN
+
+
+def audience_of(event: TicketEvent, kind: WebhookEventType) -> list[WebhookSubscription]:
+    """The active subscriptions to this kind whose owner the access policy lets know the
+    ticket (and read the comment, for an internal note); a deactivated owner's hear nothing."""
     subscriptions = [
         sub
-        for sub in WebhookSubscription.objects.filter(is_active=True)
+        for sub in WebhookSubscription.objects.filter(
+            is_active=True, owner__is_active=True
+        ).select_related("owner")
         if str(kind) in sub.event_types
     ]
+    scoped = [sub for sub in subscriptions if not _hears_everything(sub)]
+    knowing = {
+        person.pk
+        for person in who_may_know(
+            event.ticket, [sub.owner for sub in scoped], comment=event.comment
+        )
+    }
+    return [sub for sub in subscriptions if _hears_everything(sub) or sub.owner_id in knowing]
+
+
+def on_ticket_event(event: TicketEvent) -> None:
+    kind = event_type_of(event)
+    subscriptions = audience_of(event, kind)
     if not subscriptions:
         return
     event_id = uuid.uuid4()

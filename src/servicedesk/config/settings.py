@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "servicedesk.core.middleware.NoStoreMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 

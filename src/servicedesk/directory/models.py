@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from servicedesk.core.text import without_invisible_controls
 from servicedesk.directory.choices import LEAD_ROLES, STAFF_ROLES, Network, Role, Tier
 
 
@@ -66,6 +69,12 @@ class Person(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Names come from the admin, mail and directories: shown as spelt, never disguised.
+        self.first_name = without_invisible_controls(self.first_name)
+        self.last_name = without_invisible_controls(self.last_name)
+        super().save(*args, **kwargs)
 
     @property
     def is_staff_member(self) -> bool:

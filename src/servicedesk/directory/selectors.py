@@ -16,14 +16,12 @@ SEARCH_LIMIT = 10
 
 
 def people_visible(viewer: Person | AnonymousUser) -> QuerySet[Person]:
-    """Everyone signed-in may pick active colleagues; nobody sees deactivated accounts.
+    """The people the viewer may find, scoped like tickets by the access policy
+    (`tickets.access.visible_people`): an agent serving one agency does not find another
+    agency's requesters."""
+    from servicedesk.tickets.access import visible_people  # tickets builds on directory
 
-    Not narrowed by the agencies an agent's groups serve (`tickets.access`): logging a call or
-    adding affected people needs the whole directory, whoever calls, and a person's card
-    carries nothing of their tickets."""
-    if not isinstance(viewer, Person) or not viewer.is_active:
-        return Person.objects.none()
-    return Person.objects.filter(is_active=True).select_related("agency")
+    return visible_people(viewer).select_related("agency")
 
 
 def people_search(viewer: Person | AnonymousUser, query: str) -> list[Person]:

@@ -22,6 +22,7 @@ from servicedesk.mail.parsing import ParsedMessage
 from servicedesk.mail.trimming import trim_reply
 from servicedesk.tickets.attachments_policy import display_name, upload_refusal_from_settings
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
+from servicedesk.tickets.limits import SHORT_DESCRIPTION_MAX, TEXT_MAX, cut_to
 from servicedesk.tickets.models import Comment, Ticket
 from servicedesk.tickets.requester_rules import may_dispute, speaks_for
 from servicedesk.tickets.services import (
@@ -31,8 +32,8 @@ from servicedesk.tickets.services import (
     ticket_transition,
 )
 
-SHORT_DESCRIPTION_MAX = 160
 NO_TEXT = "(The e-mail had no text.)"
+CUT_MARKER = "\n\n(The e-mail was longer; the desk keeps the whole message in its mail log.)"
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ def file_ticket(
             f"Follow-up to {follows.number}, which is {follows.get_state_display().lower()}.\n\n"
             f"{description}"
         )
+    description = cut_to(description, TEXT_MAX, CUT_MARKER)
     ticket = ticket_create(
         actor=system_actor(),
         kind=TicketKind.INCIDENT,
@@ -110,16 +112,21 @@ def file_ticket(
     return Outcome(ticket, None, f"filed {ticket.number}. {refused}".strip())
 
 
-def reply_to_ticket(ticket: Ticket, sender: Person, parsed: ParsedMessage) -> Outcome:
+def reply_to_ticket(
+    ticket: Ticket, sender: Person, parsed: ParsedMessage, *, mailbox: Mailbox
+) -> Outcome:
     """A public comment with the quoted text trimmed; a requester's reply to a resolved ticket
-    within the dispute window reopens it (the incident management procedure, 5.9)."""
-    body = trim_reply(parsed.text) or NO_TEXT
+    within the dispute window reopens it (the incident procedure's dispute by reply). A staff
+    member's mail is only ever a comment, unless the mailbox is marked trusted."""
+    body = cut_to(trim_reply(parsed.text) or NO_TEXT, TEXT_MAX, CUT_MARKER)
     comment = comment_add(ticket, actor=sender, body=body, channel=Channel.EMAIL)
     refused = _attach(ticket, sender, parsed, comment)
     note = f"replied on {ticket.number}"
     current = Ticket.objects.get(pk=ticket.pk)
+    may_change_state = mailbox.trusted or not sender.is_staff_member
     if (
-        current.state == TicketState.RESOLVED
+        may_change_state
+        and current.state == TicketState.RESOLVED
         and speaks_for(sender, current)
         and may_dispute(current, timezone.now())
     ):

@@ -30,6 +30,8 @@ class MailboxForm(forms.ModelForm[Mailbox]):
             "agency",
             "service",
             "assignment_group",
+            "authserv_id",
+            "trusted",
             "is_active",
         )
 

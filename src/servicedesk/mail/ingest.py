@@ -22,7 +22,7 @@ from servicedesk.mail.choices import InboundState
 from servicedesk.mail.matching import match_ticket
 from servicedesk.mail.models import InboundMessage, Mailbox
 from servicedesk.mail.parsing import MalformedMessageError, content_hash, message_id_of, parse
-from servicedesk.mail.screening import automatic_reason
+from servicedesk.mail.screening import automatic_reason, sender_authenticated
 from servicedesk.tickets.errors import TicketError
 from servicedesk.tickets.workflow import FINAL_STATES
 
@@ -101,10 +101,19 @@ def _decide(row: InboundMessage) -> None:
     if sender is None:
         _end(row, InboundState.QUARANTINED, f"{parsed.from_address} is not in the directory")
         return
+    if sender.is_staff_member and not sender_authenticated(parsed, row.mailbox.authserv_id):
+        _end(
+            row,
+            InboundState.QUARANTINED,
+            f"{parsed.from_address} is a staff address, but our mail server did not confirm "
+            "the sender (no passing DMARC in its Authentication-Results): held, not posted as "
+            "staff",
+        )
+        return
     try:
         with transaction.atomic():
             if match.ticket is not None and match.ticket.state not in FINAL_STATES:
-                outcome = reply_to_ticket(match.ticket, sender, parsed)
+                outcome = reply_to_ticket(match.ticket, sender, parsed, mailbox=row.mailbox)
             else:
                 follows = match.ticket if match.ticket is not None else None
                 outcome = file_ticket(row.mailbox, sender, parsed, follows=follows)

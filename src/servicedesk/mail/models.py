@@ -37,6 +37,19 @@ class Mailbox(models.Model):
         blank=True,
         related_name="+",
     )
+    authserv_id = models.CharField(
+        "authserv-id",
+        max_length=200,
+        blank=True,
+        help_text="The name our receiving mail server puts first in its Authentication-Results "
+        "header (e.g. mx.example.org). Mail from a staff address is posted as staff only when "
+        "that header says it passed DMARC; empty: never.",
+    )
+    trusted = models.BooleanField(
+        default=False,
+        help_text="Staff replies by mail may change a ticket's state (reopen it). Otherwise "
+        "they are only ever comments.",
+    )
     is_active = models.BooleanField(default=True)
     last_fetched_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

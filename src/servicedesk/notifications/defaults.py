@@ -5,6 +5,10 @@ of a template. Admins change the rows, never this file.
 Context of every template: `recipient`, `ticket` (may be None for `general`), `ticket_url`,
 `title`, `body`, `note`, `state_label`, `previous_state_label`, `comment`, `dispute_url`,
 `dispute_deadline`, `dispute_days`, `duplicate`, `base_url`. Dates show in the recipient's zone.
+Plain values only (see `rendering.plain_context`): a person has `first_name`, `last_name`,
+`username` (and prints as their name); a ticket `number`, `short_description`, `kind`,
+`get_kind_display`, `state`, `get_state_display`, `priority`, `get_priority_display`,
+`requester`; a comment `body` and `author`.
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ Runs inside the service's transaction (see `tickets.events`): it only writes row
 district's SLA procedure).
 
 Nobody is told about their own change, except that a requester always gets the acknowledgement.
+Whoever is named here, only those the access policy lets know the ticket (and read the comment)
+are told: `notify_people` asks it for each recipient.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.conf import settings
 from servicedesk.directory.models import Person
 from servicedesk.notifications.choices import NotificationKind as K
 from servicedesk.notifications.services import notify_people, ticket_url
+from servicedesk.tickets.access import who_may_know
 from servicedesk.tickets.choices import LinkKind, TicketState
 from servicedesk.tickets.events import EventName, TicketEvent
 from servicedesk.tickets.models import Ticket
@@ -117,6 +120,7 @@ def _public_reply(event: TicketEvent) -> None:
         event=event.name,
         event_key=f"{event.name}:{comment.pk}",
         context={"comment": comment},
+        comment=comment,
     )
 
 
@@ -141,8 +145,9 @@ def _duplicate(event: TicketEvent) -> None:
     if link is None or link.kind != LinkKind.DUPLICATE_OF or event.ticket.pk != link.source_id:
         return
     first, duplicate = link.target, link.source
+    # The mail names the duplicate's requester and title: only for who may know that one too.
     notify_people(
-        _except([first.assignee], event.actor),
+        who_may_know(duplicate, _except([first.assignee], event.actor)),
         kind=K.DUPLICATE,
         title=f"{duplicate.number} is a duplicate of your {first.number}",
         body=f"{duplicate.requester} reported the same issue: {duplicate.short_description}",

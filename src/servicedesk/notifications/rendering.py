@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,7 +25,7 @@ from servicedesk.notifications.choices import NotificationKind
 from servicedesk.notifications.defaults import DEFAULT_TEMPLATES, DefaultTemplate
 from servicedesk.notifications.message_ids import REPLY_MARKER, subject_tag
 from servicedesk.notifications.models import MailTemplate
-from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.models import Comment, Ticket
 
 logger = logging.getLogger(__name__)
 SUBJECT_MAX = 300
@@ -35,6 +36,69 @@ class RenderedMail:
     subject: str
     text: str
     html: str
+
+
+class Plain(dict[str, object]):
+    """Allowed values of one object; prints as its name, as the object itself would."""
+
+    def __str__(self) -> str:
+        return str(self.get("name", ""))
+
+
+def plain_person(person: Person | None) -> Plain | None:
+    if person is None:
+        return None
+    return Plain(
+        name=str(person),
+        first_name=person.first_name,
+        last_name=person.last_name,
+        username=person.username,
+    )
+
+
+def plain_ticket(ticket: Ticket | None) -> Plain | None:
+    if ticket is None:
+        return None
+    return Plain(
+        name=ticket.number,
+        number=ticket.number,
+        short_description=ticket.short_description,
+        kind=ticket.kind,
+        get_kind_display=str(ticket.get_kind_display()),
+        state=ticket.state,
+        get_state_display=str(ticket.get_state_display()),
+        priority=ticket.priority,
+        get_priority_display=str(ticket.get_priority_display()) if ticket.priority else "",
+        # Called by the template only if it names it: no query for mail that doesn't.
+        requester=lambda: plain_person(ticket.requester),
+    )
+
+
+def plain_comment(comment: Comment) -> Plain:
+    return Plain(name=comment.body, body=comment.body, author=lambda: plain_person(comment.author))
+
+
+_SCALARS = (str, int, float, bool, datetime, date)
+
+
+def _plain(value: object) -> object:
+    if value is None or isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, Ticket):
+        return plain_ticket(value)
+    if isinstance(value, Person):
+        return plain_person(value)
+    if isinstance(value, Comment):
+        return plain_comment(value)
+    return None  # anything else is not for a template an admin can edit
+
+
+def plain_context(
+    context: Mapping[str, object], recipient: Person, ticket: Ticket | None
+) -> dict[str, object]:
+    """What a mail template may use: the documented names, each a plain value."""
+    plain = {name: _plain(value) for name, value in context.items()}
+    return {**plain, "recipient": plain_person(recipient), "ticket": plain_ticket(ticket)}
 
 
 def zone_of(person: Person) -> ZoneInfo:
@@ -83,7 +147,7 @@ def _render_with(
     recipient: Person,
     ticket: Ticket | None,
 ) -> RenderedMail:
-    full = {"recipient": recipient, "ticket": ticket, **context}
+    full = plain_context(context, recipient, ticket)
     with timezone.override(zone_of(recipient)):
         subject = _render(template.subject, full, autoescape=False)
         text = _render(template.text, full, autoescape=False).strip()

@@ -21,7 +21,8 @@ from servicedesk.notifications.choices import DeliveryState, NotificationKind
 from servicedesk.notifications.message_ids import new_message_id, thread_root_id
 from servicedesk.notifications.models import Notification, NotificationPreference, OutboundEmail
 from servicedesk.notifications.rendering import render_mail
-from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.access import who_may_know
+from servicedesk.tickets.models import Comment, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -150,12 +151,17 @@ def notify_people(
     event: str = "notify",
     event_key: str | None = None,
     context: Mapping[str, object] | None = None,
+    comment: Comment | None = None,
 ) -> list[OutboundEmail]:
     """In-app notifications for everyone, mail for those who want it; returns the queued mail.
 
-    `event_key` names the event, so that the same event never mails one address twice.
+    About a ticket (and a comment), only the recipients the access policy lets know it (and
+    read the comment) are told, in-app and by mail alike. `event_key` names the event, so that
+    the same event never mails one address twice.
     """
     people = _unique_people(recipients)
+    if ticket is not None:
+        people = who_may_know(ticket, people, comment=comment)
     if not people:
         return []
     now = timezone.now()

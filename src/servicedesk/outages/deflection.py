@@ -4,12 +4,11 @@ Two sources, matched on the words of the short description:
 - status entries in force (their title or their service's name);
 - open incidents wider than one person that the employee could join as affected.
 
-Privacy: an incident that affects one individual is never offered, whoever it belongs to. An
-agency-wide incident is offered only to people of that agency; a multi-agency one to everyone;
-an incident that a current status entry links to to everyone (the entry is public already).
-Incidents that are resolved, closed, cancelled or redirected are not offered: joining them would
-not get anyone help, so the employee files a new ticket instead. The joining view accepts only
-what `joinable_incidents` returns, so a guessed number is a 404.
+Privacy: which incidents may be offered is the access policy's to say
+(`tickets.access.joinable_incidents`, the JOIN action): an incident that affects one individual
+is never offered; an agency-wide one only to people of that agency; a multi-agency one, or one a
+current status entry links to, to everyone; only open ones. The joining view accepts only what
+the policy returns, so a guessed number is a 404.
 """
 
 from __future__ import annotations
@@ -18,17 +17,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
-from servicedesk.catalog.choices import Impact
 from servicedesk.directory.models import Person
 from servicedesk.outages.models import StatusEntry
 from servicedesk.outages.selectors import current_entries
-from servicedesk.tickets.access import followed_ticket_ids
-from servicedesk.tickets.choices import TicketKind
+from servicedesk.tickets.access import followed_ticket_ids, joinable_incidents
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.workflow import OPEN_STATES
 
 MIN_WORD_LENGTH = 3
 MAX_WORDS = 8
@@ -88,17 +84,6 @@ def _any_word(words: list[str], *fields: str) -> Q:
 def _score(words: list[str], *texts: str) -> int:
     haystack = " ".join(texts).lower()
     return sum(1 for word in words if word in haystack)
-
-
-def joinable_incidents(person: Person, now: datetime | None = None) -> QuerySet[Ticket]:
-    """Open incidents this person may add themselves to as affected (see the module's rules)."""
-    now = now or timezone.now()
-    open_incidents = Ticket.objects.filter(kind=TicketKind.INCIDENT, state__in=OPEN_STATES)
-    wide = Q(impact=Impact.MULTI_AGENCY)
-    if person.agency_id is not None:
-        wide |= Q(impact=Impact.AGENCY, agency_id=person.agency_id)
-    declared = Q(pk__in=current_entries(now).filter(incident__isnull=False).values("incident_id"))
-    return open_incidents.filter(wide | declared)
 
 
 def deflection_for(person: Person, text: str, now: datetime | None = None) -> Deflection:

@@ -17,10 +17,10 @@ from servicedesk.directory.models import Person
 from servicedesk.directory.selectors import people_visible
 from servicedesk.tickets.attachments_policy import display_name, upload_refusal_from_settings
 from servicedesk.tickets.choices import TicketKind
+from servicedesk.tickets.limits import SHORT_DESCRIPTION_MAX, TEXT_MAX
 from servicedesk.tickets.models import TicketDraft
 
-SHORT_DESCRIPTION_MAX = 160
-BODY_MAX = 20_000
+BODY_MAX = TEXT_MAX
 
 # The state agency's filing procedure's wording for each form.
 LABELS = {

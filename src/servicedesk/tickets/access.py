@@ -1,46 +1,70 @@
-"""Who may see which tickets: the one place the rule lives.
+"""The access policy: who may know which ticket and which comment, and do what with it.
 
-Every list, detail page, search, export, report, API handler and autocomplete that returns tickets
-or what hangs off them (comments, attachments, history) starts from these querysets.
+Every way ticket data leaves goes through this module: pages, the API, search, autocomplete,
+attachments, exports and reports (`exportable_tickets`), in-app and mail notifications and chat
+(`who_may_know`), webhooks (`who_may_know` on the subscription's owner), the "add me as
+affected" suggestions (`joinable_incidents`) and the people pickers (`visible_people`). Code that
+adds a way out asks here; it never writes a scoping rule of its own.
 
 The rule:
 
-- Nobody signed out or deactivated sees anything.
-- An employee (requester) sees the tickets they requested, filed, or are affected by.
-- Admins and managers see every ticket.
-- An agent sees what they follow as an employee (they are employees too), plus the tickets
+- Nobody signed out or deactivated knows anything; a deactivated owner's webhooks deliver nothing.
+- An employee (requester) knows the tickets they requested, filed, or are affected by, and their
+  public comments and files: never internal notes, nor the files on them.
+- Admins and managers know every ticket.
+- An agent knows what they follow as an employee (they are employees too), plus the tickets
   assigned to them, the tickets assigned to any support group they belong to, and the tickets of
   every agency those groups serve (`SupportGroup.agencies`, matched against `Ticket.agency`, which
   is set from the requester's agency when the ticket is filed).
-- A group with no agencies serves every agency, so its members see every ticket, including those
+- A group with no agencies serves every agency, so its members know every ticket, including those
   with no agency yet (mail from an unknown sender, monitoring events): somebody has to triage
   those, and that is the desk that serves everyone. A member only of groups that serve named
-  agencies does not see tickets without an agency unless they are assigned to one of their groups.
+  agencies does not know tickets without an agency unless they are assigned to one of their groups.
 - A group's lead counts as one of its people, whether or not they are listed as a member: a group
-  lead sees every ticket of the groups they lead and of the agencies those groups serve.
-- A service lead also sees every ticket at the service-lead tier (assigned to any group of that
+  lead knows every ticket of the groups they lead and of the agencies those groups serve.
+- A service lead also knows every ticket at the service-lead tier (assigned to any group of that
   tier): escalation hands a ticket to "the service lead" group, which is theirs to coordinate.
-- Staff see internal notes, and the files on them, of every ticket they see.
+- Staff read internal notes, and the files on them, of every ticket they know; so does a webhook
+  whose owner is such a staff member. Nobody else receives an internal note by any channel.
+- Actions (`TicketAction`): whoever knows a ticket may reply on it; staff who know it may work it
+  (triage, assign, change its state, write internal notes). An open incident wider than one person
+  may be joined as affected by people it may concern (agency-wide: that agency's people;
+  multi-agency or linked from a current status entry: everyone); before joining they learn only
+  its number, title and service, never its conversation.
+- People: staff who know every ticket find every active person; other staff find their own
+  agency, the agencies they serve and their colleagues on the desk; an employee finds the people
+  of their own agency. Nobody finds deactivated accounts.
+- A webhook subscription carries its owner's scope; one marked organisation-wide (only an
+  administrator may create it) hears of every ticket while its owner is an active administrator.
 
 Speed: the viewer's groups and agencies are read once (one small query) and kept on the person
 object, which lives for one request. The condition is then an OR over indexed columns of the
 ticket row itself (agency, assignment group, assignee) plus the followed ids, with the ids written
 out as literals: queues and counts filter by state first, so the OR is only checked on those rows.
+For a ticket in hand and a list of recipients (`who_may_know`), the scope is checked against the
+row in memory: one query for the affected people, plus one per staff recipient's groups.
 Code that changes someone's groups and reads their tickets with the same object in one breath
 calls `forget_scope` between the two.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from servicedesk.directory.choices import Role, Tier
+from servicedesk.catalog.choices import Impact
+from servicedesk.directory.choices import STAFF_ROLES, Role, Tier
 from servicedesk.directory.models import Person, SupportGroup
+from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.models import Attachment, Comment, Ticket
+from servicedesk.tickets.workflow import OPEN_STATES
 
 Viewer = Person | AnonymousUser
 
@@ -182,3 +206,123 @@ def visible_attachments(viewer: Viewer) -> QuerySet[Attachment]:
     if person.is_staff_member:
         return attachments
     return attachments.filter(Q(comment__isnull=True) | Q(comment__is_internal=False))
+
+
+class TicketAction(StrEnum):
+    """What someone wants to do with a ticket; `tickets_for` and `may` answer for each."""
+
+    KNOW = "know"  # see it exists, read it and its public conversation and files
+    READ_INTERNAL = "read_internal"  # internal notes and the files on them
+    REPLY = "reply"  # add a public comment
+    WORK = "work"  # triage, assign, change state, write internal notes
+    JOIN = "join"  # add oneself as affected ("Is this your issue?")
+
+
+def tickets_for(viewer: Viewer, action: TicketAction = TicketAction.KNOW) -> QuerySet[Ticket]:
+    """The tickets the viewer may `action`, by the rule in this module's docstring."""
+    person = _signed_in(viewer)
+    if person is None:
+        return Ticket.objects.none()
+    if action == TicketAction.JOIN:
+        return joinable_incidents(person)
+    if action in (TicketAction.READ_INTERNAL, TicketAction.WORK) and not person.is_staff_member:
+        return Ticket.objects.none()
+    return visible_tickets(person)
+
+
+def may(viewer: Viewer, action: TicketAction, ticket: Ticket) -> bool:
+    """For one ticket in hand: may the viewer `action` it? No query for a followed ticket."""
+    person = _signed_in(viewer)
+    if person is None:
+        return False
+    if action == TicketAction.JOIN:
+        return joinable_incidents(person).filter(pk=ticket.pk).exists()
+    if action in (TicketAction.READ_INTERNAL, TicketAction.WORK) and not person.is_staff_member:
+        return False
+    return bool(who_may_know(ticket, [person]))
+
+
+def exportable_tickets(viewer: Viewer) -> QuerySet[Ticket]:
+    """Where every export and report starts: the tickets the viewer knows. Their comments and
+    files come from `visible_comments` and `visible_attachments`, never from the ticket's own
+    related managers (which hold internal notes too)."""
+    return visible_tickets(viewer)
+
+
+def may_read_comment(viewer: Viewer, comment: Comment) -> bool:
+    """May the viewer read this comment (its ticket known; internal notes staff only)?"""
+    person = _signed_in(viewer)
+    if person is None or (comment.is_internal and not person.is_staff_member):
+        return False
+    return bool(who_may_know(comment.ticket, [person]))
+
+
+def _knows_in_memory(person: Person, ticket: Ticket, affected_ids: set[int]) -> bool:
+    if person.pk in (ticket.requester_id, ticket.requested_by_id) or person.pk in affected_ids:
+        return True
+    if not person.is_staff_member:
+        return False
+    scope = ticket_scope(person)
+    return (
+        scope.everything
+        or ticket.assignee_id == person.pk
+        or ticket.assignment_group_id in scope.group_ids
+        or ticket.agency_id in scope.agency_ids
+    )
+
+
+def who_may_know(
+    ticket: Ticket, people: Iterable[Person | None], *, comment: Comment | None = None
+) -> list[Person]:
+    """Those of `people` (active, once each, in order) who may know the ticket and, if given,
+    read the comment: what notifications, mail, chat and webhooks ask for each recipient.
+
+    Checked against the ticket row in hand: one query for the affected people, plus one per
+    staff member whose groups were not read yet on that person object.
+    """
+    candidates: dict[int, Person] = {}
+    for person in people:
+        if person is not None and person.is_active and person.pk not in candidates:
+            candidates[person.pk] = person
+    if comment is not None and comment.is_internal:
+        candidates = {pk: p for pk, p in candidates.items() if p.is_staff_member}
+    if not candidates:
+        return []
+    affected_ids = set(
+        Ticket.affected_people.through.objects.filter(
+            ticket_id=ticket.pk, person_id__in=list(candidates)
+        ).values_list("person_id", flat=True)
+    )
+    return [p for p in candidates.values() if _knows_in_memory(p, ticket, affected_ids)]
+
+
+def joinable_incidents(person: Person, now: datetime | None = None) -> QuerySet[Ticket]:
+    """Open incidents this person may add themselves to as affected (see the module's rule)."""
+    from servicedesk.outages.selectors import current_entries  # outages builds on tickets
+
+    if not person.is_active:
+        return Ticket.objects.none()
+    now = now or timezone.now()
+    open_incidents = Ticket.objects.filter(kind=TicketKind.INCIDENT, state__in=OPEN_STATES)
+    wide = Q(impact=Impact.MULTI_AGENCY)
+    if person.agency_id is not None:
+        wide |= Q(impact=Impact.AGENCY, agency_id=person.agency_id)
+    declared = Q(pk__in=current_entries(now).filter(incident__isnull=False).values("incident_id"))
+    return open_incidents.filter(wide | declared)
+
+
+def visible_people(viewer: Viewer) -> QuerySet[Person]:
+    """The people the viewer may find in pickers, autocomplete and the API (see the rule)."""
+    person = _signed_in(viewer)
+    if person is None:
+        return Person.objects.none()
+    active = Person.objects.filter(is_active=True)
+    own = Q(pk=person.pk)
+    if person.agency_id is not None:
+        own |= Q(agency_id=person.agency_id)
+    if not person.is_staff_member:
+        return active.filter(own)
+    scope = ticket_scope(person)
+    if scope.everything:
+        return active
+    return active.filter(own | Q(role__in=list(STAFF_ROLES)) | Q(agency_id__in=scope.agency_ids))

@@ -24,6 +24,7 @@ class TicketErrorCode(StrEnum):
     NOT_PERMITTED = "not_permitted"
     ATTACHMENT_TOO_LARGE = "attachment_too_large"
     ATTACHMENT_FORBIDDEN_TYPE = "attachment_forbidden_type"
+    TOO_LONG = "too_long"
 
 
 class TicketError(DomainError):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from servicedesk.catalog.choices import Impact, Priority, Severity
 from servicedesk.core.models import AppendOnlyModel
+from servicedesk.core.text import without_invisible_controls
 from servicedesk.tickets.choices import Channel, LinkKind, TicketKind, TicketState
 
 PERSON = settings.AUTH_USER_MODEL
@@ -127,6 +128,11 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}: {self.short_description}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whatever face it came from, a title is shown as typed, never disguised.
+        self.short_description = without_invisible_controls(self.short_description)
+        super().save(*args, **kwargs)
 
 
 class Comment(models.Model):

@@ -11,6 +11,7 @@ from servicedesk.catalog.models import Category, PriorityCode, Service
 from servicedesk.directory.choices import STAFF_ROLES
 from servicedesk.directory.models import ExternalHelpDesk, Person, SupportGroup
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
+from servicedesk.tickets.limits import REASON_MAX, SHORT_DESCRIPTION_MAX, TEXT_MAX
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.queues import SORTS
 
@@ -86,7 +87,7 @@ class TriageForm(VersionedForm):
         required=False, choices=_blank(Priority.choices, "From the matrix")
     )
     priority_override_reason = forms.CharField(
-        required=False, label="Reason for a different priority", max_length=300
+        required=False, label="Reason for a different priority", max_length=REASON_MAX
     )
     group = forms.ModelChoiceField(
         required=False,
@@ -134,7 +135,9 @@ class TriageForm(VersionedForm):
 
 
 class CommentForm(StyledForm):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Reply or note")
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label="Reply or note", max_length=TEXT_MAX
+    )
     internal = forms.TypedChoiceField(
         choices=[("0", "Public reply (the requester sees it)"), ("1", "Internal note")],
         coerce=lambda value: value == "1",
@@ -146,9 +149,13 @@ class CommentForm(StyledForm):
 
 class StateForm(VersionedForm):
     to = forms.ChoiceField(choices=TicketState.choices, label="New state")
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX
+    )
     force_reason = forms.CharField(
-        required=False, label="Close with open tasks anyway (leads): reason"
+        required=False,
+        label="Close with open tasks anyway (leads): reason",
+        max_length=REASON_MAX,
     )
 
 
@@ -160,7 +167,9 @@ class AssignForm(VersionedForm):
 
 
 class EscalateForm(VersionedForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why escalate?")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="Why escalate?", max_length=TEXT_MAX
+    )
     group = forms.ModelChoiceField(
         required=False,
         queryset=SupportGroup.objects.filter(is_active=True),
@@ -169,15 +178,19 @@ class EscalateForm(VersionedForm):
 
 
 class ResolveToDeskForm(VersionedForm):
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="What fixed it?")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="What fixed it?", max_length=TEXT_MAX
+    )
 
 
 class TaskForm(StyledForm):
     group = forms.ModelChoiceField(
         queryset=SupportGroup.objects.filter(is_active=True), label="Team"
     )
-    short_description = forms.CharField(max_length=160, label="Task")
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    short_description = forms.CharField(max_length=SHORT_DESCRIPTION_MAX, label="Task")
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX
+    )
 
 
 class DuplicateForm(VersionedForm):
@@ -185,15 +198,17 @@ class DuplicateForm(VersionedForm):
 
 
 class ProblemForm(StyledForm):
-    short_description = forms.CharField(max_length=160, label="Problem")
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    short_description = forms.CharField(max_length=SHORT_DESCRIPTION_MAX, label="Problem")
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX
+    )
 
 
 class RedirectForm(VersionedForm):
     help_desk = forms.ModelChoiceField(
         queryset=ExternalHelpDesk.objects.filter(is_active=True), label="Help desk"
     )
-    note = forms.CharField(required=False, label="Note for the requester")
+    note = forms.CharField(required=False, label="Note for the requester", max_length=TEXT_MAX)
 
 
 class PlanForm(VersionedForm):
@@ -214,8 +229,10 @@ class CallForm(StyledForm):
     kind = forms.ChoiceField(
         choices=[(k.value, k.label) for k in (TicketKind.INCIDENT, TicketKind.REQUEST)]
     )
-    short_description = forms.CharField(max_length=160)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    short_description = forms.CharField(max_length=SHORT_DESCRIPTION_MAX)
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX
+    )
     service = forms.ModelChoiceField(
         required=False, queryset=Service.objects.filter(is_active=True)
     )
@@ -226,7 +243,9 @@ class TakeForm(VersionedForm):
         required=False, queryset=_staff(), label="Give to (leads; empty: me)"
     )
     approval_reason = forms.CharField(
-        required=False, label="Supervisor approval: why this goes ahead of overdue work"
+        required=False,
+        label="Supervisor approval: why this goes ahead of overdue work",
+        max_length=REASON_MAX,
     )
 
 
@@ -244,6 +263,7 @@ class CannedResponseForm(StyledForm):
     title = forms.CharField(max_length=80)
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=TEXT_MAX,
         label="Text",
         help_text="Placeholders such as {{ requester.first_name }} are listed below.",
     )

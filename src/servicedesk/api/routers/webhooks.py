@@ -36,7 +36,11 @@ def webhook_create(request: HttpRequest, payload: WebhookIn) -> Status[Any]:
     """Deliveries are POSTed as JSON, signed in `X-Servicedesk-Signature`
     (`t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`), and retried with backoff."""
     subscription, secret = webhook_subscribe(
-        caller(request), payload.url, payload.event_types, allow_private=payload.allow_private
+        caller(request),
+        payload.url,
+        payload.event_types,
+        allow_private=payload.allow_private,
+        organisation_wide=payload.organisation_wide,
     )
     return Status(201, {**WebhookOut.from_orm(subscription).model_dump(), "secret": secret})
 

@@ -19,10 +19,11 @@ from servicedesk.api.schemas.common import (
 )
 from servicedesk.catalog.choices import Impact, Priority, Severity
 from servicedesk.tickets.choices import Channel, LinkKind, TicketKind, TicketState
+from servicedesk.tickets.limits import REASON_MAX, SHORT_DESCRIPTION_MAX, TEXT_MAX
 
-ShortText = Annotated[Text, Field(max_length=160)]
-LongText = Annotated[Text, Field(max_length=50_000)]
-Reason = Annotated[Text, Field(max_length=300)]
+ShortText = Annotated[Text, Field(max_length=SHORT_DESCRIPTION_MAX)]
+LongText = Annotated[Text, Field(max_length=TEXT_MAX)]
+Reason = Annotated[Text, Field(max_length=REASON_MAX)]
 
 
 class TicketOrdering(StrEnum):

@@ -20,6 +20,12 @@ class WebhookIn(StrictIn):
     allow_private: bool = Field(
         False, description="Administrators only: allow loopback, private or unlisted targets."
     )
+    organisation_wide: bool = Field(
+        False,
+        description="Administrators only: every ticket's events. Otherwise a subscription "
+        "hears only of tickets its owner may know, and of internal notes only those its owner "
+        "may read.",
+    )
 
 
 class WebhookOut(Schema):
@@ -27,6 +33,7 @@ class WebhookOut(Schema):
     url: str
     event_types: list[WebhookEventType]
     allow_private: bool
+    organisation_wide: bool
     is_active: bool
     created_at: datetime
 

@@ -204,9 +204,11 @@ def test_a_flood_from_one_sender_is_capped(org: Org, desk_mailbox: Mailbox, sett
 
 def test_staff_replies_by_mail_reach_the_requester(org: Org, desk_mailbox: Mailbox) -> None:
     ticket = ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="x")
-    raw = eml("reply_subject_only.eml", ticket).replace(
-        b"Employee@Example.org", b"desk@example.org"
-    )
+    Mailbox.objects.filter(pk=desk_mailbox.pk).update(authserv_id="mx.example.org")
+    desk_mailbox.refresh_from_db()
+    raw = b"Authentication-Results: mx.example.org; dmarc=pass header.from=example.org\r\n" + eml(
+        "reply_subject_only.eml", ticket
+    ).replace(b"Employee@Example.org", b"desk@example.org")
     row = receive(desk_mailbox, raw)
     assert row.state == InboundState.QUARANTINED  # the agent takes no part yet
     Ticket.objects.filter(pk=ticket.pk).update(assignee=org.desk)

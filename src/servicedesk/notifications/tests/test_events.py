@@ -203,3 +203,29 @@ def test_tokens_verify_and_forgeries_do_not(org: Org) -> None:
     tampered = f"<sd-{ticket.pk}-{'0' * 20}.root@servicedesk.localhost>"
     assert ticket_pks_from_tokens([tampered]) == []
     assert has_unverified_token([tampered])
+
+
+def test_an_edited_template_gets_plain_values_never_model_objects(org: Org) -> None:
+    from servicedesk.notifications.models import MailTemplate
+    from servicedesk.notifications.rendering import render_mail
+    from servicedesk.tickets.choices import TicketKind
+    from servicedesk.tickets.services import ticket_create
+
+    MailTemplate.objects.update_or_create(
+        kind="general",
+        defaults={
+            "subject_template": "{{ title }}",
+            "text_template": "[{{ recipient.password }}][{{ recipient.email }}]"
+            "[{{ ticket.requester.password }}][{{ ticket.requester.is_superuser }}]"
+            "[{{ ticket.description }}] {{ recipient }} on {{ ticket.number }}",
+        },
+    )
+    org.employee.set_password("a secret only the hash knows")
+    org.employee.save()
+    ticket = ticket_create(
+        actor=org.employee, kind=TicketKind.INCIDENT, short_description="x", description="d"
+    )
+    mail = render_mail("general", {"title": "t"}, org.employee, ticket)
+    assert org.employee.password.startswith(("pbkdf2", "argon2", "md5"))
+    assert org.employee.password not in mail.text
+    assert "[][][][][] Employee on " + ticket.number in mail.text

@@ -10,12 +10,13 @@ from servicedesk.catalog.choices import Impact
 from servicedesk.catalog.models import Service
 from servicedesk.conftest import Org
 from servicedesk.outages.choices import StatusKind
-from servicedesk.outages.deflection import deflection_for, joinable_incidents, search_words
+from servicedesk.outages.deflection import deflection_for, search_words
 from servicedesk.outages.models import StatusEntry
 from servicedesk.outages.selectors import status_board
 from servicedesk.outages.services import status_entry_declare, status_entry_resolve
 from servicedesk.outages.tests.conftest import wide_incident
 from servicedesk.portal.system_status import current_status
+from servicedesk.tickets.access import joinable_incidents
 from servicedesk.tickets.choices import TicketKind, TicketState
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import ticket_create, ticket_transition

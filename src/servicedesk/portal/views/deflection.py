@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from servicedesk.knowledge.selectors import articles_matching
-from servicedesk.outages.deflection import deflection_for, joinable_incidents
-from servicedesk.portal.forms import SHORT_DESCRIPTION_MAX
+from servicedesk.outages.deflection import deflection_for
 from servicedesk.portal.views.common import signed_in_person
+from servicedesk.tickets.access import TicketAction, tickets_for
+from servicedesk.tickets.limits import SHORT_DESCRIPTION_MAX
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import ticket_join_as_affected
 
@@ -47,7 +48,7 @@ def join(request: HttpRequest, number: str) -> HttpResponse:
     accepted; anything else is a 404, like a ticket that does not exist."""
     person = signed_in_person(request)
     try:
-        ticket = joinable_incidents(person).get(number=number)
+        ticket = tickets_for(person, TicketAction.JOIN).get(number=number)
     except Ticket.DoesNotExist as missing:
         raise Http404 from missing
     ticket_join_as_affected(ticket, person=person)

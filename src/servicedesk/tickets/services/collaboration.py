@@ -16,6 +16,7 @@ from servicedesk.tickets.attachments_policy import display_name, upload_refusal_
 from servicedesk.tickets.choices import Channel, LinkKind, TicketKind
 from servicedesk.tickets.errors import TicketErrorCode
 from servicedesk.tickets.events import EventName, TicketEvent, publish
+from servicedesk.tickets.limits import check_lengths
 from servicedesk.tickets.models import Attachment, Comment, Ticket, TicketLink
 from servicedesk.tickets.services.lifecycle import locked, refuse, require_staff
 from servicedesk.tickets.workflow import OPEN_STATES
@@ -36,6 +37,7 @@ def comment_add(
 ) -> Comment:
     """A public reply or, for staff only, an internal note. Comments don't raise the version:
     a requester's reply must never make an agent's pending edit stale."""
+    check_lengths(body=body)
     if not body.strip():
         raise refuse(TicketErrorCode.EMPTY_COMMENT, "Write something before sending.", "body")
     if internal:

@@ -19,6 +19,7 @@ from servicedesk.tickets import history
 from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.errors import TicketErrorCode
 from servicedesk.tickets.events import TicketEvent, publish
+from servicedesk.tickets.limits import check_lengths
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services.collaboration import comment_add
 from servicedesk.tickets.services.lifecycle import (
@@ -79,6 +80,7 @@ def ticket_escalate(
     """Hand the ticket to the next tier's group (the service's group for L2, the service lead
     group after that), unassigned, with the reason in history and as an internal note."""
     require_staff(actor, "escalate tickets")
+    check_lengths(reason=reason)
     if not reason.strip():
         raise refuse(TicketErrorCode.NOTE_REQUIRED, "Say why you escalate.", field="reason")
     current = locked(ticket, version)
@@ -137,6 +139,7 @@ def ticket_resolve_to_desk(
     """L2 fixed it: assign it back to the desk and resolve it with the note (the justice network
     desk's escalation procedure, step 4)."""
     require_staff(actor, "resolve tickets")
+    check_lengths(note=note)
     if not note.strip():
         raise refuse(TicketErrorCode.NOTE_REQUIRED, "Say what fixed it.", field="note")
     current = locked(ticket, version)

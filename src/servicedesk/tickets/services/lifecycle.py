@@ -17,12 +17,14 @@ from django.utils import timezone
 from servicedesk.catalog.choices import Impact, Priority, Severity
 from servicedesk.catalog.models import Category, PriorityCode, RequestType, Service
 from servicedesk.catalog.selectors import priority_from_matrix
+from servicedesk.core.text import without_invisible_controls
 from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
 from servicedesk.sla.services import clocks_follow, clocks_start
 from servicedesk.tickets import history
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.errors import StaleTicketError, TicketError, TicketErrorCode
 from servicedesk.tickets.events import EventName, TicketEvent, publish
+from servicedesk.tickets.limits import LIMITS, check_lengths
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.numbering import next_number
 from servicedesk.tickets.workflow import (
@@ -148,6 +150,12 @@ def ticket_create(
     assignee: Person | None = None,
 ) -> Ticket:
     requester = requester or actor
+    short_description = without_invisible_controls(short_description)
+    check_lengths(
+        short_description=short_description,
+        description=description,
+        priority_override_reason=priority_override_reason,
+    )
     if not short_description.strip():
         raise refuse(
             TicketErrorCode.REQUIRED, "A short description is required.", "short_description"
@@ -173,6 +181,14 @@ def ticket_create(
                     f"The service desk sets the {name.replace('_', ' ')}.",
                     name,
                 )
+        if agency is not None and agency.pk != requester.agency_id:
+            # The agency decides who may know the ticket (`tickets.access`): a requester's
+            # tickets are their own agency's, never one they name.
+            raise refuse(
+                TicketErrorCode.NOT_PERMITTED,
+                "Your tickets belong to your own agency; leave the agency out.",
+                "agency",
+            )
     if assignment_group is None and service is not None:
         assignment_group = service.default_group
     _check_assignee(assignment_group, assignee)
@@ -256,6 +272,7 @@ def ticket_update(
             f"The service desk sets the {name.replace('_', ' ')}.",
             name,
         )
+    check_lengths(**{name: value for name, value in changes.items() if name in LIMITS})
     current = locked(ticket, version)
     if current.state in FINAL_STATES:
         raise refuse(
@@ -355,6 +372,7 @@ def ticket_transition(
     help_desk: ExternalHelpDesk | None = None,
     force_reason: str = "",
 ) -> Ticket:
+    check_lengths(note=note, force_reason=force_reason)
     current = locked(ticket, version)
     state = TicketState(current.state)
     target = TicketState(to)

@@ -19,6 +19,7 @@ from servicedesk.directory.services import system_actor
 from servicedesk.tickets import history
 from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.errors import TicketError, TicketErrorCode
+from servicedesk.tickets.limits import check_lengths
 from servicedesk.tickets.models import SatisfactionSurvey, Ticket
 from servicedesk.tickets.requester_rules import dispute_deadline, may_dispute, speaks_for
 from servicedesk.tickets.services.lifecycle import locked, refuse, ticket_transition
@@ -42,6 +43,7 @@ def resolution_confirm(ticket: Ticket, *, actor: Person) -> Ticket:
 @transaction.atomic
 def resolution_dispute(ticket: Ticket, *, actor: Person, reason: str) -> Ticket:
     """Not fixed after all: back to in progress with the reason, while the window is open."""
+    check_lengths(reason=reason)
     if not reason.strip():
         raise refuse(TicketErrorCode.NOTE_REQUIRED, "Tell the desk what is still wrong.", "reason")
     current = locked(ticket, None)

@@ -1,0 +1,354 @@
+"""Every route of the project × every viewer: each sees only what the access policy allows.
+
+The routes are enumerated from Django's resolver, so a new route that is not classified in
+`ROUTES` fails `test_every_route_is_in_the_matrix`: whoever adds one decides here how it is
+exercised. Each route is then requested (with the marked tickets, comments and files of
+`exits.py` filling its parameters) as anonymous, the demo roles and an agent of another agency;
+no response may carry a marker the viewer may not know, every response says `no-store`, and no
+request changes a ticket the viewer may not know. The admin is checked as staff-only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.http import HttpResponseBase
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from servicedesk.api.services import token_create
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.queues import Queue
+from servicedesk.tickets.tests.exits import (
+    ANONYMOUS,
+    KNOWS,
+    OTHER_AGENCY_AGENT,
+    STAFF,
+    TICKETS,
+    VIEWERS,
+    Exits,
+    forbidden_markers,
+    markers,
+)
+from servicedesk.tickets.tests.exits import exits as exits  # the fixture
+from servicedesk.workspace.views.ticket_actions import ACTIONS
+
+SEARCH = ("ZQDHS", "ZQSOK")
+SIGN_OUT = "accounts/logout/ logout"  # prefixes of the markers: an echoed search term is no leak
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """How a route is tried: its method, and what fills its path and query.
+
+    `fill`: "" (no parameter), "ticket" (each marked ticket's number), "comment" and
+    "attachment" (each ticket's public and internal one), or "any" (a made-up id: routes of
+    things that are not tickets, whose own scoping other tests cover)."""
+
+    method: str = "get"
+    fill: str = ""
+    search: str = ""  # a query parameter to search the markers with
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+GET, POST = Exercise(), Exercise("post")
+TICKET_GET, TICKET_POST = Exercise(fill="ticket"), Exercise("post", fill="ticket")
+ANY_GET, ANY_POST = Exercise(fill="any"), Exercise("post", fill="any")
+API_POST = Exercise("post", data={"json": True})
+
+# Every route outside the admin, by "pattern name". A new route must be added here.
+ROUTES: dict[str, Exercise] = {
+    " home": GET,
+    "healthz healthz": GET,
+    "accounts/login/ login": GET,
+    "accounts/logout/ logout": POST,
+    "accounts/password_change/ password_change": GET,
+    "accounts/password_change/done/ password_change_done": GET,
+    "accounts/password_reset/ password_reset": GET,
+    "accounts/password_reset/done/ password_reset_done": GET,
+    "accounts/reset/<uidb64>/<token>/ password_reset_confirm": ANY_GET,
+    "accounts/reset/done/ password_reset_complete": GET,
+    # The portal.
+    "portal/ home": GET,
+    "portal/new/<slug:kind_slug>/ new": ANY_GET,
+    "portal/drafts/<int:pk>/ draft": ANY_GET,
+    "portal/drafts/<int:pk>/delete/ draft_delete": ANY_POST,
+    "portal/people/ people": Exercise(search="affected_search"),
+    "portal/suggestions/ suggestions": Exercise(search="short_description"),
+    "portal/status/ status": GET,
+    "portal/tickets/<str:number>/ ticket": TICKET_GET,
+    "portal/tickets/<str:number>/filed/ filed": TICKET_GET,
+    "portal/tickets/<str:number>/live/ ticket_live": TICKET_GET,
+    "portal/tickets/<str:number>/reply/ reply": Exercise("post", "ticket", data={"body": "x"}),
+    "portal/tickets/<str:number>/confirm/ confirm": TICKET_POST,
+    "portal/tickets/<str:number>/dispute/ dispute": Exercise(
+        "post", "ticket", data={"reason": "x"}
+    ),
+    "portal/tickets/<str:number>/survey/ survey": Exercise("post", "ticket", data={"rating": 5}),
+    "portal/tickets/<str:number>/join/ join": TICKET_POST,
+    "portal/tickets/<str:number>/comments/<int:pk>/ comment": Exercise(fill="comment"),
+    "portal/attachments/<int:pk>/ attachment": Exercise(fill="attachment"),
+    "portal/kb/ kb": Exercise(search="q"),
+    "portal/kb/<int:pk>/ kb_article": ANY_GET,
+    "portal/kb/<int:pk>/feedback/ kb_feedback": ANY_POST,
+    # The workspace.
+    "workspace/ home": GET,
+    "workspace/queues/<slug:name>/ queue": Exercise(fill="queue"),
+    "workspace/queues/new/reviewed/ new_queue_reviewed": POST,
+    "workspace/counts/ nav_counts": GET,
+    "workspace/next/ next": GET,
+    "workspace/bulk/ bulk": Exercise("post", fill="bulk"),
+    "workspace/views/ saved_view_create": POST,
+    "workspace/views/<int:pk>/ saved_view": ANY_GET,
+    "workspace/views/<int:pk>/rename/ saved_view_rename": ANY_POST,
+    "workspace/views/<int:pk>/delete/ saved_view_delete": ANY_POST,
+    "workspace/canned/ canned": GET,
+    "workspace/canned/<int:pk>/ canned_edit": ANY_GET,
+    "workspace/canned/<int:pk>/delete/ canned_delete": ANY_POST,
+    "workspace/call/ call": GET,
+    "workspace/call/callers/ callers": Exercise(search="q"),
+    "workspace/status/ status": GET,
+    "workspace/status/declare/ status_declare": GET,
+    "workspace/status/maintenance/ status_maintenance": GET,
+    "workspace/status/<int:pk>/ status_entry": ANY_GET,
+    "workspace/status/<int:pk>/update/ status_update": ANY_POST,
+    "workspace/status/<int:pk>/resolve/ status_resolve": ANY_POST,
+    "workspace/kb/ kb": Exercise(search="q"),
+    "workspace/kb/new/ kb_new": GET,
+    "workspace/kb/<int:pk>/ kb_edit": ANY_GET,
+    "workspace/kb/<int:pk>/publish/ kb_publish": ANY_POST,
+    "workspace/kb/<int:pk>/retire/ kb_retire": ANY_POST,
+    "workspace/kb/known-errors/ kb_known_errors": GET,
+    "workspace/kb/known-errors/new/ kb_known_error_new": GET,
+    "workspace/kb/known-errors/<int:pk>/ kb_known_error": ANY_GET,
+    "workspace/kb/known-errors/<int:pk>/close/ kb_known_error_close": ANY_POST,
+    "workspace/kb/diagnosis/<str:number>/ kb_diagnosis": TICKET_GET,
+    "workspace/tickets/<str:number>/ ticket": TICKET_GET,
+    "workspace/tickets/<str:number>/preview/ triage_preview": TICKET_GET,
+    "workspace/tickets/<str:number>/presence/ presence": TICKET_POST,
+    "workspace/tickets/<str:number>/<slug:action>/ ticket_action": Exercise("post", "action"),
+    # Notifications.
+    "notifications/ inbox": GET,
+    "notifications/read/ mark_all_read": POST,
+    "notifications/preferences/ preferences": GET,
+    "notifications/<int:pk>/ open": Exercise(fill="notification"),
+    # The API, with a personal token (nothing for anonymous).
+    "api/v1/openapi.json openapi-json": GET,
+    "api/v1/docs openapi-view": GET,
+    "api/v1/tickets ticket_list": Exercise(search="text"),
+    "api/v1/tickets ticket_file": API_POST,
+    "api/v1/tickets/<number> ticket_read": TICKET_GET,
+    "api/v1/tickets/<number> ticket_patch": Exercise("patch", "ticket", data={"json": True}),
+    "api/v1/tickets/<number>/transition ticket_transition_action": TICKET_POST,
+    "api/v1/tickets/<number>/assign ticket_assign_action": TICKET_POST,
+    "api/v1/tickets/<number>/comments ticket_comments": TICKET_GET,
+    "api/v1/tickets/<number>/comments ticket_comment_add": TICKET_POST,
+    "api/v1/tickets/<number>/attachments ticket_attachments": TICKET_GET,
+    "api/v1/tickets/<number>/attachments ticket_attachment_upload": TICKET_POST,
+    "api/v1/tickets/<number>/attachments/<attachment_id> ticket_attachment_download": Exercise(
+        fill="attachment"
+    ),
+    "api/v1/tickets/<number>/sla ticket_sla": TICKET_GET,
+    "api/v1/tickets/<number>/links ticket_links": TICKET_GET,
+    "api/v1/tickets/<number>/links ticket_link_add": TICKET_POST,
+    "api/v1/people person_list": Exercise(search="search"),
+    "api/v1/groups group_list": GET,
+    "api/v1/services service_list": GET,
+    "api/v1/categories category_list": GET,
+    "api/v1/status system_status": GET,
+    "api/v1/events event_receive": API_POST,
+    "api/v1/webhooks webhook_list": GET,
+    "api/v1/webhooks webhook_create": API_POST,
+    "api/v1/webhooks/<webhook_id> webhook_delete": Exercise("delete", "any"),
+    "api/v1/webhooks/<webhook_id>/deliveries webhook_deliveries": ANY_GET,
+    "api/v1/tokens token_list": GET,
+    "api/v1/tokens token_add": GET,
+    "api/v1/tokens/<token_id> token_delete": Exercise("delete", "any"),
+    "api/v1/articles article_list": GET,
+    "api/v1/articles/<article_id> article_detail": ANY_GET,
+    "api/v1/known-errors known_error_list": GET,
+    "api/v1/<path:rest> unknown_path": ANY_GET,
+    "api/v1/ api-root": GET,
+}
+# Pages that must show a ticket to whoever may know it (the test would pass on an empty site
+# otherwise): route → whether staff also find its internal notes there.
+SHOWS: dict[str, bool] = {
+    "portal/tickets/<str:number>/ ticket": False,
+    "workspace/tickets/<str:number>/ ticket": True,
+    "api/v1/tickets/<number>/comments ticket_comments": True,
+}
+
+
+def all_routes() -> Iterator[tuple[str, str]]:
+    """(pattern, name) of every route the project serves, the admin's included."""
+
+    def walk(patterns: list[Any], prefix: str) -> Iterator[tuple[str, str]]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern), pattern.name or ""
+
+    yield from walk(get_resolver().url_patterns, "")
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    found = {f"{path} {name}" for path, name in all_routes() if not path.startswith("admin/")}
+    unlisted = sorted(found - set(ROUTES))
+    assert not unlisted, f"Classify these routes in ROUTES (how to try them): {unlisted}"
+    assert not sorted(set(ROUTES) - found), "ROUTES lists routes that no longer exist"
+
+
+PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _fill(path: str, values: dict[str, str]) -> str:
+    return PARAMETER.sub(lambda match: values.get(match.group(2), "1"), path)
+
+
+def requests_of(key: str, exercise: Exercise, exits: Exits) -> Iterator[tuple[str, str]]:
+    """(the ticket a request names or "", the URL) for each request that tries the route."""
+    path = "/" + key.rsplit(" ", 1)[0]
+    if exercise.fill in ("ticket", "action", "comment", "attachment"):
+        for ticket in TICKETS:
+            number = {"number": exits.tickets[ticket].number}
+            if exercise.fill == "ticket":
+                yield ticket, _fill(path, number)
+            elif exercise.fill == "action":
+                for action in ACTIONS:
+                    yield ticket, _fill(path, {**number, "action": action})
+            else:
+                for part in ("public", "internal"):
+                    things = exits.comments if exercise.fill == "comment" else exits.attachments
+                    pk = str(things[(ticket, part)].pk)
+                    yield ticket, _fill(path, {**number, "pk": pk, "attachment_id": pk})
+    elif exercise.fill == "queue":
+        for queue in Queue:
+            yield "", _fill(path, {"name": queue.value})
+        for term in SEARCH:  # one queue searched is enough: they share the search
+            yield "", _fill(path, {"name": Queue.ALL_OPEN.value}) + f"?q={term}"
+    else:
+        yield "", _fill(path, {"kind_slug": "incident", "rest": "nowhere"})
+
+
+def _send(client: Client, exercise: Exercise, url: str, headers: dict[str, str]) -> Any:
+    if exercise.data.get("json"):
+        return getattr(client, exercise.method)(
+            url, "{}", content_type="application/json", headers=headers
+        )
+    return getattr(client, exercise.method)(url, exercise.data, headers=headers)
+
+
+def body_of(response: HttpResponseBase) -> str:
+    streamed = getattr(response, "streaming_content", None)
+    raw = b"".join(streamed) if streamed is not None else response.content  # type: ignore[attr-defined]
+    return raw.decode("utf-8", "replace")
+
+
+def _changes_of(ticket: Ticket) -> tuple[int, int, int, int]:
+    return (
+        Ticket.objects.get(pk=ticket.pk).version,
+        ticket.comments.count(),
+        ticket.attachments.count(),
+        ticket.history.count(),
+    )
+
+
+def _signed_in_client(exits: Exits, viewer: str) -> tuple[Client, dict[str, str]]:
+    client = Client()
+    person = exits.person(viewer)
+    if person is None:
+        return client, {}
+    client.force_login(person)
+    _token, secret = token_create(person, "matrix")
+    return client, {"Authorization": f"Bearer {secret}"}
+
+
+def _extra_requests(exits: Exits, exercise: Exercise, url: str) -> list[str]:
+    """The route's URL, and with each search term when it searches."""
+    if exercise.fill == "notification":
+        from servicedesk.notifications.models import Notification
+
+        return [url.replace("/1/", f"/{note.pk}/") for note in Notification.objects.all()]
+    if exercise.fill == "bulk":
+        return [url]
+    if not exercise.search:
+        return [url]
+    return [url, *(f"{url}?{exercise.search}={term}" for term in SEARCH)]
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_every_route_shows_each_viewer_only_what_the_policy_allows(
+    exits: Exits, viewer: str
+) -> None:
+    client, token = _signed_in_client(exits, viewer)
+    forbidden = forbidden_markers(viewer)
+    unknown = [exits.tickets[t] for t in TICKETS if t not in KNOWS[viewer]]
+    before = {ticket.pk: _changes_of(ticket) for ticket in unknown}
+    tried = 0
+    # Signing out last, so that every other route is tried signed in.
+    for key, exercise in sorted(ROUTES.items(), key=lambda item: item[0] == SIGN_OUT):
+        if key == SIGN_OUT and viewer != ANONYMOUS:
+            assert client.get("/notifications/").status_code == 200, "signed out too early"
+        headers = token if key.startswith("api/") else {}
+        for ticket, url in requests_of(key, exercise, exits):
+            if exercise.method != "get" and ticket in KNOWS[viewer]:
+                continue  # a change to a ticket one may know is the other tests' business
+            for target in _extra_requests(exits, exercise, url):
+                if exercise.fill == "bulk":
+                    numbers = [exits.tickets[t].number for t in TICKETS]
+                    data = {"numbers": numbers, "action": "state", "to": "cancelled", "note": "x"}
+                    response = client.post(target, data)
+                else:
+                    response = _send(client, exercise, target, headers)
+                tried += 1
+                body = body_of(response)
+                leaked = [marker for marker in forbidden if marker in body]
+                assert not leaked, f"{viewer} {exercise.method.upper()} {target}: {leaked}"
+                assert "no-store" in response.get("Cache-Control", ""), (viewer, target)
+    assert tried > len(ROUTES)
+    assert {ticket.pk: _changes_of(ticket) for ticket in unknown} == before
+
+
+@pytest.mark.parametrize("viewer", [v for v in VIEWERS if KNOWS[v]])
+def test_the_ticket_pages_show_what_the_policy_allows(exits: Exits, viewer: str) -> None:
+    client, token = _signed_in_client(exits, viewer)
+    for key, with_internal in SHOWS.items():
+        staff_page = key.startswith("workspace/")
+        if staff_page and viewer not in STAFF:
+            continue
+        headers = token if key.startswith("api/") else {}
+        for ticket, url in requests_of(key, ROUTES[key], exits):
+            if ticket not in KNOWS[viewer]:
+                continue
+            body = body_of(client.get(url, headers=headers))
+            expected = markers(ticket, "public")[:2] if key.startswith("portal/") else []
+            expected += markers(ticket, "public")[1:2]
+            if with_internal and viewer in STAFF:
+                expected += markers(ticket, "internal")[:1]
+            missing = [marker for marker in expected if marker not in body]
+            assert not missing, f"{viewer} {url}: {missing}"
+
+
+ADMIN_PATH = re.compile(r"<[^>]+>")
+ADMIN_OPEN = {"admin/login/", "admin/logout/"}  # the door itself
+
+
+@pytest.mark.parametrize("viewer", [ANONYMOUS, "employee", "lead", OTHER_AGENCY_AGENT])
+def test_the_admin_is_for_administrators_only(exits: Exits, viewer: str) -> None:
+    client, _token = _signed_in_client(exits, viewer)
+    admin_paths = sorted(
+        {path for path, _name in all_routes() if path.startswith("admin/")} - ADMIN_OPEN
+    )
+    assert len(admin_paths) > 20
+    for path in admin_paths:
+        url = "/" + ADMIN_PATH.sub("1", path).replace("^", "").replace("$", "")
+        response = client.get(url)
+        assert response.status_code in (302, 404), (viewer, url, response.status_code)
+        if response.status_code == 302:
+            assert response["Location"].startswith("/admin/login/"), (viewer, url)
+        assert not [m for m in forbidden_markers("anonymous") if m in body_of(response)]
