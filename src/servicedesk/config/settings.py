@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Serves the API docs' Swagger UI from our own static files (without it: from a CDN, which
+    # the Content-Security-Policy refuses and an offline install cannot reach).
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "servicedesk.core",
