@@ -20,6 +20,20 @@ def _flag(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _rate(name: str, default: str) -> tuple[int, int]:
+    """`HITS/SECONDS` (e.g. `600/60`); `off` or `0` switches the limit off."""
+    raw = os.environ.get(name, default).strip().lower()
+    if raw in {"off", "0", ""}:
+        return (0, 0)
+    try:
+        hits, seconds = (int(part) for part in raw.split("/"))
+    except ValueError:
+        hits = seconds = -1
+    if hits < 0 or seconds <= 0:
+        raise ValueError(f"{name}={raw!r}: write HITS/SECONDS, e.g. 600/60, or off.")
+    return (hits, seconds)
+
+
 @dataclass(frozen=True)
 class Environment:
     debug: bool
@@ -41,6 +55,8 @@ class Environment:
     mail_from: str
     mail_domain: str
     mail_unknown_sender: str
+    rate_limits: dict[str, tuple[int, int]]
+    trusted_proxies: int
 
 
 def read_environment() -> Environment:
@@ -77,4 +93,14 @@ def read_environment() -> Environment:
         # "quarantine": mail from an address nobody in the directory has waits for an agent;
         # "create": such a sender becomes a requester.
         mail_unknown_sender=os.environ.get("SERVICEDESK_MAIL_UNKNOWN_SENDER", "quarantine"),
+        # Abuse limits, HITS/SECONDS each (docs/deploy.md): counted in the database, so they
+        # hold across workers and hosts.
+        rate_limits={
+            "api.token": _rate("SERVICEDESK_LIMIT_API_TOKEN", "600/60"),
+            "api.address": _rate("SERVICEDESK_LIMIT_API_ADDRESS", "60/60"),
+            "portal.filing": _rate("SERVICEDESK_LIMIT_PORTAL_FILING", "10/3600"),
+            "chat.message": _rate("SERVICEDESK_LIMIT_CHAT_MESSAGE", "30/60"),
+        },
+        # Reverse proxies in front of the application that append to X-Forwarded-For.
+        trusted_proxies=int(os.environ.get("SERVICEDESK_TRUSTED_PROXIES", "0")),
     )

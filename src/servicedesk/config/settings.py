@@ -189,6 +189,9 @@ SERVICEDESK_MAIL_UNKNOWN_SENDER = ENV.mail_unknown_sender
 SERVICEDESK_MAIL_SENDER_HOURLY_CAP = 30
 SERVICEDESK_MAIL_MAX_MESSAGE_BYTES = 40 * 1024 * 1024
 SERVICEDESK_MAIL_MAX_HEADER_BYTES = 64 * 1024
+# Abuse limits (core/limits.py): name → (hits, seconds); (0, 0) is off.
+SERVICEDESK_RATE_LIMITS = ENV.rate_limits
+SERVICEDESK_TRUSTED_PROXIES = ENV.trusted_proxies
 
 LOGGING = {
     "version": 1,

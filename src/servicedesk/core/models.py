@@ -61,3 +61,23 @@ def append_only_trigger_sql(table: str, vendor: str) -> tuple[str, str]:
         """
         drop = f"DROP TRIGGER IF EXISTS {name};"
     return create, drop
+
+
+class RateCounter(models.Model):
+    """Hits of one subject against one abuse limit in one fixed window (see `core.limits`)."""
+
+    limit_name = models.CharField(max_length=40)
+    subject = models.CharField(max_length=200)
+    window_start = models.BigIntegerField(help_text="Unix seconds at which the window opened.")
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["limit_name", "subject", "window_start"], name="rate_counter_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"], name="rate_counter_window")]
+
+    def __str__(self) -> str:
+        return f"{self.limit_name} {self.subject}@{self.window_start}: {self.hits}"
