@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from servicedesk.core.crypto import EncryptedTextField
+
 PERSON = settings.AUTH_USER_MODEL
 
 
@@ -93,8 +95,9 @@ class WebhookSubscription(models.Model):
     owner = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=500)
     event_types = models.JSONField(help_text="Event types to deliver, e.g. ticket.created.")
-    # Kept readable because every delivery is signed with it; shown to the owner once.
-    secret = models.CharField(max_length=64, editable=False)
+    # Kept decryptable because every delivery is signed with it; shown to the owner once, and
+    # encrypted at rest (core/crypto.py).
+    secret = EncryptedTextField(editable=False)
     allow_private = models.BooleanField(
         default=False,
         help_text="Set by an administrator: may target loopback, private or unlisted hosts.",

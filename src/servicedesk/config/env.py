@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
+# Only the embedded demo runs on this key; anyone can read it here, so production sets its own.
+DEMO_SECRET_KEY = "servicedesk-insecure-demo-key-change-me-0123456789"
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -18,6 +20,15 @@ def _flag(name: str, default: bool) -> bool:
     if raw is None:
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secrets_keys() -> list[str]:
+    """Keys that encrypt secrets at rest (mailbox passwords, webhook secrets), newest first:
+    `SERVICEDESK_SECRETS_KEYS` (comma-separated) or the file `SERVICEDESK_SECRETS_KEYS_FILE`
+    names (one key a line, e.g. a container or systemd credential)."""
+    path = os.environ.get("SERVICEDESK_SECRETS_KEYS_FILE")
+    raw = Path(path).read_text() if path else os.environ.get("SERVICEDESK_SECRETS_KEYS", "")
+    return [key.strip() for key in raw.replace(",", "\n").splitlines() if key.strip()]
 
 
 def _rate(name: str, default: str) -> tuple[int, int]:
@@ -56,6 +67,7 @@ class Environment:
     mail_domain: str
     mail_unknown_sender: str
     rate_limits: dict[str, tuple[int, int]]
+    secrets_keys: list[str]
     trusted_proxies: int
 
 
@@ -64,9 +76,7 @@ def read_environment() -> Environment:
     return Environment(
         debug=_flag("SERVICEDESK_DEBUG", False),
         # The fallback key only ever serves the embedded demo; production sets its own.
-        secret_key=os.environ.get(
-            "SECRET_KEY", "servicedesk-insecure-demo-key-change-me-0123456789"
-        ),
+        secret_key=os.environ.get("SECRET_KEY", DEMO_SECRET_KEY),
         database_url=os.environ.get(
             "DATABASE_URL", f"sqlite:///{data_dir / 'servicedesk.sqlite3'}"
         ),
@@ -101,6 +111,7 @@ def read_environment() -> Environment:
             "portal.filing": _rate("SERVICEDESK_LIMIT_PORTAL_FILING", "10/3600"),
             "chat.message": _rate("SERVICEDESK_LIMIT_CHAT_MESSAGE", "30/60"),
         },
+        secrets_keys=_secrets_keys(),
         # Reverse proxies in front of the application that append to X-Forwarded-For.
         trusted_proxies=int(os.environ.get("SERVICEDESK_TRUSTED_PROXIES", "0")),
     )

@@ -192,6 +192,8 @@ SERVICEDESK_MAIL_MAX_HEADER_BYTES = 64 * 1024
 # Abuse limits (core/limits.py): name → (hits, seconds); (0, 0) is off.
 SERVICEDESK_RATE_LIMITS = ENV.rate_limits
 SERVICEDESK_TRUSTED_PROXIES = ENV.trusted_proxies
+# Fernet keys for secrets at rest (core/crypto.py), newest first; the first one encrypts.
+SERVICEDESK_SECRETS_KEYS = ENV.secrets_keys
 
 LOGGING = {
     "version": 1,

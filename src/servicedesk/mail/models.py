@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from servicedesk.core.crypto import EncryptedTextField
 from servicedesk.mail.choices import InboundState
 
 
@@ -21,7 +22,7 @@ class Mailbox(models.Model):
     imap_host = models.CharField(max_length=200, blank=True)
     imap_port = models.PositiveIntegerField(default=993)
     imap_user = models.CharField(max_length=200, blank=True)
-    imap_password = models.CharField(max_length=200, blank=True)
+    imap_password = EncryptedTextField(blank=True)
     imap_folder = models.CharField(max_length=200, default="INBOX")
     imap_ssl = models.BooleanField(default=True)
     agency = models.ForeignKey(
