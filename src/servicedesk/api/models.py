@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from servicedesk.core.audit import audited
 from servicedesk.core.crypto import EncryptedTextField
 
 PERSON = settings.AUTH_USER_MODEL
@@ -89,6 +90,7 @@ class MonitoringAlert(models.Model):
         return f"{self.dedupe_key} ×{self.occurrences}"
 
 
+@audited(secrets=("secret",))
 class WebhookSubscription(models.Model):
     """Someone's endpoint that wants to hear about ticket events, signed with `secret`."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from servicedesk.catalog.choices import Impact, Priority, Severity
+from servicedesk.core.audit import audited
 
 
 class Service(models.Model):
@@ -40,6 +41,7 @@ class Category(models.Model):
         return f"{self.number} – {self.name}"
 
 
+@audited()
 class PriorityCode(models.Model):
     """A priority code within a category: "1 – Emergency (4 hours)", "5 – Vendor dependent"."""
 
@@ -81,6 +83,7 @@ class RequestType(models.Model):
         return self.name
 
 
+@audited()
 class PriorityMatrixCell(models.Model):
     """One cell of the impact × severity → priority matrix, editable by an admin."""
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from servicedesk.core.audit import audited
 from servicedesk.core.crypto import EncryptedTextField
 from servicedesk.mail.choices import InboundState
 
 
+@audited(exclude=("last_fetched_at", "last_error"), secrets=("imap_password",))
 class Mailbox(models.Model):
     """A desk address: read over IMAP (if a host is set) or fed by the SMTP receiver.
 
