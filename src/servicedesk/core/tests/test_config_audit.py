@@ -76,7 +76,7 @@ def test_the_admin_lists_entries_read_only_and_filters_by_model_and_person(
         )
     listing = admin_client.get(
         "/admin/core/configchange/",
-        {"model": "sla.businesscalendar", "actor__id__exact": admin_person.pk},
+        {"model": "sla.businesscalendar", "actor__id__exact": str(admin_person.pk)},
     )
     page = listing.content.decode()
     assert listing.status_code == 200
