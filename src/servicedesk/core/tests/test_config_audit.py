@@ -62,7 +62,7 @@ def test_editing_a_matrix_cell_in_the_admin_writes_one_entry_that_cannot_be_chan
         entry.delete()
     with pytest.raises(AppendOnlyError):
         ConfigChange.objects.filter(pk=entry.pk).delete()
-    with transaction.atomic(), pytest.raises(DatabaseError), connection.cursor() as cursor:
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE core_configchange SET via = 'forged' WHERE id = %s", [entry.pk])
     assert ConfigChange.objects.get(pk=entry.pk).changes == {"priority": ["p1", "p2"]}
 
