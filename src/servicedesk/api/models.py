@@ -16,6 +16,7 @@ from servicedesk.core.crypto import EncryptedTextField
 PERSON = settings.AUTH_USER_MODEL
 
 
+@audited(exclude=("last_used_at",), secrets=("secret_hash",))
 class ApiToken(models.Model):
     """A personal token: `sd_<prefix>_<secret>`. Only a SHA-256 hash of the whole token is kept,
     so a leaked database row cannot be replayed; the prefix finds the row without a scan."""
@@ -43,6 +44,7 @@ class ApiToken(models.Model):
         return self.expires_at is None or self.expires_at > now
 
 
+@audited()
 class MonitoredResource(models.Model):
     """Maps a monitored resource name (a shell-style pattern, e.g. `db-*.example.org`) to the
     service its incidents belong to; the first match by position wins."""

@@ -8,6 +8,7 @@ from servicedesk.catalog.choices import Impact, Priority, Severity
 from servicedesk.core.audit import audited
 
 
+@audited()
 class Service(models.Model):
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
@@ -26,6 +27,7 @@ class Service(models.Model):
         return self.name
 
 
+@audited()
 class Category(models.Model):
     """A category of work, as in the district's categorization chart (seed 003)."""
 
@@ -67,6 +69,7 @@ class PriorityCode(models.Model):
         return f"{self.code} – {self.name}{suffix}"
 
 
+@audited()
 class RequestType(models.Model):
     """A kind of service request: password reset, access, hardware, ..."""
 
