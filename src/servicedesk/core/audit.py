@@ -188,16 +188,17 @@ def _after_save(
     sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any
 ) -> None:
     config = config_of(sender)
-    after = snapshot(instance, config)
     if created:
         if config.record_creation:
-            changes = _diff({}, {k: v for k, v in after.items() if v not in (None, "")}, config)
-            _write(instance, ConfigAction.CREATED, changes)
+            after = {k: v for k, v in snapshot(instance, config).items() if v not in (None, "")}
+            _write(instance, ConfigAction.CREATED, _diff({}, after, config))
         return
+    # No snapshot before the save (only untracked fields were saved): nothing to compare, and
+    # no related rows are read for nothing (a sign-in saves `last_login` on every person).
     before = instance.__dict__.pop("_audit_before", None)
     if before is None:
         return
-    changes = _diff(before, after, config)
+    changes = _diff(before, snapshot(instance, config), config)
     if changes:
         _write(instance, ConfigAction.CHANGED, changes)
 

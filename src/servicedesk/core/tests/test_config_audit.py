@@ -3,6 +3,8 @@ who, what, before and after; entries can be neither changed nor deleted."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
@@ -156,3 +158,10 @@ def test_a_change_through_the_api_names_the_token_owner(org: Org) -> None:
     entry = ConfigChange.objects.get(model="api.webhooksubscription")
     assert (entry.actor, entry.via, entry.action) == (org.lead, "api", "created")
     assert entry.changes["secret"] == ["", "********"]
+
+
+def test_signing_in_costs_the_audit_nothing(org: Org, django_assert_num_queries: Any) -> None:
+    person = Person.objects.get(pk=org.employee.pk)  # its agency not loaded yet
+    with django_assert_num_queries(1):  # the UPDATE of last_login, nothing read, nothing written
+        person.save(update_fields=["last_login"])
+    assert not ConfigChange.objects.filter(model="directory.person").exists()
