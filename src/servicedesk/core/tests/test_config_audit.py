@@ -165,3 +165,11 @@ def test_signing_in_costs_the_audit_nothing(org: Org, django_assert_num_queries:
     with django_assert_num_queries(1):  # the UPDATE of last_login, nothing read, nothing written
         person.save(update_fields=["last_login"])
     assert not ConfigChange.objects.filter(model="directory.person").exists()
+
+
+def test_an_audited_change_costs_one_read_and_one_insert(django_assert_num_queries: Any) -> None:
+    cell = PriorityMatrixCell.objects.get(impact="individual", severity="no_impact")
+    cell.priority = "p1" if cell.priority != "p1" else "p2"
+    with django_assert_num_queries(3):  # the row as it was, the UPDATE, the entry
+        cell.save()
+    assert ConfigChange.objects.filter(object_id=str(cell.pk), action="changed").count() == 1
