@@ -112,6 +112,9 @@ def test_production_without_a_key_fails_clearly(settings: Any) -> None:
         a_mailbox()
     [error] = secrets_key_check()
     assert error.id == "servicedesk.E001"
+    out = StringIO()  # the way out: generating a key works despite the failing check
+    call_command("rotate_secrets", "--generate-key", skip_checks=False, stdout=out)
+    Fernet(out.getvalue().strip())
 
     settings.SERVICEDESK_SECRETS_KEYS = [NEW_KEY]
     assert secrets_key_check() == []
