@@ -14,11 +14,12 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from servicedesk.api.services import TokenErrorCode
 from servicedesk.api.webhooks import WebhookErrorCode
 from servicedesk.core.errors import DomainError
+from servicedesk.core.limits import RateLimited
 from servicedesk.tickets.errors import StaleTicketError, TicketErrorCode
 
 logger = logging.getLogger("servicedesk.api")
@@ -126,8 +127,30 @@ def _http_error_code(status: int) -> ApiErrorCode:
     }.get(status, ApiErrorCode.BAD_REQUEST)
 
 
-def error_response_parts(exc: Exception) -> tuple[int, dict[str, Any]]:
+# Where the API's throttle leaves the refusal's retry time (ninja's throttles return a bool).
+RETRY_AFTER_KEY = "servicedesk.retry_after"
+
+
+def _too_many(retry_after: int) -> dict[str, Any]:
+    message = f"Too many requests. Try again in {retry_after} seconds."
+    return _body(ApiErrorCode.TOO_MANY_REQUESTS, message, None)
+
+
+def retry_after_of(request: HttpRequest, exc: Exception) -> int | None:
+    if isinstance(exc, RateLimited):
+        return exc.retry_after
+    if isinstance(exc, Throttled):
+        value = request.META.get(RETRY_AFTER_KEY)
+        return int(value) if value is not None else None
+    return None
+
+
+def error_response_parts(
+    exc: Exception, *, retry_after: int | None = None
+) -> tuple[int, dict[str, Any]]:
     """(status, body) for any exception an operation raised."""
+    if retry_after is not None:
+        return 429, _too_many(retry_after)
     if isinstance(exc, ApiError):
         return exc.status, _body(exc.code, exc.message, exc.field)
     if isinstance(exc, DomainError):
@@ -155,12 +178,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     def on_exception(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
         error = exc if isinstance(exc, Exception) else exc()
-        status, body = error_response_parts(error)
+        retry_after = retry_after_of(request, error)
+        status, body = error_response_parts(error, retry_after=retry_after)
         if status == 500:
             logger.error("API error on %s %s", request.method, request.path, exc_info=error)
         response = api.create_response(request, body, status=status)
         if status == 401:
             response["WWW-Authenticate"] = "Bearer"
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
         return response
 
     api.add_exception_handler(Exception, on_exception)

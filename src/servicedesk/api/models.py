@@ -10,9 +10,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from servicedesk.core.audit import audited
+from servicedesk.core.crypto import EncryptedTextField
+
 PERSON = settings.AUTH_USER_MODEL
 
 
+@audited(exclude=("last_used_at",), secrets=("secret_hash",))
 class ApiToken(models.Model):
     """A personal token: `sd_<prefix>_<secret>`. Only a SHA-256 hash of the whole token is kept,
     so a leaked database row cannot be replayed; the prefix finds the row without a scan."""
@@ -40,6 +44,7 @@ class ApiToken(models.Model):
         return self.expires_at is None or self.expires_at > now
 
 
+@audited()
 class MonitoredResource(models.Model):
     """Maps a monitored resource name (a shell-style pattern, e.g. `db-*.example.org`) to the
     service its incidents belong to; the first match by position wins."""
@@ -87,6 +92,7 @@ class MonitoringAlert(models.Model):
         return f"{self.dedupe_key} ×{self.occurrences}"
 
 
+@audited(secrets=("secret",))
 class WebhookSubscription(models.Model):
     """Someone's endpoint that wants to hear about ticket events, signed with `secret`.
 
@@ -96,8 +102,9 @@ class WebhookSubscription(models.Model):
     owner = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=500)
     event_types = models.JSONField(help_text="Event types to deliver, e.g. ticket.created.")
-    # Kept readable because every delivery is signed with it; shown to the owner once.
-    secret = models.CharField(max_length=64, editable=False)
+    # Kept decryptable because every delivery is signed with it; shown to the owner once, and
+    # encrypted at rest (core/crypto.py).
+    secret = EncryptedTextField(editable=False)
     allow_private = models.BooleanField(
         default=False,
         help_text="Set by an administrator: may target loopback, private or unlisted hosts.",

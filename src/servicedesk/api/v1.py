@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI, Router
 from ninja.operation import Operation
 
-from servicedesk.api.auth import SignedInSession, TokenAuth
+from servicedesk.api.auth import CountUnauthenticatedCall, SignedInSession, TokenAuth
 from servicedesk.api.errors import ApiError, ApiErrorCode, install_error_handlers
 from servicedesk.api.routers import (
     catalog,
@@ -24,6 +24,7 @@ from servicedesk.api.routers import (
     tokens,
     webhooks,
 )
+from servicedesk.api.throttling import CallerThrottle
 
 DESCRIPTION = """\
 The service desk for scripts, integrations and monitoring tools: everything the portal and the
@@ -34,6 +35,10 @@ that requester sees; a ticket you may not see is a 404, exactly like one that do
 `POST /api/v1/tokens` while signed in, or `servicedesk api_token USERNAME`; revoke it with
 `DELETE /api/v1/tokens/{id}`), or the web UI's session (unsafe methods then need the CSRF token,
 as in the UI).
+
+**Rate limits**: calls are counted per token (or per signed-in person), and per address for calls
+without valid credentials. Over the limit the answer is 429 (`too_many_requests`) with
+`Retry-After`, the seconds to wait.
 
 **Errors** always have the shape `{"code", "message", "field"}`; `code` is stable. Unknown
 query parameters are a 400 (`unknown_parameter`) rather than being ignored.
@@ -88,7 +93,8 @@ api = ServicedeskApi(
     version="1",
     description=DESCRIPTION,
     urls_namespace="api-v1",
-    auth=[TokenAuth(), SignedInSession()],
+    auth=[TokenAuth(), SignedInSession(), CountUnauthenticatedCall()],
+    throttle=[CallerThrottle()],
 )
 api.add_router("/tickets", tickets.router)
 api.add_router("/tickets", ticket_actions.router)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.db import models
 
 from servicedesk.catalog.choices import Impact, Priority, Severity
+from servicedesk.core.audit import audited
 
 
+@audited()
 class Service(models.Model):
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
@@ -25,6 +27,7 @@ class Service(models.Model):
         return self.name
 
 
+@audited()
 class Category(models.Model):
     """A category of work, as in the school district's categorization chart."""
 
@@ -40,6 +43,7 @@ class Category(models.Model):
         return f"{self.number} – {self.name}"
 
 
+@audited()
 class PriorityCode(models.Model):
     """A priority code within a category: "1 – Emergency (4 hours)", "5 – Vendor dependent"."""
 
@@ -65,6 +69,7 @@ class PriorityCode(models.Model):
         return f"{self.code} – {self.name}{suffix}"
 
 
+@audited()
 class RequestType(models.Model):
     """A kind of service request: password reset, access, hardware, ..."""
 
@@ -81,6 +86,7 @@ class RequestType(models.Model):
         return self.name
 
 
+@audited()
 class PriorityMatrixCell(models.Model):
     """One cell of the impact × severity → priority matrix, editable by an admin."""
 

@@ -20,10 +20,35 @@ def _flag(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _secrets_keys() -> list[str]:
+    """Keys that encrypt secrets at rest (mailbox passwords, webhook secrets), newest first:
+    `SERVICEDESK_SECRETS_KEYS` (comma-separated) or the file `SERVICEDESK_SECRETS_KEYS_FILE`
+    names (one key a line, e.g. a container or systemd credential)."""
+    path = os.environ.get("SERVICEDESK_SECRETS_KEYS_FILE")
+    raw = Path(path).read_text() if path else os.environ.get("SERVICEDESK_SECRETS_KEYS", "")
+    return [key.strip() for key in raw.replace(",", "\n").splitlines() if key.strip()]
+
+
+def _rate(name: str, default: str) -> tuple[int, int]:
+    """`HITS/SECONDS` (e.g. `600/60`); `off` or `0` switches the limit off."""
+    raw = os.environ.get(name, default).strip().lower()
+    if raw in {"off", "0", ""}:
+        return (0, 0)
+    try:
+        hits, seconds = (int(part) for part in raw.split("/"))
+    except ValueError:
+        hits = seconds = -1
+    if hits < 0 or seconds <= 0:
+        raise ValueError(f"{name}={raw!r}: write HITS/SECONDS, e.g. 600/60, or off.")
+    return (hits, seconds)
+
+
 @dataclass(frozen=True)
 class Environment:
     debug: bool
     secret_key: str
+    # True when no SECRET_KEY or SECRET_KEY_FILE is set: a developer's checkout or the demo.
+    secret_key_is_local: bool
     database_url: str
     allowed_hosts: list[str]
     data_dir: Path
@@ -53,14 +78,19 @@ class Environment:
     hsts_preload: bool
     trusted_origins: list[str]
     behind_proxy: bool
+    rate_limits: dict[str, tuple[int, int]]
+    secrets_keys: list[str]
+    trusted_proxies: int
 
 
 def read_environment() -> Environment:
     data_dir = Path(os.environ.get("SERVICEDESK_DATA_DIR", PROJECT_ROOT / "var"))
     return Environment(
         debug=_flag("SERVICEDESK_DEBUG", False),
-        # The fallback key only ever serves the embedded demo; production sets its own.
         secret_key=_secret_key(data_dir),
+        secret_key_is_local=not (
+            os.environ.get("SECRET_KEY", "").strip() or os.environ.get("SECRET_KEY_FILE", "").strip()
+        ),
         database_url=os.environ.get(
             "DATABASE_URL", f"sqlite:///{data_dir / 'servicedesk.sqlite3'}"
         ),
@@ -107,6 +137,17 @@ def read_environment() -> Environment:
         trusted_origins=_list("SERVICEDESK_CSRF_TRUSTED_ORIGINS", ""),
         # Trust the proxy's X-Forwarded-Proto header; only right when a proxy always sets it.
         behind_proxy=_flag("SERVICEDESK_BEHIND_PROXY", False),
+        # Abuse limits, HITS/SECONDS each (docs/deploy.md): counted in the database, so they
+        # hold across workers and hosts.
+        rate_limits={
+            "api.token": _rate("SERVICEDESK_LIMIT_API_TOKEN", "600/60"),
+            "api.address": _rate("SERVICEDESK_LIMIT_API_ADDRESS", "60/60"),
+            "portal.filing": _rate("SERVICEDESK_LIMIT_PORTAL_FILING", "10/3600"),
+            "chat.message": _rate("SERVICEDESK_LIMIT_CHAT_MESSAGE", "30/60"),
+        },
+        secrets_keys=_secrets_keys(),
+        # Reverse proxies in front of the application that append to X-Forwarded-For.
+        trusted_proxies=int(os.environ.get("SERVICEDESK_TRUSTED_PROXIES", "0")),
     )
 
 

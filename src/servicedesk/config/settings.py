@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "servicedesk.core.audit.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -249,6 +250,13 @@ SERVICEDESK_MAIL_UNKNOWN_SENDER = ENV.mail_unknown_sender
 SERVICEDESK_MAIL_SENDER_HOURLY_CAP = 30
 SERVICEDESK_MAIL_MAX_MESSAGE_BYTES = 40 * 1024 * 1024
 SERVICEDESK_MAIL_MAX_HEADER_BYTES = 64 * 1024
+# Abuse limits (core/limits.py): name → (hits, seconds); (0, 0) is off.
+SERVICEDESK_RATE_LIMITS = ENV.rate_limits
+SERVICEDESK_TRUSTED_PROXIES = ENV.trusted_proxies
+# Fernet keys for secrets at rest (core/crypto.py), newest first; the first one encrypts.
+SERVICEDESK_SECRETS_KEYS = ENV.secrets_keys
+# A checkout's own local key (no SECRET_KEY set): secrets at rest may use a key derived from it.
+SERVICEDESK_SECRET_KEY_IS_LOCAL = ENV.secret_key_is_local
 
 # Health and metrics (see docs/deploy.md): readiness fails when the oldest task waiting to run
 # or the oldest mail waiting to go out is older than these.

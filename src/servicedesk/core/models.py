@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from django.db import models
+from django.utils import timezone
 
 
 class AppendOnlyError(RuntimeError):
@@ -61,3 +62,57 @@ def append_only_trigger_sql(table: str, vendor: str) -> tuple[str, str]:
         """
         drop = f"DROP TRIGGER IF EXISTS {name};"
     return create, drop
+
+
+class RateCounter(models.Model):
+    """Hits of one subject against one abuse limit in one fixed window (see `core.limits`)."""
+
+    limit_name = models.CharField(max_length=40)
+    subject = models.CharField(max_length=200)
+    window_start = models.BigIntegerField(help_text="Unix seconds at which the window opened.")
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["limit_name", "subject", "window_start"], name="rate_counter_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"], name="rate_counter_window")]
+
+    def __str__(self) -> str:
+        return f"{self.limit_name} {self.subject}@{self.window_start}: {self.hits}"
+
+
+class ConfigAction(models.TextChoices):
+    CREATED = "created", "Created"
+    CHANGED = "changed", "Changed"
+    DELETED = "deleted", "Deleted"
+
+
+class ConfigChange(AppendOnlyModel):
+    """One change of one configuration object (an SLA rule, a matrix cell, a mailbox, …): who,
+    through which door, what, and each changed field before and after (secrets masked).
+
+    Written by `core.audit` for every model registered there, whatever made the change."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        "directory.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    via = models.CharField(max_length=20, help_text="admin, api, web or system.")
+    model = models.CharField(max_length=100, help_text="app_label.model, e.g. sla.slarule.")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=10, choices=ConfigAction.choices)
+    changes = models.JSONField(
+        default=dict, help_text='{"field": [before, after]}; secrets appear as "********".'
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "configuration change"
+        indexes = [models.Index(fields=["model", "object_id"], name="config_change_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.model} {self.object_repr}"

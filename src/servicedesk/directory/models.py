@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from servicedesk.core.text import without_invisible_controls
+from servicedesk.core.audit import audited
 from servicedesk.directory.choices import LEAD_ROLES, STAFF_ROLES, Network, Role, Tier
 
 
@@ -48,6 +49,8 @@ class Location(models.Model):
         return f"{self.name} ({self.agency.code})"
 
 
+# People come and go all day; what is configuration about them is their role and standing.
+@audited(fields=("role", "agency", "is_active", "is_staff", "is_superuser"), record_creation=False)
 class Person(AbstractUser):
     """Anyone who signs in: employees who file tickets and the staff who work them."""
 
@@ -86,6 +89,7 @@ class Person(AbstractUser):
         return self.role in LEAD_ROLES
 
 
+@audited()
 class SupportGroup(models.Model):
     """A team that tickets are assigned to, at a tier of support."""
 

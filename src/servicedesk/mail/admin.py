@@ -14,7 +14,15 @@ from servicedesk.mail.models import InboundMessage, Mailbox
 
 
 class MailboxForm(forms.ModelForm[Mailbox]):
-    imap_password = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
+    # Write-only: the stored password is never sent back to a browser; blank keeps it.
+    imap_password = forms.CharField(
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text="Stored encrypted and never shown again. Leave blank to keep the current one.",
+    )
+    forget_imap_password = forms.BooleanField(
+        required=False, label="Forget the stored IMAP password"
+    )
 
     class Meta:
         model = Mailbox
@@ -34,6 +42,16 @@ class MailboxForm(forms.ModelForm[Mailbox]):
             "trusted",
             "is_active",
         )
+
+    def clean_imap_password(self) -> str:
+        typed = str(self.cleaned_data.get("imap_password") or "")
+        return typed or (self.instance.imap_password if self.instance.pk else "")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("forget_imap_password"):
+            cleaned["imap_password"] = ""
+        return cleaned
 
 
 @admin.register(Mailbox)

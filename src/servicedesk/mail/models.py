@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from servicedesk.core.audit import audited
+from servicedesk.core.crypto import EncryptedTextField
 from servicedesk.mail.choices import InboundState
 
 
+@audited(exclude=("last_fetched_at", "last_error"), secrets=("imap_password",))
 class Mailbox(models.Model):
     """A desk address: read over IMAP (if a host is set) or fed by the SMTP receiver.
 
@@ -21,7 +24,7 @@ class Mailbox(models.Model):
     imap_host = models.CharField(max_length=200, blank=True)
     imap_port = models.PositiveIntegerField(default=993)
     imap_user = models.CharField(max_length=200, blank=True)
-    imap_password = models.CharField(max_length=200, blank=True)
+    imap_password = EncryptedTextField(blank=True)
     imap_folder = models.CharField(max_length=200, default="INBOX")
     imap_ssl = models.BooleanField(default=True)
     agency = models.ForeignKey(

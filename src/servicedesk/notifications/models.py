@@ -14,6 +14,7 @@ from django.db import models
 from django.template import Template, TemplateSyntaxError
 from django.utils import timezone
 
+from servicedesk.core.audit import audited
 from servicedesk.notifications.choices import DeliveryState, NotificationKind
 
 PERSON = settings.AUTH_USER_MODEL
@@ -85,6 +86,7 @@ def validate_template(source: str) -> None:
         raise ValidationError(f"This template does not compile: {broken}") from broken
 
 
+@audited()
 class MailTemplate(models.Model):
     """The subject and text of one kind of mail, in Django's template language.
 

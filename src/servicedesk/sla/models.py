@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from servicedesk.catalog.choices import Priority
+from servicedesk.core.audit import audited
 from servicedesk.core.models import AppendOnlyModel
 from servicedesk.directory.choices import Network
 from servicedesk.sla.choices import ClockEventKind, ClockState, Metric, Outcome, TargetKind
@@ -52,6 +53,7 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"'{value}' is not an IANA time zone such as America/Chicago.")
 
 
+@audited(exclude=("edition",))
 class BusinessCalendar(models.Model):
     name = models.CharField(max_length=120, unique=True)
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
@@ -90,6 +92,7 @@ class BusinessCalendar(models.Model):
         BusinessCalendar.objects.filter(pk=self.pk).update(edition=self.edition)
 
 
+@audited()
 class CalendarClosure(models.Model):
     """A holiday (whole day) or a partial day whose intervals replace the weekly ones."""
 
@@ -131,6 +134,7 @@ class CalendarClosure(models.Model):
             validate_weekly_hours({"0": [interval]})
 
 
+@audited()
 class SlaRule(models.Model):
     """One line of an ordered rule list: for tickets matching every filled-in field, this target.
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.test import Client
 
 from servicedesk.config.env import PROJECT_ROOT
@@ -44,6 +45,9 @@ def _production(tmp_path: Path) -> dict[str, str]:
     key_file = tmp_path / "secret_key"
     key_file.write_text("k3y-" + "x7Qp9" * 12)
     env["SECRET_KEY_FILE"] = str(key_file)
+    secrets_keys = tmp_path / "secrets_keys"
+    secrets_keys.write_text(Fernet.generate_key().decode() + "\n")
+    env["SERVICEDESK_SECRETS_KEYS_FILE"] = str(secrets_keys)
     env["SERVICEDESK_DATA_DIR"] = str(tmp_path / "data")
     return env
 

@@ -7,8 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from servicedesk.core.limits import RateLimited
 from servicedesk.directory.models import Person
 from servicedesk.directory.selectors import people_search, people_visible
 from servicedesk.portal.forms import TicketForm
@@ -118,7 +120,28 @@ def _filing(request: HttpRequest, kind: TicketKind, draft: TicketDraft | None) -
     except TicketError as refused:
         show_refusal(form, refused, fallback_field="short_description")
         return _render_form(request, form, draft, status=400)
+    except RateLimited as held:
+        # A draft being submitted was saved just above; a new ticket becomes a draft now.
+        kept = draft or draft_save(None, actor=person, remove_attachment_ids=[], **arguments)
+        return _held_as_draft(request, kept, held)
     return redirect("portal:filed", number=ticket.number)
+
+
+def _held_as_draft(request: HttpRequest, kept: TicketDraft, held: RateLimited) -> HttpResponse:
+    """Over the filing limit: nothing typed or attached is lost; it waits as a draft."""
+    minutes = max(1, -(-held.retry_after // 60))
+    messages.error(
+        request,
+        ngettext(
+            "You have filed as many tickets as the portal accepts in a short time. We kept this "
+            "one as a draft: you can submit it in %(minutes)d minute.",
+            "You have filed as many tickets as the portal accepts in a short time. We kept this "
+            "one as a draft: you can submit it in %(minutes)d minutes.",
+            minutes,
+        )
+        % {"minutes": minutes},
+    )
+    return redirect("portal:draft", pk=kept.pk)
 
 
 @login_required

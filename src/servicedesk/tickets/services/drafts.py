@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from servicedesk.core.limits import person_limit_hit
 from servicedesk.directory.models import Person
 from servicedesk.tickets.attachments_policy import display_name, upload_refusal_from_settings
 from servicedesk.tickets.choices import Channel, TicketKind
@@ -22,6 +23,7 @@ from servicedesk.tickets.services.lifecycle import refuse, ticket_create
 
 # The portal files incidents and service requests; problems and tasks are the desk's own.
 FILABLE_KINDS = frozenset({TicketKind.INCIDENT, TicketKind.REQUEST})
+PORTAL_FILING_LIMIT = "portal.filing"
 SHORT_DESCRIPTION_MAX = Ticket._meta.get_field("short_description").max_length or 160
 
 
@@ -66,10 +68,15 @@ def ticket_file(
     affected_people: Iterable[Person] = (),
     uploads: Iterable[UploadedFile] = (),
 ) -> Ticket:
-    """A ticket from the portal with its affected people and files: all of it, or nothing."""
+    """A ticket from the portal with its affected people and files: all of it, or nothing.
+
+    Raises `core.limits.RateLimited` when the actor has filed as many tickets as the portal
+    filing limit allows in its window (a script or a stuck key must not flood the desk).
+    """
     files = list(uploads)
     _check_filing(actor, kind, requester)
     check_uploads(files)
+    person_limit_hit(PORTAL_FILING_LIMIT, actor.pk)
     ticket = ticket_create(
         actor=actor,
         kind=kind,
