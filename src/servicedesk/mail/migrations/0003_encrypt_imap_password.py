@@ -8,14 +8,14 @@ from servicedesk.core.crypto import encrypt_existing_values
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("api", "0002_webhooksubscription_webhookdelivery"),
+        ("mail", "0002_mailbox_sender_authentication"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="webhooksubscription",
-            name="secret",
-            field=servicedesk.core.crypto.EncryptedTextField(editable=False),
+            model_name="mailbox",
+            name="imap_password",
+            field=servicedesk.core.crypto.EncryptedTextField(blank=True),
         ),
-        migrations.RunPython(*encrypt_existing_values("api", "webhooksubscription", "secret")),
+        migrations.RunPython(*encrypt_existing_values("mail", "mailbox", "imap_password")),
     ]

@@ -8,14 +8,14 @@ from servicedesk.core.crypto import encrypt_existing_values
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mail", "0001_initial"),
+        ("api", "0003_webhook_organisation_wide"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="mailbox",
-            name="imap_password",
-            field=servicedesk.core.crypto.EncryptedTextField(blank=True),
+            model_name="webhooksubscription",
+            name="secret",
+            field=servicedesk.core.crypto.EncryptedTextField(editable=False),
         ),
-        migrations.RunPython(*encrypt_existing_values("mail", "mailbox", "imap_password")),
+        migrations.RunPython(*encrypt_existing_values("api", "webhooksubscription", "secret")),
     ]
