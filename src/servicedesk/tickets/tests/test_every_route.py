@@ -64,6 +64,8 @@ API_POST = Exercise("post", data={"json": True})
 ROUTES: dict[str, Exercise] = {
     " home": GET,
     "healthz healthz": GET,
+    "readyz readyz": GET,
+    "metrics metrics": GET,
     "accounts/login/ login": GET,
     "accounts/logout/ logout": POST,
     "accounts/password_change/ password_change": GET,
