@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "servicedesk.outages",
     "servicedesk.knowledge",
     "servicedesk.notifications",
+    "servicedesk.reports",
     "servicedesk.mail",
     "servicedesk.api",
     "servicedesk.portal",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("portal/", include("servicedesk.portal.urls")),
+    path("workspace/reports/", include("servicedesk.reports.urls")),
     path("workspace/", include("servicedesk.workspace.urls")),
     path("notifications/", include("servicedesk.notifications.urls")),
     path("api/v1/", api.urls),
