@@ -1,9 +1,14 @@
 from django.urls import path
 
-from servicedesk.reports import views
+from servicedesk.reports import shift_views, views
 
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("tickets/", views.tickets, name="tickets"),
+    path("shift/", shift_views.shift_list, name="shift_list"),
+    path("shift/<int:pk>/preview/", shift_views.shift_preview, name="shift_preview"),
+    path("shift/<int:pk>/note/", shift_views.shift_note, name="shift_note"),
+    path("shift/<int:pk>/send/", shift_views.shift_send, name="shift_send"),
+    path("shift/sent/<uuid:key>/", shift_views.shift_sent, name="shift_sent"),
 ]

@@ -19,7 +19,7 @@ from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.models import SatisfactionSurvey, Ticket, TicketHistory
 from servicedesk.tickets.services import ticket_create
 
-CHANNELS = [Channel.EMAIL, Channel.PHONE, Channel.PORTAL, Channel.CHAT]
+CHANNELS = [Channel.EMAIL, Channel.PHONE, Channel.VOICEMAIL, Channel.PORTAL, Channel.CHAT]
 STATES = [
     TicketState.NEW,
     TicketState.IN_PROGRESS,
@@ -58,6 +58,8 @@ def _shape(ticket: Ticket, index: int, history: History, rng: random.Random, org
     """Give ticket `index` its age, channel, state, group, clocks, survey and history."""
     now = history.now
     created = now - timedelta(days=rng.randrange(0, 40), hours=rng.randrange(0, 24))
+    if index % 8 == 0:  # some since the last shift report
+        created = now - timedelta(hours=rng.randrange(1, 23))
     state = rng.choice(STATES)
     group = rng.choice([org.desk_group, org.network_group, history.agency_group, None])
     fields: dict[str, object] = {

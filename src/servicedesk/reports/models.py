@@ -1,0 +1,92 @@
+"""The shift reports' schedules and what was sent. Reports read tickets; they write only these."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from servicedesk.core.models import AppendOnlyModel
+
+PERSON = settings.AUTH_USER_MODEL
+
+
+class ShiftKind(models.TextChoices):
+    MORNING = "morning", "Morning report"
+    END_OF_SHIFT = "end_of_shift", "End-of-shift report"
+
+
+class ShiftReportSchedule(models.Model):
+    """When a shift report goes, to whom, and whose view of the tickets it shows.
+
+    It goes at `send_at` on the calendar's business days (in the calendar's zone), once a day.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=ShiftKind.choices)
+    send_at = models.TimeField(help_text="Local time of the calendar, e.g. 07:00 or 17:00.")
+    calendar = models.ForeignKey(
+        "sla.BusinessCalendar",
+        on_delete=models.PROTECT,
+        help_text="Its business days are the days the report goes; closed days are skipped.",
+    )
+    distribution_list = models.ForeignKey(
+        "directory.DistributionList", on_delete=models.PROTECT, related_name="+"
+    )
+    viewer = models.ForeignKey(
+        PERSON,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The report counts the tickets this person may see (usually the desk's "
+        "manager), by the same rule as their ticket lists.",
+    )
+    is_active = models.BooleanField(default=True)
+    note = models.TextField(
+        blank=True,
+        help_text="Information forwarded from application support, sent with the next report.",
+    )
+    note_by = models.ForeignKey(
+        PERSON, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["send_at", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShiftReportSend(AppendOnlyModel):
+    """One report as it went: the period it covers, to whom, its text. Never changed."""
+
+    key = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text="Names its web version."
+    )
+    schedule = models.ForeignKey(
+        ShiftReportSchedule, on_delete=models.PROTECT, related_name="sends"
+    )
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        PERSON,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who pressed “send now”; empty when the schedule sent it.",
+    )
+    recipients = models.JSONField(default=list)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.sent_at:%Y-%m-%d %H:%M})"
