@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("tickets/", views.tickets, name="tickets"),
+    path("tickets/export.<str:fmt>", views.tickets_export, name="tickets_export"),
     path("shift/", shift_views.shift_list, name="shift_list"),
     path("shift/<int:pk>/preview/", shift_views.shift_preview, name="shift_preview"),
     path("shift/<int:pk>/note/", shift_views.shift_note, name="shift_note"),

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +17,10 @@ from django.views.decorators.http import require_GET
 
 from servicedesk.directory.models import Person
 from servicedesk.reports.dashboard import FIGURES, dashboard_build, drill_down
+from servicedesk.reports.export_responses import export_response
 from servicedesk.reports.figures import Figure
 from servicedesk.reports.filters import ReportFilterForm, ReportFilters
+from servicedesk.tickets.models import Ticket
 
 PAGE_SIZE = 50
 LABEL_MAX = 120
@@ -124,22 +127,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-def tickets(request: HttpRequest) -> HttpResponse:
-    """The tickets behind one bar: the same condition the bar's count used."""
+def _drilled(request: HttpRequest) -> tuple[str, ReportFilters, QuerySet[Ticket]]:
     viewer = staff_viewer(request)
-    form = ReportFilterForm(request.GET)
-    filters = form.filters()
+    filters = ReportFilterForm(request.GET).filters()
     figure = request.GET.get("figure", "")
     if figure not in FIGURES:
         raise Http404
     series, key = request.GET.get("series", ""), request.GET.get("key", "")
-    found = (
-        drill_down(viewer, filters, figure, series, key)
-        .select_related("assignment_group", "assignee")
-        .order_by("-created_at", "-pk")
-    )
+    found = drill_down(viewer, filters, figure, series, key).order_by("-created_at", "-pk")
+    return figure, filters, found
+
+
+@login_required
+@require_GET
+def tickets(request: HttpRequest) -> HttpResponse:
+    """The tickets behind one bar: the same condition the bar's count used."""
+    figure, filters, found = _drilled(request)
+    found = found.select_related("assignment_group", "assignee")
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     keep = request.GET.copy()
     keep.pop("page", None)
@@ -155,3 +159,11 @@ def tickets(request: HttpRequest) -> HttpResponse:
             "dashboard_query": urlencode(filters.as_query()),
         },
     )
+
+
+@login_required
+@require_GET
+def tickets_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The same tickets as the drill-down list, as CSV or XLSX."""
+    figure, _filters, found = _drilled(request)
+    return export_response(found, fmt, f"report-{figure}")

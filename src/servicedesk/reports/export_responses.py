@@ -1,0 +1,30 @@
+"""HTTP responses for exports, shared by every page that offers one (reports, queues, views)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.utils import timezone
+
+from servicedesk.reports.exports import csv_lines, export_rows, xlsx_file
+from servicedesk.tickets.models import Ticket
+
+FORMATS = ("csv", "xlsx")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_response(
+    tickets: QuerySet[Ticket], fmt: str, name: str
+) -> StreamingHttpResponse | FileResponse:
+    """The tickets as a download named `<name>-<date>.<fmt>`; an unknown format is a 404."""
+    filename = f"{name}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    rows = export_rows(tickets)
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    if fmt == "xlsx":
+        return FileResponse(
+            xlsx_file(rows), as_attachment=True, filename=filename, content_type=XLSX_TYPE
+        )
+    raise Http404
