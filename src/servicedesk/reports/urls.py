@@ -1,10 +1,11 @@
 from django.urls import path
 
-from servicedesk.reports import shift_views, views
+from servicedesk.reports import forecast_views, shift_views, views
 
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("forecast/", forecast_views.forecast, name="forecast"),
     path("tickets/", views.tickets, name="tickets"),
     path("tickets/export.<str:fmt>", views.tickets_export, name="tickets_export"),
     path("shift/", shift_views.shift_list, name="shift_list"),

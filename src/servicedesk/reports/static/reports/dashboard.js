@@ -11,11 +11,12 @@
     const spec = JSON.parse(source.textContent);
     const percent = spec.unit === "percent";
     const chart = new Chart(canvas, {
-      type: "bar",
+      type: spec.type || "bar",
       data: {
         labels: spec.labels,
         datasets: spec.datasets.map(function (set, index) {
-          return { label: set.label, data: set.data, backgroundColor: palette[index % palette.length] };
+          const colour = palette[index % palette.length];
+          return { label: set.label, data: set.data, backgroundColor: colour, borderColor: colour, borderDash: set.dashed ? [6, 4] : [] };
         }),
       },
       options: {
@@ -32,7 +33,8 @@
         onClick: function (event, elements) {
           if (!elements.length) return;
           const hit = elements[0];
-          const link = spec.datasets[hit.datasetIndex].links[hit.index];
+          const links = spec.datasets[hit.datasetIndex].links || [];
+          const link = links[hit.index];
           if (link) window.location.assign(link);
         },
       },
