@@ -75,7 +75,7 @@ def file_generated_history(org: Org, today: date) -> None:
     """Twelve weeks of tickets: half from each agency, at the pattern's rates."""
     zone = report_zone()
     first = today - timedelta(days=HISTORY_DAYS)
-    rows = []
+    rows: list[Ticket] = []
     for channel, weekly in WEEK.items():
         for offset, count in enumerate(generated(HISTORY_DAYS, weekly, seed=len(rows))):
             day = first + timedelta(days=offset)
