@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -218,3 +219,23 @@ def test_the_dashboard_takes_the_same_queries_however_many_tickets(
     body = page.content.decode()
     assert 'id="chart-data-volume"' in body and 'data-testid="table-backlog"' in body
     assert "<script>" not in body.replace('<script id="', "")
+
+
+# session, user, the unread badge; the drill-down's count and its page of tickets.
+DRILL_QUERIES = 3 + 2
+
+
+def test_a_drill_down_page_takes_the_same_queries_however_many_tickets(
+    org: Org, manager: Person, client: Client, django_assert_num_queries: Any
+) -> None:
+    client.force_login(manager)
+    query = {"figure": "backlog", "series": "open", "key": "over_7"}
+    build_history(org, count=20)
+    with django_assert_num_queries(DRILL_QUERIES):
+        assert client.get("/workspace/reports/tickets/", query).status_code == 200
+    Ticket.objects.filter(pk__in=[t.pk for t in Ticket.objects.all()[:5]]).update(
+        created_at=timezone.now() - timedelta(days=30), state=TicketState.IN_PROGRESS
+    )
+    with django_assert_num_queries(DRILL_QUERIES):
+        page = client.get("/workspace/reports/tickets/", query)
+    assert b'data-testid="drill-tickets"' in page.content

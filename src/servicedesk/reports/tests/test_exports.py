@@ -115,3 +115,18 @@ def test_a_drill_down_exports_the_tickets_it_lists(
     numbers = set(titles_in_csv(body(response)))
     assert numbers == {t.number for t in tickets}
     assert manager_client.get("/workspace/reports/tickets/export.pdf", query).status_code == 404
+
+
+def test_a_saved_view_exports_its_own_filters(
+    tickets: list[Ticket], org: Org, client: Client
+) -> None:
+    from servicedesk.workspace.models import SavedView
+
+    client.force_login(org.desk)
+    view = SavedView.objects.create(
+        owner=org.desk, name="Printers", queue="all-open", query="q=Printer"
+    )
+    response = client.get(f"/workspace/views/{view.pk}/export.csv")
+    assert set(titles_in_csv(body(response))) == {tickets[-1].number}
+    client.force_login(org.network)
+    assert client.get(f"/workspace/views/{view.pk}/export.csv").status_code == 404
