@@ -136,6 +136,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SERVICEDESK_PASSWORD_RESET_URL = ENV.password_reset_url
 SERVICEDESK_DISPUTE_WINDOW_DAYS = ENV.dispute_window_days
 SERVICEDESK_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# The reports' dashboard is rebuilt at most this often per scope and filters (a minute old at
+# most): at 100,000 tickets a build costs about half a second (bench/README.md).
+SERVICEDESK_REPORTS_CACHE_SECONDS = 60
 # An `ok` event from a monitoring tool resolves the incident its problem opened.
 SERVICEDESK_MONITORING_OK_RESOLVES = True
 # Webhook targets: host patterns allowed (empty: any public host); an admin may allow others.

@@ -12,21 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from servicedesk.directory.models import Person
-from servicedesk.reports.filters import ReportFilterForm, ReportFilters, report_zone, scoped_tickets
+from servicedesk.reports.filters import ReportFilterForm, report_zone, scoped_tickets
 from servicedesk.reports.forecast import VolumeForecast, volume_forecast
-from servicedesk.reports.views import staff_viewer
-from servicedesk.tickets.access import ticket_scope
+from servicedesk.reports.views import scoped_cache_key, staff_viewer
 
 # Fitting takes a moment per channel and the history changes slowly: an hour is fresh enough.
 CACHE_SECONDS = 3600
-
-
-def _cache_key(viewer: Person, filters: ReportFilters, today: object) -> str:
-    # Everyone who sees every ticket shares one forecast; anyone else gets their own.
-    whose = "all" if ticket_scope(viewer).everything else f"person-{viewer.pk}"
-    narrowed = f"{filters.group_id}-{filters.agency_id}-{filters.service_id}"
-    return f"reports:forecast:{whose}:{narrowed}:{today}"
 
 
 def _charts(result: VolumeForecast) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -64,7 +55,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None)
     filters = form.filters()
     today = timezone.localdate(timezone.now(), report_zone())
-    key = _cache_key(viewer, filters, today)
+    key = f"{scoped_cache_key('forecast', viewer, filters)}:{today}"
     result = cache.get(key)
     if not isinstance(result, VolumeForecast):
         result = volume_forecast(scoped_tickets(viewer, filters), today)

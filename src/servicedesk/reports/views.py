@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -16,10 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from servicedesk.directory.models import Person
-from servicedesk.reports.dashboard import FIGURES, dashboard_build, drill_down
+from servicedesk.reports.dashboard import FIGURES, Dashboard, dashboard_build, drill_down
 from servicedesk.reports.export_responses import export_response
 from servicedesk.reports.figures import Figure
 from servicedesk.reports.filters import ReportFilterForm, ReportFilters
+from servicedesk.tickets.access import ticket_scope
 from servicedesk.tickets.models import Ticket
 
 PAGE_SIZE = 50
@@ -38,6 +41,14 @@ TITLES: dict[str, Any] = {
     "categories": _("Top categories"),
     "workload": _("Open tickets per agent"),
 }
+
+
+def scoped_cache_key(name: str, viewer: Person, filters: ReportFilters) -> str:
+    """One cached copy for everyone who sees every ticket, one per person otherwise: a figure
+    never travels from one scope to another."""
+    whose = "all" if ticket_scope(viewer).everything else f"person-{viewer.pk}"
+    narrowed = f"{filters.group_id}-{filters.agency_id}-{filters.service_id}"
+    return f"reports:{name}:{whose}:{filters.start}:{filters.end}:{narrowed}"
 
 
 def staff_viewer(request: HttpRequest) -> Person:
@@ -112,7 +123,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     viewer = staff_viewer(request)
     form = ReportFilterForm(request.GET or None)
     filters = form.filters()
-    built = dashboard_build(viewer, filters)
+    key = scoped_cache_key("dashboard", viewer, filters)
+    built = cache.get(key)
+    if not isinstance(built, Dashboard):
+        built = dashboard_build(viewer, filters)
+        cache.set(key, built, settings.SERVICEDESK_REPORTS_CACHE_SECONDS)
     views = {name: present(figure, filters) for name, figure in built.figures.items()}
     return render(
         request,

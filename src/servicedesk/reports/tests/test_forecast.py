@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
-import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -121,10 +120,3 @@ def test_the_forecast_page_for_a_manager_and_for_an_agent_of_one_agency(
     theirs = volume_forecast(visible_tickets(agent), today)
     assert theirs.total.history_total == Ticket.objects.filter(agency=org.other_agency).count()
     assert theirs.total.history_total < result.total.history_total
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> None:
-    from django.core.cache import cache
-
-    cache.clear()
