@@ -15,12 +15,11 @@ import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
-import pandas as pd
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
-from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
 from servicedesk.reports.filters import day_start, report_zone
 from servicedesk.tickets.choices import Channel
@@ -88,7 +87,12 @@ def daily_counts(tickets: QuerySet[Ticket], first: date, last: date) -> dict[str
     return counts
 
 
-def _fit(values: Sequence[float]) -> ExponentialSmoothing:
+def _fit(values: Sequence[float]) -> Any:
+    # Imported on first use: pandas and statsmodels take seconds to load, which every process
+    # (web workers, tests) would otherwise pay at start-up for a page few open.
+    import pandas as pd
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
     series = pd.Series(
         np.asarray(values, dtype=float),
         index=pd.date_range("2000-01-03", periods=len(values), freq="D"),
