@@ -90,3 +90,45 @@ class ShiftReportSend(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.subject} ({self.sent_at:%Y-%m-%d %H:%M})"
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", "Waiting for the worker"
+    RUNNING = "running", "Writing"
+    DONE = "done", "Ready to download"
+    FAILED = "failed", "Failed"
+
+
+def export_file_name(instance: ExportJob, filename: str) -> str:
+    """A generated path: the file is only ever reached through the job's download view."""
+    return f"exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class ExportJob(models.Model):
+    """A long export written in the background: who asked, what, how far along, the file."""
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=40, help_text="The page whose tickets are exported.")
+    params = models.TextField(blank=True, help_text="That page's query string.")
+    fmt = models.CharField(max_length=4)
+    title = models.CharField(max_length=120)
+    state = models.CharField(max_length=10, choices=ExportState.choices, default=ExportState.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=export_file_name, max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title}.{self.fmt} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        if self.state == ExportState.DONE:
+            return 100
+        return min(99, 100 * self.done // self.total) if self.total else 0

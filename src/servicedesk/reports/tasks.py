@@ -6,6 +6,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from servicedesk.core.periodic import every
+from servicedesk.reports.export_jobs import export_run
 from servicedesk.reports.shift_services import shift_reports_send_due
 
 
@@ -13,3 +14,10 @@ from servicedesk.reports.shift_services import shift_reports_send_due
 @task()
 def send_due_shift_reports() -> dict[str, int]:
     return {"sent": len(shift_reports_send_due())}
+
+
+@task()
+def run_export(key: str) -> dict[str, int]:
+    """Write one background export (enqueued when someone asks for a long list)."""
+    job = export_run(key)
+    return {"rows": job.done}

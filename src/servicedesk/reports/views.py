@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,7 @@ from servicedesk.tickets.access import ticket_scope
 from servicedesk.tickets.models import Ticket
 
 PAGE_SIZE = 50
+DRILL_SOURCE = "reports.drill"
 LABEL_MAX = 120
 
 TITLES: dict[str, Any] = {
@@ -142,15 +143,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _drilled(request: HttpRequest) -> tuple[str, ReportFilters, QuerySet[Ticket]]:
-    viewer = staff_viewer(request)
-    filters = ReportFilterForm(request.GET).filters()
-    figure = request.GET.get("figure", "")
+def drilled_tickets(viewer: Person, params: QueryDict) -> QuerySet[Ticket]:
+    """The drill-down's tickets for a query string (the page, its export, a background export)."""
+    filters = ReportFilterForm(params).filters()
+    figure = params.get("figure", "")
     if figure not in FIGURES:
         raise Http404
-    series, key = request.GET.get("series", ""), request.GET.get("key", "")
-    found = drill_down(viewer, filters, figure, series, key).order_by("-created_at", "-pk")
-    return figure, filters, found
+    series, key = params.get("series", ""), params.get("key", "")
+    return drill_down(viewer, filters, figure, series, key).order_by("-created_at", "-pk")
+
+
+def _drilled(request: HttpRequest) -> tuple[str, ReportFilters, QuerySet[Ticket]]:
+    viewer = staff_viewer(request)
+    found = drilled_tickets(viewer, request.GET)
+    return request.GET["figure"], ReportFilterForm(request.GET).filters(), found
 
 
 @login_required
@@ -181,4 +187,11 @@ def tickets(request: HttpRequest) -> HttpResponse:
 def tickets_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """The same tickets as the drill-down list, as CSV or XLSX."""
     figure, _filters, found = _drilled(request)
-    return export_response(found, fmt, f"report-{figure}")
+    return export_response(
+        found,
+        fmt,
+        f"report-{figure}",
+        owner=staff_viewer(request),
+        source=DRILL_SOURCE,
+        params=request.GET,
+    )
