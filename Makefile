@@ -8,6 +8,7 @@ SD := $(VENV)/bin/servicedesk
 UV := $(shell command -v uv 2>/dev/null || echo var/tools/bin/uv)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 BOOTSTRAP_CSS := static/vendor/bootstrap/bootstrap.min.css
+CHART_JS := static/vendor/chartjs/chart.umd.min.js
 
 .PHONY: run install static migrate demo system test test-fast lint format bench clean
 
@@ -40,7 +41,13 @@ $(BOOTSTRAP_CSS): package.json package-lock.json
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/
 	touch $@
 
-static: $(BOOTSTRAP_CSS)
+# The reports' charts (Chart.js, from npm with the lockfile like bootstrap; never a CDN).
+$(CHART_JS): $(BOOTSTRAP_CSS)
+	mkdir -p static/vendor/chartjs
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md static/vendor/chartjs/
+	touch $@
+
+static: $(BOOTSTRAP_CSS) $(CHART_JS)
 
 migrate: install
 	$(SD) migrate --noinput

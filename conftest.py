@@ -29,3 +29,12 @@ def _reference_data_after_flush(request: pytest.FixtureRequest) -> None:
     if transactional or "transactional_db" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         seed_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: ids repeat between tests' databases, so a cached
+    report of one test must never answer the next (the reports cache per scope)."""
+    from django.core.cache import cache
+
+    cache.clear()

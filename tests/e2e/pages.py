@@ -578,3 +578,53 @@ class NewQueueReviewBanner:
 
     def mark_reviewed(self) -> None:
         self.banner.get_by_role("button", name="Mark queue reviewed").click()
+
+
+class ReportsDashboard:
+    """The reports page: filters, a chart per figure and its table, a click on a bar."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def open(self, base_url: str) -> ReportsDashboard:
+        self.page.goto(f"{base_url}/workspace/reports/")
+        return self
+
+    def filter_by_group(self, name: str) -> None:
+        filters = self.page.get_by_test_id("report-filters")
+        filters.get_by_label("Group", exact=True).select_option(label=name)
+        filters.get_by_role("button", name="Show").click()
+        self.page.wait_for_load_state()
+
+    def chart(self, figure: str) -> Locator:
+        return self.page.get_by_test_id(f"chart-{figure}")
+
+    def table(self, figure: str) -> Locator:
+        return self.page.get_by_test_id(f"table-{figure}")
+
+    def figure_in_table(self, figure: str, row: str, column: int = 0) -> int:
+        cells = self.table(figure).get_by_role("row").filter(has_text=row).locator("td")
+        text = cells.nth(column).inner_text().strip()
+        return int(text) if text.isdigit() else 0
+
+    def click_bar(self, figure: str, index: int, dataset: int = 0) -> None:
+        """Click the middle of one bar, where Chart.js drew it."""
+        canvas = self.chart(figure)
+        canvas.and_(self.page.locator("[data-drawn=true]")).wait_for()
+        where = canvas.evaluate(
+            """(canvas, [dataset, index]) => {
+                const bar = Chart.getChart(canvas).getDatasetMeta(dataset).data[index];
+                return {x: bar.x, y: (bar.y + bar.base) / 2};
+            }""",
+            [dataset, index],
+        )
+        canvas.click(position=where)
+
+
+class DrillDownList:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def numbers(self) -> set[str]:
+        cells = self.page.get_by_test_id("drill-tickets").locator("td.ticket-number")
+        return {text.strip() for text in cells.all_inner_texts()}

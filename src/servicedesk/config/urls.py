@@ -11,6 +11,7 @@ urlpatterns = [
     path("metrics", core_views.metrics, name="metrics"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("portal/", include("servicedesk.portal.urls")),
+    path("workspace/reports/", include("servicedesk.reports.urls")),
     path("workspace/", include("servicedesk.workspace.urls")),
     path("notifications/", include("servicedesk.notifications.urls")),
     path("api/v1/", api.urls),

@@ -70,6 +70,7 @@ CHANNELS = [
     Channel.CHAT,
     Channel.WALK_IN,
     Channel.MONITORING,
+    Channel.VOICEMAIL,
 ]
 
 

@@ -3,7 +3,14 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
+from servicedesk.directory.models import (
+    Agency,
+    DistributionList,
+    ExternalHelpDesk,
+    Location,
+    Person,
+    SupportGroup,
+)
 
 
 @admin.register(Person)
@@ -49,3 +56,10 @@ class SupportGroupAdmin(admin.ModelAdmin):
 @admin.register(ExternalHelpDesk)
 class ExternalHelpDeskAdmin(admin.ModelAdmin):
     list_display = ("name", "phone", "email", "hours", "is_active")
+
+
+@admin.register(DistributionList)
+class DistributionListAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_active")
+    search_fields = ("name",)
+    filter_horizontal = ("members",)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 
 from servicedesk.core.text import without_invisible_controls
@@ -148,3 +150,33 @@ class ExternalHelpDesk(models.Model):
             if value
         ]
         return "\n".join(lines)
+
+
+class DistributionList(models.Model):
+    """A named list of recipients for the desk's reports: people and outside addresses."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(Person, blank=True, related_name="distribution_lists")
+    outside_addresses = models.TextField(
+        blank=True, help_text="Addresses of people without an account here, one per line."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        for line in self.outside_address_list():
+            try:
+                validate_email(line)
+            except ValidationError as wrong:
+                raise ValidationError(
+                    {"outside_addresses": f"'{line}' is not an e-mail address."}
+                ) from wrong
+
+    def outside_address_list(self) -> list[str]:
+        return [line.strip() for line in self.outside_addresses.splitlines() if line.strip()]

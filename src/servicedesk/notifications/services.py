@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+import nh3
 from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
@@ -247,3 +248,47 @@ def outbox_retry(rows: Iterable[OutboundEmail]) -> int:
     if count:
         transaction.on_commit(schedule_delivery)
     return count
+
+
+def mail_prepared(
+    recipients: Iterable[tuple[str, Person | None]],
+    *,
+    subject: str,
+    text: str,
+    html: str,
+    event: str,
+    event_key: str,
+) -> list[OutboundEmail]:
+    """Queue one mail its caller has written (a report, say) to each address, in the caller's
+    transaction; sent after commit like every other mail. The HTML is sanitised here.
+
+    `recipients` are (address, person or None for an outside address); an address listed twice
+    gets one mail, and `event_key` keeps a retried caller from queueing the same mail again.
+    """
+    now = timezone.now()
+    clean_html = nh3.clean(html, link_rel="noopener noreferrer")
+    one_line_subject = " ".join(subject.split())[:300]
+    rows: dict[str, OutboundEmail] = {}
+    for address, person in recipients:
+        normalised = address.strip().lower()
+        if not normalised or normalised in rows:
+            continue
+        rows[normalised] = OutboundEmail(
+            to_address=address.strip(),
+            recipient=person,
+            subject=one_line_subject,
+            body_text=text,
+            body_html=clean_html,
+            headers={**AUTOMATIC_HEADERS, "Message-ID": new_message_id(None)},
+            ticket=None,
+            event=event[:40],
+            kind=NotificationKind.GENERAL,
+            state=DeliveryState.PENDING,
+            next_attempt_at=now,
+            created_at=now,
+            dedupe_key=f"{event_key}|{normalised}"[:400],
+        )
+    created = OutboundEmail.objects.bulk_create(rows.values(), ignore_conflicts=True)
+    if created:
+        transaction.on_commit(schedule_delivery)
+    return created

@@ -236,6 +236,8 @@ class TicketClock(models.Model):
         indexes = [
             models.Index(fields=["state", "due_at"], name="clock_state_due"),
             models.Index(fields=["state", "next_threshold_at"], name="clock_state_threshold"),
+            # The reports and shift reports: the breaches of a period.
+            models.Index(fields=["breached_at"], name="clock_breached_at"),
         ]
 
     def __str__(self) -> str:

@@ -32,6 +32,9 @@ class Channel(models.TextChoices):
     PORTAL = "portal", "Portal"
     EMAIL = "email", "Email"
     PHONE = "phone", "Phone"
+    # A message left on the desk's line after hours or while agents were busy (the justice
+    # network desk counts these apart from live calls in its shift reports).
+    VOICEMAIL = "voicemail", "Voicemail"
     CHAT = "chat", "Chat"
     WALK_IN = "walk_in", "Walk-in"
     MONITORING = "monitoring", "Monitoring"

@@ -124,6 +124,10 @@ class Ticket(models.Model):
                 fields=["state", "agency", "assignment_group", "assignee"],
                 name="ticket_state_scope",
             ),
+            # The reports: the open backlog by age, and what was resolved or closed in a period.
+            models.Index(fields=["state", "created_at"], name="ticket_state_created"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved_at"),
+            models.Index(fields=["closed_at"], name="ticket_closed_at"),
         ]
 
     def __str__(self) -> str:
@@ -212,6 +216,8 @@ class TicketHistory(AppendOnlyModel):
     class Meta:
         ordering = ["at", "id"]
         verbose_name_plural = "ticket history"
+        # The reports count changes of one field in a period (reopens, disputes).
+        indexes = [models.Index(fields=["field", "at"], name="history_field_at")]
 
     def __str__(self) -> str:
         return f"{self.action} {self.field}: {self.before!r} → {self.after!r}"

@@ -15,7 +15,9 @@ from servicedesk.tickets.limits import REASON_MAX, SHORT_DESCRIPTION_MAX, TEXT_M
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.queues import SORTS
 
-CALL_CHANNELS = [(c.value, c.label) for c in (Channel.PHONE, Channel.WALK_IN, Channel.CHAT)]
+CALL_CHANNELS = [
+    (c.value, c.label) for c in (Channel.PHONE, Channel.VOICEMAIL, Channel.WALK_IN, Channel.CHAT)
+]
 
 
 def _staff() -> Any:
@@ -235,6 +237,12 @@ class CallForm(StyledForm):
     )
     service = forms.ModelChoiceField(
         required=False, queryset=Service.objects.filter(is_active=True)
+    )
+    received_at = forms.DateTimeField(
+        required=False,
+        label="Received at (empty: now)",
+        help_text="When the call came in or the voicemail was left; the SLA counts from then.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 
 

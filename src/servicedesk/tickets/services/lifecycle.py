@@ -9,6 +9,7 @@ Faces (portal, workspace, API, mail) call these; they never save a ticket themse
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -148,7 +149,10 @@ def ticket_create(
     priority_override_reason: str = "",
     assignment_group: SupportGroup | None = None,
     assignee: Person | None = None,
+    received_at: datetime | None = None,
 ) -> Ticket:
+    """File a ticket. `received_at`: when staff log a call or a voicemail after the fact, the
+    time it came in; the ticket counts from then, and so do its SLA clocks."""
     requester = requester or actor
     short_description = without_invisible_controls(short_description)
     check_lengths(
@@ -156,6 +160,8 @@ def ticket_create(
         description=description,
         priority_override_reason=priority_override_reason,
     )
+    now = timezone.now()
+    _check_received_at(actor, received_at, now)
     if not short_description.strip():
         raise refuse(
             TicketErrorCode.REQUIRED, "A short description is required.", "short_description"
@@ -200,7 +206,6 @@ def ticket_create(
         request_type=request_type,
     )
     location = location or requester.location
-    now = timezone.now()
     ticket = Ticket.objects.create(
         number=next_number(kind),
         kind=kind,
@@ -222,13 +227,15 @@ def ticket_create(
         priority_override_reason=reason,
         assignment_group=assignment_group,
         assignee=assignee,
-        created_at=now,
+        created_at=received_at or now,
         updated_at=now,
     )
     people = list(affected_people)
     if people:
         ticket.affected_people.set(people)
     history.record(ticket, actor, "ticket.create", "number", "", ticket.number)
+    if received_at is not None:
+        history.record(ticket, actor, "ticket.create", "received_at", "", received_at.isoformat())
     clocks_start(ticket, actor)
     publish(TicketEvent(EventName.CREATE, ticket, actor, now))
     if people:
@@ -236,6 +243,29 @@ def ticket_create(
             ticket, actor, "ticket.create", "affected_people", "", history.people_text(people)
         )
     return ticket
+
+
+# A call logged later than this after it came in is more likely a typo than a late log.
+RECEIVED_AT_MOST_AGO = timedelta(days=14)
+
+
+def _check_received_at(actor: Person, received_at: datetime | None, now: datetime) -> None:
+    if received_at is None:
+        return
+    if not actor.is_staff_member:
+        raise refuse(
+            TicketErrorCode.NOT_PERMITTED, "Only the desk sets when a call came in.", "received_at"
+        )
+    if received_at > now:
+        raise refuse(
+            TicketErrorCode.INVALID_VALUE, "A call cannot come in the future.", "received_at"
+        )
+    if now - received_at > RECEIVED_AT_MOST_AGO:
+        raise refuse(
+            TicketErrorCode.INVALID_VALUE,
+            "That is more than two weeks ago: check the date.",
+            "received_at",
+        )
 
 
 def _save(

@@ -50,6 +50,7 @@ def log_call(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 service=data["service"],
                 affected_people=[data["caller"]],
+                received_at=data["received_at"],
             )
         except TicketError as refused:
             show_refusal(form, refused, fallback_field="short_description")

@@ -7,6 +7,7 @@ from servicedesk.demo.canned import load_canned_responses
 from servicedesk.demo.knowledge import load_knowledge
 from servicedesk.demo.operations import load_mail_and_monitoring
 from servicedesk.demo.organisation import load_organisation
+from servicedesk.demo.reporting import spread_demo_history
 from servicedesk.demo.status import load_status
 from servicedesk.demo.tickets import load_tickets
 
@@ -18,6 +19,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             org = load_organisation()
             made = load_tickets(org.people, org.groups, org.services, org.request_types)
+            if made:
+                spread_demo_history()
             load_knowledge(org.people, org.services, org.categories)
             load_status(org.people, org.groups, org.services)
             load_canned_responses(org.people, org.groups)
