@@ -52,6 +52,7 @@ class Exercise:
     method: str = "get"
     fill: str = ""
     search: str = ""  # a query parameter to search the markers with
+    query: str = ""  # a fixed query string the route needs (a report's figure)
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -134,6 +135,21 @@ ROUTES: dict[str, Exercise] = {
     "workspace/tickets/<str:number>/presence/ presence": TICKET_POST,
     "workspace/tickets/<str:number>/<slug:action>/ ticket_action": Exercise("post", "action"),
     # Notifications.
+    # Reports and exports: every figure, list and file starts from the policy's tickets.
+    "workspace/queues/<slug:name>/export.<str:fmt> queue_export": Exercise(fill="queue"),
+    "workspace/views/<int:pk>/export.<str:fmt> saved_view_export": ANY_GET,
+    "workspace/reports/ dashboard": GET,
+    "workspace/reports/tickets/ tickets": Exercise(query="figure=backlog"),
+    "workspace/reports/tickets/export.<str:fmt> tickets_export": Exercise(query="figure=backlog"),
+    "workspace/reports/forecast/ forecast": GET,
+    "workspace/reports/shift/ shift_list": GET,
+    "workspace/reports/shift/<int:pk>/preview/ shift_preview": ANY_GET,
+    "workspace/reports/shift/<int:pk>/note/ shift_note": ANY_POST,
+    "workspace/reports/shift/<int:pk>/send/ shift_send": ANY_POST,
+    "workspace/reports/shift/sent/<uuid:key>/ shift_sent": ANY_GET,
+    "workspace/reports/exports/<uuid:key>/ export_job": ANY_GET,
+    "workspace/reports/exports/<uuid:key>/download/ export_download": ANY_GET,
+    # Notifications.
     "notifications/ inbox": GET,
     "notifications/read/ mark_all_read": POST,
     "notifications/preferences/ preferences": GET,
@@ -208,7 +224,11 @@ def test_every_route_is_in_the_matrix() -> None:
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
+FILLERS = {"fmt": "csv", "key": "00000000-0000-0000-0000-000000000001"}
+
+
 def _fill(path: str, values: dict[str, str]) -> str:
+    values = {**FILLERS, **values}
     return PARAMETER.sub(lambda match: values.get(match.group(2), "1"), path)
 
 
@@ -234,7 +254,8 @@ def requests_of(key: str, exercise: Exercise, exits: Exits) -> Iterator[tuple[st
         for term in SEARCH:  # one queue searched is enough: they share the search
             yield "", _fill(path, {"name": Queue.ALL_OPEN.value}) + f"?q={term}"
     else:
-        yield "", _fill(path, {"kind_slug": "incident", "rest": "nowhere"})
+        query = f"?{exercise.query}" if exercise.query else ""
+        yield "", _fill(path, {"kind_slug": "incident", "rest": "nowhere"}) + query
 
 
 def _send(client: Client, exercise: Exercise, url: str, headers: dict[str, str]) -> Any:
