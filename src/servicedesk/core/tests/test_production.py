@@ -115,3 +115,9 @@ def test_no_template_has_an_inline_script_or_an_event_handler_attribute() -> Non
         if INLINE_SCRIPT.search(path.read_text()) or HANDLER.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_the_favicon_is_served_where_browsers_ask_for_it(client: Client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
