@@ -39,7 +39,7 @@ class Command(BaseCommand):
         smtp_port: int | None,
         **options: Any,
     ) -> None:
-        web = subprocess.Popen(
+        web = _start(
             [
                 sys.executable,
                 "-m",
@@ -53,14 +53,12 @@ class Command(BaseCommand):
                 str(web_workers),
             ]
         )
-        worker = subprocess.Popen([sys.executable, "-m", "servicedesk.manage", "db_worker"])
-        scheduler = subprocess.Popen([sys.executable, "-m", "servicedesk.manage", "scheduler"])
+        worker = _start([sys.executable, "-m", "servicedesk.manage", "db_worker"])
+        scheduler = _start([sys.executable, "-m", "servicedesk.manage", "scheduler"])
         children = [web, worker, scheduler]
         if smtp_port:
             receive = ["receive_mail", "--host", host, "--port", str(smtp_port)]
-            children.append(
-                subprocess.Popen([sys.executable, "-m", "servicedesk.manage", *receive])
-            )
+            children.append(_start([sys.executable, "-m", "servicedesk.manage", *receive]))
         stopping = False
 
         def stop(signum: int, frame: Any) -> None:
@@ -100,3 +98,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {login.username:<10} {login.name:<16} → {login.lands_on}")
         self.stdout.write("Press Ctrl-C to stop the web server and the worker.")
         self.stdout.write("")
+
+
+def _start(command: list[str]) -> subprocess.Popen[bytes]:
+    """A child in a session of its own: Ctrl-C reaches only this command, which then stops each
+    child with SIGTERM (a child still importing would otherwise print a KeyboardInterrupt)."""
+    return subprocess.Popen(command, start_new_session=True)
