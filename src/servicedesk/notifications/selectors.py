@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from servicedesk.directory.models import Person
 from servicedesk.notifications.choices import DeliveryState
 from servicedesk.notifications.models import Notification, NotificationPreference, OutboundEmail
+from servicedesk.tickets.access import visible_tickets
+
+
+def _still_known(person: Person) -> Q:
+    """A notification shows only while its ticket is one the person may know (the access
+    policy): one about a ticket since handed to another agency's team is no longer listed."""
+    return Q(ticket__isnull=True) | Q(ticket__in=visible_tickets(person).values("pk"))
 
 
 def unread_for(person: Person) -> QuerySet[Notification]:
     """A person's unread in-app notifications, newest first (only ever their own)."""
     return (
-        Notification.objects.filter(recipient=person, read_at__isnull=True)
+        Notification.objects.filter(_still_known(person), recipient=person, read_at__isnull=True)
         .select_related("ticket")
         .order_by("-created_at", "-id")
     )
@@ -21,7 +28,7 @@ def unread_for(person: Person) -> QuerySet[Notification]:
 def notifications_of(person: Person) -> QuerySet[Notification]:
     """All of a person's in-app notifications, newest first (only ever their own)."""
     return (
-        Notification.objects.filter(recipient=person)
+        Notification.objects.filter(_still_known(person), recipient=person)
         .select_related("ticket")
         .order_by("-created_at", "-id")
     )

@@ -231,7 +231,8 @@ def tickets_for(viewer: Viewer, action: TicketAction = TicketAction.KNOW) -> Que
 
 
 def may(viewer: Viewer, action: TicketAction, ticket: Ticket) -> bool:
-    """For one ticket in hand: may the viewer `action` it? No query for a followed ticket."""
+    """For one ticket in hand: may the viewer `action` it? Checked against the row in hand
+    (one query; one more for a staff member whose groups were not read yet)."""
     person = _signed_in(viewer)
     if person is None:
         return False

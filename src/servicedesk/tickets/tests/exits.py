@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from servicedesk.demo.organisation import load_organisation
+from servicedesk.demo.organisation import WEEKDAYS_7_TO_5, agencies, group_agencies, groups
+from servicedesk.demo.organisation import people as demo_people
 from servicedesk.directory.choices import Role, Tier
 from servicedesk.directory.models import Agency, Person, SupportGroup
+from servicedesk.sla.models import BusinessCalendar
 from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.models import Attachment, Comment, Ticket
 from servicedesk.tickets.services import attachment_add, comment_add, ticket_create
@@ -96,8 +98,14 @@ def _marked_ticket(
 
 @pytest.fixture
 def exits(db: None) -> Exits:
-    organisation = load_organisation()
-    people = dict(organisation.people)
+    # The demo's agencies, people, groups and whom they serve; not its calendars, catalogue or
+    # SLA rules, which decide nothing about who may know what (and cost most of the loading).
+    calendar = BusinessCalendar.objects.create(
+        name="Business hours", time_zone="America/Chicago", weekly_hours=WEEKDAYS_7_TO_5
+    )
+    people = demo_people(agencies(calendar))
+    groups(people)
+    group_agencies()
     dhs = Agency.objects.get(code="dhs")
     other = Person.objects.create(
         username="dhsagent",

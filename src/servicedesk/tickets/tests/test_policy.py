@@ -104,3 +104,15 @@ def test_people_are_scoped_like_tickets(org: Org, nina: Person) -> None:
     org.stranger.role = Role.MANAGER
     org.stranger.save()
     assert org.stranger in visible_people(nina)  # staff, not a requester of theirs
+
+
+def test_the_inbox_forgets_a_ticket_handed_out_of_scope(
+    org: Org, nina: Person, ours: Ticket, client
+) -> None:
+    notify_people([nina], kind="general", title="ZQ about ours", body="b", ticket=ours)
+    client.force_login(nina)
+    assert "ZQ about ours" in client.get("/notifications/").content.decode()
+    Ticket.objects.filter(pk=ours.pk).update(agency=org.other_agency)
+    assert "ZQ about ours" not in client.get("/notifications/").content.decode()
+    note = Notification.objects.get(title="ZQ about ours")
+    assert client.get(f"/notifications/{note.pk}/").status_code == 404
