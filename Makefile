@@ -19,6 +19,7 @@ var/tools/bin/uv:
 	var/tools/bin/pip install --quiet uv
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	bash .ci/install-system --build
 	$(UV) sync --frozen
 	touch $@
 

@@ -7,7 +7,8 @@ from servicedesk.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign-in, sign-out, password reset, two-factor and OpenID sign-in: docs/sign-in.md.
+    path("accounts/", include("allauth.urls")),
     path("portal/", include("servicedesk.portal.urls")),
     path("workspace/", include("servicedesk.workspace.urls")),
     path("notifications/", include("servicedesk.notifications.urls")),

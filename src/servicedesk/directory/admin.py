@@ -3,7 +3,15 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
+from servicedesk.directory.models import (
+    Agency,
+    DirectoryGroupRule,
+    ExternalHelpDesk,
+    Location,
+    Person,
+    SupportGroup,
+    TwoFactorRequirement,
+)
 
 
 @admin.register(Person)
@@ -49,3 +57,16 @@ class SupportGroupAdmin(admin.ModelAdmin):
 @admin.register(ExternalHelpDesk)
 class ExternalHelpDeskAdmin(admin.ModelAdmin):
     list_display = ("name", "phone", "email", "hours", "is_active")
+
+
+@admin.register(DirectoryGroupRule)
+class DirectoryGroupRuleAdmin(admin.ModelAdmin):
+    list_display = ("directory_group", "source", "role", "support_group", "agency")
+    list_filter = ("source", "role")
+    search_fields = ("directory_group",)
+    autocomplete_fields = ("agency",)
+
+
+@admin.register(TwoFactorRequirement)
+class TwoFactorRequirementAdmin(admin.ModelAdmin):
+    list_display = ("role",)

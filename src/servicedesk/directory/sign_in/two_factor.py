@@ -1,0 +1,51 @@
+"""Two-factor sign-in required per role: a person of such a role who has no second factor yet
+is sent to set one up before anything else (allauth.mfa asks for it at every sign-in after)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from servicedesk.directory.models import Person, TwoFactorRequirement
+
+SETUP_REQUIRED = "two_factor_setup_required"
+SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+# Setting up the factor, signing out and the token-authenticated API stay open.
+OPEN_PATHS = ("/accounts/", "/static/", "/api/")
+
+
+def needs_two_factor_setup(person: Person) -> bool:
+    if not TwoFactorRequirement.objects.filter(role=person.role).exists():
+        return False
+    return not Authenticator.objects.filter(user=person, type__in=SECOND_FACTORS).exists()
+
+
+def mark_on_sign_in(sender: Any, request: HttpRequest, user: Person, **kwargs: Any) -> None:
+    """Decided once per sign-in and kept in the session, so pages pay no query for it."""
+    if needs_two_factor_setup(user):
+        request.session[SETUP_REQUIRED] = True
+
+
+def clear_on_factor_added(
+    sender: Any, request: HttpRequest | None, authenticator: Authenticator, **kwargs: Any
+) -> None:
+    if request is not None and authenticator.type in SECOND_FACTORS:
+        request.session.pop(SETUP_REQUIRED, None)
+
+
+class TwoFactorRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.session.get(SETUP_REQUIRED)
+            and request.user.is_authenticated
+            and not request.path.startswith(OPEN_PATHS)
+        ):
+            return redirect("mfa_index")
+        return self.get_response(request)
