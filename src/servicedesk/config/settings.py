@@ -175,6 +175,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "servicedesk.directory.sign_in.lockout.attempted_username"
 AXES_LOCKOUT_CALLABLE = "servicedesk.directory.sign_in.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+# Logs name the account and the address (never the password): what an operator needs to act.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 # LDAP / Active Directory: read only when SERVICEDESK_LDAP_SERVER_URI is set.
 if ENV.sign_in.ldap is not None:
     from servicedesk.config.ldap import ldap_settings

@@ -18,3 +18,4 @@ urlpatterns = [
 
 handler404 = "servicedesk.core.views.not_found"
 handler500 = "servicedesk.core.views.server_error"
+handler429 = "servicedesk.core.views.too_many_requests"

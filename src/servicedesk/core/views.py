@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 
@@ -39,4 +41,23 @@ def server_error(request: HttpRequest) -> HttpResponse:
             "message": "The error has been logged. Please try again in a moment.",
         },
         status=500,
+    )
+
+
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Sign-in's own limits (password-reset mails, say) answer with this page."""
+    resetting = request.path == reverse("account_reset_password")
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Too many requests"),
+            "message": _(
+                "You asked for password reset mails too often. The mail already sent still "
+                "works; if none arrives, ask again later."
+            )
+            if resetting
+            else _("You asked too often in a short time. Wait a few minutes and try again."),
+        },
+        status=429,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialAccount, SocialLogin
 from django.forms import Form
@@ -14,7 +15,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.directory.models import Person
-from servicedesk.directory.sign_in.groups import person_apply_directory_groups
+from servicedesk.directory.sign_in.groups import has_local_password, person_apply_directory_groups
+from servicedesk.directory.sign_in.two_factor import SETUP_REQUIRED
 
 DEFAULT_GROUPS_CLAIM = "groups"
 
@@ -31,6 +33,14 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Local accounts are made by an admin; everyone else signs in through a directory."""
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Someone sent to set up the second factor their role requires has just signed in:
+        asking for their password (or a trip to their provider) again would only annoy."""
+        request = context.request
+        if app == "allauth.mfa" and request is not None and request.session.get(SETUP_REQUIRED):
+            return False
+        return bool(super().is_reauthentication_required(app=app, **kwargs))
 
 
 def _claims(sociallogin: SocialLogin) -> dict[str, Any]:
@@ -89,7 +99,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):  # type: ignore[misc]
         known = [
             person
             for person in Person.objects.filter(email__iexact=email, is_active=True)
-            if not person.has_usable_password()
+            if not has_local_password(person)
             and not SocialAccount.objects.filter(user=person).exists()
         ]
         if len(known) == 1:

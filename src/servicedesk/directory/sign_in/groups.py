@@ -17,6 +17,11 @@ log = logging.getLogger("servicedesk.sign_in")
 ROLE_RANK = {role: rank for rank, role in enumerate(Role)}
 
 
+def has_local_password(person: Person) -> bool:
+    """A password kept here (the demo's, a break-glass admin's), not a directory's."""
+    return bool(person.password) and person.has_usable_password()
+
+
 def _matching(rules: list[DirectoryGroupRule], groups: Iterable[str]) -> list[DirectoryGroupRule]:
     wanted = {group.strip().casefold() for group in groups if group.strip()}
     return [rule for rule in rules if rule.directory_group.strip().casefold() in wanted]

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django_auth_ldap.backend import LDAPBackend, _LDAPUser
 
 from servicedesk.directory.models import Person
-from servicedesk.directory.sign_in.groups import person_apply_directory_groups
+from servicedesk.directory.sign_in.groups import has_local_password, person_apply_directory_groups
 
 SOURCE = "ldap"
 
@@ -34,7 +34,7 @@ class DirectoryLdapBackend(LDAPBackend):  # type: ignore[misc]
         person, built = super().get_or_build_user(username, ldap_user)
         # A local account with a password (the demo's, a break-glass admin's) is never taken
         # over by a directory entry of the same name.
-        if not built and person.has_usable_password():
+        if not built and has_local_password(person):
             raise ldap_user.AuthenticationFailed(f"{username} is a local account")
         return person, built
 

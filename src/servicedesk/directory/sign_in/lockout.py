@@ -3,6 +3,7 @@ configured time, and a sign-in page that says when to try again."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,5 +63,7 @@ def lockout_response(
 ) -> HttpResponse:
     username = attempted_username(request, credentials)
     form = LoginForm(request=request, initial={"login": username or ""})
-    context = {"form": form, "lockout_ends_at": lockout_ends_at(request, username)}
+    ends_at = lockout_ends_at(request, username)
+    minutes_left = max(1, math.ceil((ends_at - timezone.now()).total_seconds() / 60))
+    context = {"form": form, "lockout_ends_at": ends_at, "lockout_minutes_left": minutes_left}
     return render(request, "account/login.html", context, status=429)

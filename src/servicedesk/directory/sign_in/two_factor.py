@@ -1,5 +1,6 @@
 """Two-factor sign-in required per role: a person of such a role who has no second factor yet
-is sent to set one up before anything else (allauth.mfa asks for it at every sign-in after)."""
+is sent to set one up before anything else (allauth.mfa asks for it at every sign-in after).
+A role newly required takes effect at its people's next sign-in."""
 
 from __future__ import annotations
 
@@ -30,13 +31,6 @@ def mark_on_sign_in(sender: Any, request: HttpRequest, user: Person, **kwargs: A
         request.session[SETUP_REQUIRED] = True
 
 
-def clear_on_factor_added(
-    sender: Any, request: HttpRequest | None, authenticator: Authenticator, **kwargs: Any
-) -> None:
-    if request is not None and authenticator.type in SECOND_FACTORS:
-        request.session.pop(SETUP_REQUIRED, None)
-
-
 class TwoFactorRequiredMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -47,5 +41,8 @@ class TwoFactorRequiredMiddleware:
             and request.user.is_authenticated
             and not request.path.startswith(OPEN_PATHS)
         ):
-            return redirect("mfa_index")
+            # Asked again only while the flag stands: the first page after the setup clears it.
+            if needs_two_factor_setup(request.user):
+                return redirect("mfa_index")
+            del request.session[SETUP_REQUIRED]
         return self.get_response(request)
