@@ -33,6 +33,12 @@ $(BOOTSTRAP_CSS): package.json package-lock.json
 
 static: $(BOOTSTRAP_CSS)
 
+# The OpenID provider the sign-in tests run (npm's oidc-provider), from its own lockfile.
+OIDC_TEST_PROVIDER := tests/servers/oidc/node_modules/.package-lock.json
+$(OIDC_TEST_PROVIDER): tests/servers/oidc/package.json tests/servers/oidc/package-lock.json
+	npm ci --prefix tests/servers/oidc --no-audit --no-fund --loglevel=error
+	touch $@
+
 migrate: install
 	$(SD) migrate --noinput
 
@@ -43,7 +49,7 @@ demo: migrate
 system:
 	bash .ci/install-system
 
-test: install static system
+test: system install static $(OIDC_TEST_PROVIDER)
 	$(PY) -m pytest
 
 lint: install

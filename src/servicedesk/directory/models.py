@@ -178,6 +178,8 @@ class DirectoryGroupRule(models.Model):
                 | models.Q(support_group__isnull=False)
                 | models.Q(agency__isnull=False),
                 name="directory_rule_grants_something",
+                violation_error_message="Choose what the group grants: a role, a support "
+                "group or an agency.",
             )
         ]
 
