@@ -30,5 +30,6 @@ def _reference_data_after_flush(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("transactional_db")
         seed_reference_data()
 
+
 # The real servers the sign-in tests run against (slapd, an OpenID provider under node).
 pytest_plugins = ["tests.servers.fixtures"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
@@ -54,12 +54,12 @@ def sign_in(client: Client, login: str) -> str:
             form_action = re.search(r'<form[^>]*action="([^"]+)"', answer.text)
             assert form_action is not None
             answer = browser.post(
-                requests.compat.urljoin(answer.url, html.unescape(form_action.group(1))),
+                urljoin(answer.url, html.unescape(form_action.group(1))),
                 data={"prompt": "login", "login": login, "password": "anything"},
                 allow_redirects=False,
                 timeout=10,
             )
-        location = requests.compat.urljoin(answer.url, answer.headers["Location"])
+        location = urljoin(answer.url, answer.headers["Location"])
     back = urlsplit(location)
     landed = client.get(f"{back.path}?{back.query}")
     return str(landed.headers.get("Location", ""))
