@@ -43,6 +43,10 @@ class TwoFactorRequiredMiddleware:
         ):
             # Asked again only while the flag stands: the first page after the setup clears it.
             if needs_two_factor_setup(request.user):
+                # A fragment the page polls for (the nav's counts) gets nothing, not the setup
+                # page swapped into the nav.
+                if request.headers.get("HX-Request"):
+                    return HttpResponse(status=204)
                 return redirect("mfa_index")
             del request.session[SETUP_REQUIRED]
         return self.get_response(request)

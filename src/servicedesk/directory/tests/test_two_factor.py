@@ -43,6 +43,8 @@ def test_a_role_that_requires_it_must_set_up_a_second_factor_before_anything_els
     assert client.get("/workspace/").headers["Location"] == "/accounts/2fa/"
     page = client.get("/accounts/2fa/").content.decode()
     assert "Your role signs in with a second factor" in page
+    nav_counts = client.get("/workspace/counts/", headers={"HX-Request": "true"})
+    assert (nav_counts.status_code, nav_counts.content) == (204, b"")
     setup = client.get("/accounts/2fa/totp/activate/")
     secret = setup.context["form"].secret
     wrong = client.post("/accounts/2fa/totp/activate/", {"code": "000000"})
