@@ -141,8 +141,10 @@ ACCOUNT_UNIQUE_EMAIL = False
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {
-    # Wrong passwords are counted by the lockout below, which says when to retry.
+    # Wrong passwords are counted by the lockout below, which says when to retry; right ones
+    # are not limited (a whole office signs in from one address at nine).
     "login_failed": None,
+    "login": None,
     "reset_password": ENV.sign_in.password_reset_limit,
 }
 SOCIALACCOUNT_AUTO_SIGNUP = True
@@ -165,6 +167,8 @@ SOCIALACCOUNT_PROVIDERS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Servicedesk"
+# A code typed as it turns over (every 30 s) still counts: one period either side.
+MFA_TOTP_TOLERANCE = 1
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 AXES_FAILURE_LIMIT = ENV.sign_in.failure_limit + 1
 AXES_COOLOFF_TIME = timedelta(minutes=ENV.sign_in.lockout_minutes)
