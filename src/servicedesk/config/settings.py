@@ -133,6 +133,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 ACCOUNT_ADAPTER = "servicedesk.directory.sign_in.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "servicedesk.directory.sign_in.adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {
+    "reset_password": "servicedesk.directory.sign_in.forms.LocalAccountResetPasswordForm"
+}
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"

@@ -8,6 +8,9 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     # Sign-in, sign-out, password reset, two-factor and OpenID sign-in: docs/sign-in.md.
+    # The directory owns addresses and directory people's passwords: these allauth pages are off.
+    path("accounts/email/", core_views.not_found),
+    path("accounts/password/set/", core_views.not_found),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("servicedesk.portal.urls")),
     path("workspace/", include("servicedesk.workspace.urls")),

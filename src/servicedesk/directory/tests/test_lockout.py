@@ -112,3 +112,24 @@ def test_a_malformed_reset_address_is_told_and_sends_nothing(
     assert response.status_code == 200
     assert "Enter a valid email address" in response.content.decode()
     assert mail.outbox == []
+
+
+def test_a_directory_person_gets_no_reset_mail(db: None, client: Client, settings) -> None:
+    """Their password lives in the directory; a local one beside it would be a second door."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+    Person.objects.create(username="dana", email="dana@example.org", password=make_password(None))
+    response = client.post("/accounts/password/reset/", {"email": "dana@example.org"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_addresses_and_local_passwords_of_directory_people_are_not_managed_here(
+    desk: Person, client: Client
+) -> None:
+    client.force_login(desk)
+    assert client.get("/accounts/email/").status_code == 404
+    assert client.get("/accounts/password/set/").status_code == 404
+    signup = Client().post("/accounts/signup/", {"username": "x", "password1": "pw-long-123"})
+    assert "Sign Up Closed" in signup.content.decode()
+    assert not Person.objects.filter(username="x").exists()
