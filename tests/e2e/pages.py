@@ -75,6 +75,13 @@ class TwoFactorPage:
     def secret(self) -> str:
         return self.page.get_by_label("Authenticator secret").input_value()
 
+    def add_security_key(self) -> None:
+        self.page.get_by_role("link", name="Add").first.click()
+        self.page.get_by_role("button", name="Add").click()
+
+    def use_security_key(self) -> None:
+        self.page.get_by_role("button", name="Use a security key").click()
+
 
 class Header:
     def __init__(self, page: Page) -> None:

@@ -125,6 +125,40 @@ def test_a_staff_member_without_a_second_factor_sets_one_up_before_working(
     expect(Header(page).who_am_i).to_contain_text("Avery Lund")
 
 
+def test_a_staff_member_signs_in_with_a_passkey_as_second_factor(
+    live_server, page: Page, agent: Person, settings
+) -> None:
+    """Chromium's virtual authenticator stands in for the security key or phone: a mock only
+    of the hardware, the browser's WebAuthn and our server side run for real."""
+    settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True  # the live server speaks plain HTTP
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    LoginPage(page, live_server.url).open().sign_in("avery", E2E_PASSWORD)
+    two_factor = TwoFactorPage(page)
+    expect(two_factor.notice).to_be_visible()
+    page.goto(f"{live_server.url}/accounts/2fa/")
+    two_factor.add_security_key()
+    expect(page.get_by_text("Security key added")).to_be_visible()
+    assert agent.authenticator_set.filter(type="webauthn").exists()
+    Header(page).sign_out()
+    LoginPage(page, live_server.url).open().sign_in("avery", E2E_PASSWORD)
+    two_factor.use_security_key()
+    expect(page).to_have_url(re.compile(r"/workspace/$"))
+    expect(Header(page).who_am_i).to_contain_text("Avery Lund")
+
+
 def test_the_sixth_wrong_password_is_refused_with_the_time_to_retry(
     live_server, page: Page, give_password: GivePassword
 ) -> None:
