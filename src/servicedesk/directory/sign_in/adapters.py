@@ -19,6 +19,7 @@ from servicedesk.directory.sign_in.groups import has_local_password, person_appl
 from servicedesk.directory.sign_in.two_factor import SETUP_REQUIRED
 
 DEFAULT_GROUPS_CLAIM = "groups"
+QUIET_MESSAGES = {"account/messages/logged_in.txt", "account/messages/logged_out.txt"}
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -33,6 +34,20 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Local accounts are made by an admin; everyone else signs in through a directory."""
         return False
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        """Signing in and out says nothing: the page one lands on says enough."""
+        if message_template in QUIET_MESSAGES:
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """Someone sent to set up the second factor their role requires has just signed in:

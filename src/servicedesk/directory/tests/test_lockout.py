@@ -79,6 +79,8 @@ def test_a_right_password_before_the_limit_clears_the_count(desk: Person) -> Non
         attempt(client, "desk", "wrong")
     assert attempt(client, "desk", PASSWORD).status_code == 302
     assert not AccessAttempt.objects.exists()
+    landed = client.get("/", follow=True).content.decode()
+    assert "Workspace" in landed and "Successfully signed in" not in landed
 
 
 def test_reset_requests_in_a_burst_send_three_mails_not_twenty_three(
