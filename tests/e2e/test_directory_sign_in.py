@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pyotp
 import pytest
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.socialaccount.models import SocialApp
 from django.core.cache import cache
@@ -151,7 +152,7 @@ def test_a_staff_member_signs_in_with_a_passkey_as_second_factor(
     page.goto(f"{live_server.url}/accounts/2fa/")
     two_factor.add_security_key()
     expect(page.get_by_text("Security key added")).to_be_visible()
-    assert agent.authenticator_set.filter(type="webauthn").exists()
+    assert Authenticator.objects.filter(user=agent, type="webauthn").exists()
     Header(page).sign_out()
     LoginPage(page, live_server.url).open().sign_in("avery", E2E_PASSWORD)
     two_factor.use_security_key()
