@@ -67,13 +67,25 @@ class SignInEnvironment:
     ldap: LdapEnvironment | None
 
 
+OIDC_PROVIDER_KEYS = {"id", "name", "server_url", "client_id"}
+
+
 def _oidc_providers() -> list[dict[str, str]]:
     raw = os.environ.get("SERVICEDESK_OIDC_PROVIDERS", "").strip()
     if not raw:
         return []
-    providers = json.loads(raw)
+    try:
+        providers = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"SERVICEDESK_OIDC_PROVIDERS is not valid JSON: {error}") from None
     if not isinstance(providers, list) or not all(isinstance(p, dict) for p in providers):
         raise ValueError("SERVICEDESK_OIDC_PROVIDERS must be a JSON list of objects")
+    for provider in providers:
+        missing = OIDC_PROVIDER_KEYS - provider.keys()
+        if missing:
+            raise ValueError(
+                f"SERVICEDESK_OIDC_PROVIDERS: a provider lacks {', '.join(sorted(missing))}"
+            )
     return [{key: str(value) for key, value in p.items()} for p in providers]
 
 
