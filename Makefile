@@ -23,6 +23,7 @@ var/tools/bin/uv:
 	var/tools/bin/pip install --quiet uv
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	bash .ci/install-system --build
 	$(UV) sync --frozen
 	touch $@
 
@@ -49,6 +50,12 @@ $(CHART_JS): $(BOOTSTRAP_CSS)
 
 static: $(BOOTSTRAP_CSS) $(CHART_JS)
 
+# The OpenID provider the sign-in tests run (npm's oidc-provider), from its own lockfile.
+OIDC_TEST_PROVIDER := tests/servers/oidc/node_modules/.package-lock.json
+$(OIDC_TEST_PROVIDER): tests/servers/oidc/package.json tests/servers/oidc/package-lock.json
+	npm ci --prefix tests/servers/oidc --no-audit --no-fund --loglevel=error
+	touch $@
+
 migrate: install
 	$(SD) migrate --noinput
 
@@ -59,7 +66,7 @@ demo: migrate
 system:
 	bash .ci/install-system
 
-test: install static system
+test: system install static $(OIDC_TEST_PROVIDER)
 	$(PY) -m pytest
 
 lint: install static

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from playwright.sync_api import FilePayload, Locator, Page
@@ -28,6 +29,58 @@ class LoginPage:
     @property
     def error(self) -> Locator:
         return self.page.get_by_role("alert")
+
+    def sign_in_with(self, provider_name: str) -> None:
+        self.page.get_by_role("button", name=f"Sign in with {provider_name}").click()
+
+
+class OpenIdProviderLogin:
+    """The OpenID provider's own sign-in page (oidc-provider's, in the tests)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def sign_in(self, login: str, password: str) -> None:
+        self.page.get_by_placeholder("Enter any login").fill(login)
+        self.page.get_by_placeholder("and password").fill(password)
+        self.page.get_by_role("button", name="Sign-in").click()
+
+
+class TwoFactorPage:
+    """Asks for the authenticator app's code after the password; also sets one up."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def code(self) -> Locator:
+        return self.page.get_by_label(re.compile("^(Authenticator )?code$", re.I))
+
+    def enter(self, code: str) -> None:
+        self.code.fill(code)
+        self.page.get_by_role("button", name=re.compile("^(Sign In|Activate)$")).click()
+
+    @property
+    def error(self) -> Locator:
+        return self.page.get_by_role("alert")
+
+    @property
+    def notice(self) -> Locator:
+        return self.page.get_by_test_id("two-factor-required")
+
+    def start_authenticator_app_setup(self) -> None:
+        self.page.get_by_role("link", name="Activate").first.click()
+
+    @property
+    def secret(self) -> str:
+        return self.page.get_by_label("Authenticator secret").input_value()
+
+    def add_security_key(self) -> None:
+        self.page.get_by_role("link", name="Add").first.click()
+        self.page.get_by_role("button", name="Add").click()
+
+    def use_security_key(self) -> None:
+        self.page.get_by_role("button", name="Use a security key").click()
 
 
 class Header:

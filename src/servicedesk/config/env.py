@@ -6,6 +6,7 @@ values, so that no other module depends on `os.environ`.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,79 @@ class Environment:
     rate_limits: dict[str, tuple[int, int]]
     secrets_keys: list[str]
     trusted_proxies: int
+    sign_in: SignInEnvironment
+
+
+@dataclass(frozen=True)
+class LdapEnvironment:
+    server_uri: str
+    bind_dn: str
+    bind_password: str
+    start_tls: bool
+    user_search_base: str
+    user_filter: str
+    group_search_base: str
+    group_type: str
+
+
+@dataclass(frozen=True)
+class SignInEnvironment:
+    failure_limit: int
+    lockout_minutes: int
+    password_reset_limit: str
+    # Each: {"id", "name", "server_url", "client_id", "secret"}; more providers are admin rows.
+    oidc_providers: list[dict[str, str]]
+    ldap: LdapEnvironment | None
+
+
+OIDC_PROVIDER_KEYS = {"id", "name", "server_url", "client_id"}
+
+
+def _oidc_providers() -> list[dict[str, str]]:
+    raw = os.environ.get("SERVICEDESK_OIDC_PROVIDERS", "").strip()
+    if not raw:
+        return []
+    try:
+        providers = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"SERVICEDESK_OIDC_PROVIDERS is not valid JSON: {error}") from None
+    if not isinstance(providers, list) or not all(isinstance(p, dict) for p in providers):
+        raise ValueError("SERVICEDESK_OIDC_PROVIDERS must be a JSON list of objects")
+    for provider in providers:
+        missing = OIDC_PROVIDER_KEYS - provider.keys()
+        if missing:
+            raise ValueError(
+                f"SERVICEDESK_OIDC_PROVIDERS: a provider lacks {', '.join(sorted(missing))}"
+            )
+    return [{key: str(value) for key, value in p.items()} for p in providers]
+
+
+def _ldap() -> LdapEnvironment | None:
+    server_uri = os.environ.get("SERVICEDESK_LDAP_SERVER_URI", "").strip()
+    if not server_uri:
+        return None
+    return LdapEnvironment(
+        server_uri=server_uri,
+        bind_dn=os.environ.get("SERVICEDESK_LDAP_BIND_DN", ""),
+        bind_password=os.environ.get("SERVICEDESK_LDAP_BIND_PASSWORD", ""),
+        start_tls=_flag("SERVICEDESK_LDAP_START_TLS", False),
+        user_search_base=os.environ.get("SERVICEDESK_LDAP_USER_SEARCH_BASE", ""),
+        user_filter=os.environ.get("SERVICEDESK_LDAP_USER_FILTER", "(uid=%(user)s)"),
+        group_search_base=os.environ.get("SERVICEDESK_LDAP_GROUP_SEARCH_BASE", ""),
+        group_type=os.environ.get("SERVICEDESK_LDAP_GROUP_TYPE", "groupOfNames"),
+    )
+
+
+def read_sign_in_environment() -> SignInEnvironment:
+    return SignInEnvironment(
+        # Wrong passwords allowed per account and per address before sign-in is refused.
+        failure_limit=int(os.environ.get("SERVICEDESK_SIGN_IN_FAILURE_LIMIT", "5")),
+        lockout_minutes=int(os.environ.get("SERVICEDESK_SIGN_IN_LOCKOUT_MINUTES", "15")),
+        # Reset mails: per address per minute, and per e-mail address per hour.
+        password_reset_limit=os.environ.get("SERVICEDESK_PASSWORD_RESET_LIMIT", "20/m/ip,3/h/key"),
+        oidc_providers=_oidc_providers(),
+        ldap=_ldap(),
+    )
 
 
 def read_environment() -> Environment:
@@ -98,7 +172,7 @@ def read_environment() -> Environment:
         data_dir=data_dir,
         port=int(os.environ.get("PORT", "8000")),
         password_reset_url=os.environ.get(
-            "SERVICEDESK_PASSWORD_RESET_URL", "/accounts/password_change/"
+            "SERVICEDESK_PASSWORD_RESET_URL", "/accounts/password/change/"
         ),
         dispute_window_days=int(os.environ.get("SERVICEDESK_DISPUTE_WINDOW_DAYS", "3")),
         # Lets two test runs share one PostgreSQL server without dropping each other's database.
@@ -148,6 +222,7 @@ def read_environment() -> Environment:
         secrets_keys=_secrets_keys(),
         # Reverse proxies in front of the application that append to X-Forwarded-For.
         trusted_proxies=int(os.environ.get("SERVICEDESK_TRUSTED_PROXIES", "0")),
+        sign_in=read_sign_in_environment(),
     )
 
 

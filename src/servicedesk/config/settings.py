@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import dj_database_url
@@ -55,6 +56,13 @@ INSTALLED_APPS = [
     "servicedesk.portal",
     "servicedesk.workspace",
     "servicedesk.demo",
+    # After ours, so that our templates of their pages win.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -68,11 +76,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "servicedesk.directory.sign_in.two_factor.TwoFactorRequiredMiddleware",
     "servicedesk.core.audit.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "servicedesk.core.middleware.NoStoreMiddleware",
+    # Last but for the metrics, so that it turns a refused sign-in into the page that says when
+    # to retry.
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -130,9 +143,75 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# Sign-in (docs/sign-in.md): local accounts (the demo, break-glass admins), LDAP / Active
+# Directory, OpenID Connect providers, two-factor sign-in, and a lockout after wrong passwords.
+AUTHENTICATION_BACKENDS = [
+    "servicedesk.directory.sign_in.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "servicedesk.directory.sign_in.ldap.DirectoryLdapBackend",
+]
+ACCOUNT_ADAPTER = "servicedesk.directory.sign_in.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "servicedesk.directory.sign_in.adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {
+    "reset_password": "servicedesk.directory.sign_in.forms.LocalAccountResetPasswordForm"
+}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# A person may have an SSO identity and a break-glass account with the same address.
+ACCOUNT_UNIQUE_EMAIL = False
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_RATE_LIMITS = {
+    # Wrong passwords are counted by the lockout below, which says when to retry; right ones
+    # are not limited (a whole office signs in from one address at nine).
+    "login_failed": None,
+    "login": None,
+    "reset_password": ENV.sign_in.password_reset_limit,
+}
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": provider["id"],
+                "name": provider["name"],
+                "client_id": provider["client_id"],
+                "secret": provider.get("secret", ""),
+                "settings": {"server_url": provider["server_url"]},
+            }
+            for provider in ENV.sign_in.oidc_providers
+        ],
+    }
+}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "Servicedesk"
+# A code typed as it turns over (every 30 s) still counts: one period either side.
+MFA_TOTP_TOLERANCE = 1
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+AXES_FAILURE_LIMIT = ENV.sign_in.failure_limit + 1
+AXES_COOLOFF_TIME = timedelta(minutes=ENV.sign_in.lockout_minutes)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The retry time we show stays true: attempts during a lockout do not push it further.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "servicedesk.directory.sign_in.lockout.attempted_username"
+AXES_LOCKOUT_CALLABLE = "servicedesk.directory.sign_in.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Logs name the account and the address (never the password): what an operator needs to act.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+# LDAP / Active Directory: read only when SERVICEDESK_LDAP_SERVER_URI is set.
+if ENV.sign_in.ldap is not None:
+    from servicedesk.config.ldap import ldap_settings
+
+    globals().update(ldap_settings(ENV.sign_in.ldap))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Chicago"

@@ -9,7 +9,11 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", core_views.metrics, name="metrics"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign-in, sign-out, password reset, two-factor and OpenID sign-in: docs/sign-in.md.
+    # The directory owns addresses and directory people's passwords: these allauth pages are off.
+    path("accounts/email/", core_views.not_found),
+    path("accounts/password/set/", core_views.not_found),
+    path("accounts/", include("allauth.urls")),
     path("portal/", include("servicedesk.portal.urls")),
     path("workspace/reports/", include("servicedesk.reports.urls")),
     path("workspace/", include("servicedesk.workspace.urls")),
@@ -20,3 +24,4 @@ urlpatterns = [
 
 handler404 = "servicedesk.core.views.not_found"
 handler500 = "servicedesk.core.views.server_error"
+handler429 = "servicedesk.core.views.too_many_requests"

@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
@@ -72,4 +74,23 @@ def server_error(request: HttpRequest) -> HttpResponse:
             "message": "The error has been logged. Please try again in a moment.",
         },
         status=500,
+    )
+
+
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Sign-in's own limits (password-reset mails, say) answer with this page."""
+    resetting = request.path == reverse("account_reset_password")
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Too many requests"),
+            "message": _(
+                "You asked for password reset mails too often. The mail already sent still "
+                "works; if none arrives, ask again later."
+            )
+            if resetting
+            else _("You asked too often in a short time. Wait a few minutes and try again."),
+        },
+        status=429,
     )

@@ -6,10 +6,12 @@ from django.http import HttpRequest
 from servicedesk.directory.models import (
     Agency,
     DistributionList,
+    DirectoryGroupRule,
     ExternalHelpDesk,
     Location,
     Person,
     SupportGroup,
+    TwoFactorRequirement,
 )
 
 
@@ -63,3 +65,14 @@ class DistributionListAdmin(admin.ModelAdmin):
     list_display = ("name", "is_active")
     search_fields = ("name",)
     filter_horizontal = ("members",)
+@admin.register(DirectoryGroupRule)
+class DirectoryGroupRuleAdmin(admin.ModelAdmin):
+    list_display = ("directory_group", "source", "role", "support_group", "agency")
+    list_filter = ("source", "role")
+    search_fields = ("directory_group",)
+    autocomplete_fields = ("agency",)
+
+
+@admin.register(TwoFactorRequirement)
+class TwoFactorRequirementAdmin(admin.ModelAdmin):
+    list_display = ("role",)

@@ -180,3 +180,67 @@ class DistributionList(models.Model):
 
     def outside_address_list(self) -> list[str]:
         return [line.strip() for line in self.outside_addresses.splitlines() if line.strip()]
+@audited()
+class DirectoryGroupRule(models.Model):
+    """What membership of a group in the organisation's directory grants a person who signs in
+    through it: a role, a support group, an agency. Applied at every directory sign-in."""
+
+    source = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="“ldap”, an OpenID provider's id, or blank for every directory",
+    )
+    directory_group = models.CharField(
+        max_length=400,
+        help_text=(
+            "The group's name (cn) or full DN in LDAP / Active Directory, or a value of the "
+            "OpenID “groups” claim (Entra ID sends the group's object ID)"
+        ),
+    )
+    role = models.CharField(
+        max_length=20,
+        choices=Role.choices,
+        blank=True,
+        help_text="Members get the highest role any of their groups grants",
+    )
+    support_group = models.ForeignKey(
+        SupportGroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="directory_rules",
+        help_text="Members join this group; people who leave the directory group leave it",
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="directory_rules"
+    )
+
+    class Meta:
+        ordering = ["source", "directory_group"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="")
+                | models.Q(support_group__isnull=False)
+                | models.Q(agency__isnull=False),
+                name="directory_rule_grants_something",
+                violation_error_message="Choose what the group grants: a role, a support "
+                "group or an agency.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source or 'any directory'}: {self.directory_group}"
+
+
+@audited()
+class TwoFactorRequirement(models.Model):
+    """A role whose members must sign in with a second factor (an authenticator app's code or
+    a passkey) besides their password or directory sign-in."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, unique=True)
+
+    class Meta:
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return self.get_role_display()

@@ -83,7 +83,7 @@ def test_the_ui_session_is_accepted_and_unsafe_methods_need_csrf(org: Org) -> No
     refused = browser.post("/api/v1/tickets", body, content_type="application/json")
     assert refused.status_code == 403
     assert refused.json()["code"] == "permission_denied"
-    browser.get("/accounts/login/")  # sets the CSRF cookie
+    browser.get("/portal/")  # any page with a form sets the CSRF cookie
     csrf = browser.cookies["csrftoken"].value
     accepted = browser.post(
         "/api/v1/tickets", body, content_type="application/json", headers={"X-CSRFToken": csrf}

@@ -17,7 +17,7 @@ def test_each_demo_login_lands_on_its_page(demo: None) -> None:
     for login in DEMO_LOGINS:
         response = Client().post(
             "/accounts/login/",
-            {"username": login.username, "password": DEMO_PASSWORD},
+            {"login": login.username, "password": DEMO_PASSWORD},
             follow=True,
         )
         assert response.status_code == 200
@@ -35,7 +35,7 @@ def test_each_demo_login_lands_on_its_page(demo: None) -> None:
 
 def test_the_login_page_is_served_and_a_wrong_password_says_so(org: Org, client: Client):
     assert client.get("/")["Location"].startswith("/accounts/login/")
-    response = client.post("/accounts/login/", {"username": "desk", "password": "nope"})
+    response = client.post("/accounts/login/", {"login": "desk", "password": "nope"})
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
 
