@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's two-factor pages
     "django_htmx",
     # Serves the API docs' Swagger UI from our own static files (without it: from a CDN, which
     # the Content-Security-Policy refuses and an offline install cannot reach).
