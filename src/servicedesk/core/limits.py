@@ -31,6 +31,11 @@ from servicedesk.core.models import RateCounter
 logger = logging.getLogger("servicedesk.limits")
 
 
+def clock() -> float:
+    """Now, in Unix seconds (one place, so that tests can pin it inside a window)."""
+    return time.time()
+
+
 @dataclass(frozen=True)
 class Limit:
     """`hits` per `seconds`; a limit with `hits == 0` is switched off."""
@@ -84,7 +89,7 @@ def limit_hit(limit: Limit, subject: str, *, now: float | None = None) -> None:
     """
     if not limit.is_on:
         return
-    moment = time.time() if now is None else now
+    moment = clock() if now is None else now
     window_start = int(moment // limit.seconds) * limit.seconds
     hits = _count_hit(limit, subject[:200], window_start)
     if hits <= limit.hits:
