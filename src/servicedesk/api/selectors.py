@@ -45,7 +45,7 @@ def api_ticket_detail(viewer: Person, number: str) -> Ticket:
     return (
         visible_tickets(viewer)
         .select_related(*DETAIL_RELATED)
-        .prefetch_related("affected_people")
+        .prefetch_related("affected_people", "answers")
         .get(number=number.upper())
     )
 
@@ -58,7 +58,7 @@ def api_ticket_written(viewer: Person, written: Ticket) -> Ticket:
         return api_ticket_detail(viewer, written.number)
     return (
         Ticket.objects.select_related(*DETAIL_RELATED)
-        .prefetch_related("affected_people")
+        .prefetch_related("affected_people", "answers")
         .get(pk=written.pk)
     )
 

@@ -28,6 +28,7 @@ from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.models import (
     Attachment,
     Comment,
+    RequestAnswer,
     SatisfactionSurvey,
     Ticket,
     TicketHistory,
@@ -92,6 +93,8 @@ class TicketPage:
     may_flag_urgent: bool
     survey_due: bool
     survey: SatisfactionSurvey | None
+    answers: list[RequestAnswer]
+    affected: list[Person]
 
 
 def fingerprint_of(version: int, updated_at: datetime) -> str:
@@ -212,6 +215,8 @@ def ticket_page(viewer: Person, number: str) -> TicketPage:
         may_flag_urgent=may_flag_urgent(ticket),
         survey_due=answers_for_it and ticket.state == TicketState.CLOSED and survey is None,
         survey=survey,
+        answers=list(ticket.answers.all()),
+        affected=list(ticket.affected_people.select_related("agency")),
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from servicedesk.catalog.answers import RawValue
 from servicedesk.catalog.choices import Impact, Priority, Severity
 from servicedesk.catalog.models import Category, PriorityCode, RequestType, Service
 from servicedesk.catalog.selectors import priority_from_matrix
@@ -25,6 +26,8 @@ from servicedesk.tickets.errors import StaleTicketError, TicketError, TicketErro
 from servicedesk.tickets.events import EventName, TicketEvent, publish
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.numbering import next_number
+from servicedesk.tickets.requester_rules import may_file_for
+from servicedesk.tickets.services.answers import answers_checked, answers_record
 from servicedesk.tickets.workflow import (
     FINAL_STATES,
     OPEN_STATES,
@@ -146,19 +149,21 @@ def ticket_create(
     priority_override_reason: str = "",
     assignment_group: SupportGroup | None = None,
     assignee: Person | None = None,
+    answers: Mapping[str, RawValue] | None = None,
 ) -> Ticket:
     requester = requester or actor
     if not short_description.strip():
         raise refuse(
             TicketErrorCode.REQUIRED, "A short description is required.", "short_description"
         )
+    if not may_file_for(actor, requester):
+        raise refuse(
+            TicketErrorCode.NOT_PERMITTED,
+            "You can file for colleagues of your own agency; the service desk files for anyone.",
+            "requester",
+        )
+    typed_answers = answers_checked(request_type, answers, actor=actor)
     if not actor.is_staff_member:
-        if requester != actor:
-            raise refuse(
-                TicketErrorCode.NOT_PERMITTED,
-                "Only service desk staff can file a ticket on someone else's behalf.",
-                "requester",
-            )
         given = {
             "impact": impact,
             "severity": severity,
@@ -175,6 +180,9 @@ def ticket_create(
                 )
     if assignment_group is None and service is not None:
         assignment_group = service.default_group
+    if request_type is not None:
+        assignment_group = assignment_group or request_type.default_group
+        priority_code = priority_code or request_type.default_priority_code
     _check_assignee(assignment_group, assignee)
     resolved_priority, reason = _resolve_priority(
         impact=impact,
@@ -213,6 +221,7 @@ def ticket_create(
     if people:
         ticket.affected_people.set(people)
     history.record(ticket, actor, "ticket.create", "number", "", ticket.number)
+    answers_record(ticket, actor=actor, answers=typed_answers)
     clocks_start(ticket, actor)
     publish(TicketEvent(EventName.CREATE, ticket, actor, now))
     if people:

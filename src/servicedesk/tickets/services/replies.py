@@ -62,3 +62,22 @@ def reply_add(
         # notifications) tell the whole team rather than only the assignee.
         publish(TicketEvent(URGENT_ACTION, current, actor, entry.at, comment=comment))
     return comment
+
+
+@transaction.atomic
+def comment_with_files_add(
+    ticket: Ticket,
+    *,
+    actor: Person,
+    body: str,
+    internal: bool = False,
+    uploads: Iterable[UploadedFile] = (),
+) -> Comment:
+    """The desk's reply or internal note with its files, all or nothing. Files on an internal
+    note stay with staff (`tickets.access`)."""
+    files = list(uploads)
+    check_uploads(files)
+    comment = comment_add(ticket, actor=actor, body=body, internal=internal)
+    for upload in files:
+        attachment_add(ticket, actor=actor, upload=upload, comment=comment)
+    return comment
