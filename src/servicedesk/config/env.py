@@ -33,6 +33,7 @@ class Environment:
     test_database_name: str | None
     p1_around_the_clock: bool
     base_url: str
+    base_url_configured: bool
     smtp_host: str
     smtp_port: int
     smtp_user: str
@@ -64,8 +65,12 @@ def read_environment() -> Environment:
         # Lets two test runs share one PostgreSQL server without dropping each other's database.
         test_database_name=os.environ.get("SERVICEDESK_TEST_DATABASE_NAME"),
         p1_around_the_clock=_flag("SERVICEDESK_P1_AROUND_THE_CLOCK", True),
-        # Links in mail point here: the address people use to reach the portal.
-        base_url=os.environ.get("SERVICEDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        # Links in mail point here: the address people use to reach the portal. Unset, it is
+        # the address the server runs on (`servicedesk serve` passes its own to its workers).
+        base_url=os.environ.get(
+            "SERVICEDESK_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+        ).rstrip("/"),
+        base_url_configured=bool(os.environ.get("SERVICEDESK_BASE_URL")),
         smtp_host=os.environ.get("SERVICEDESK_SMTP_HOST", "127.0.0.1"),
         smtp_port=int(os.environ.get("SERVICEDESK_SMTP_PORT", "25")),
         smtp_user=os.environ.get("SERVICEDESK_SMTP_USER", ""),

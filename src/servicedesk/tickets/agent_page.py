@@ -84,7 +84,7 @@ class AgentTicketPage:
     is_open: bool
     answers: list[RequestAnswer]
     files: list[Attachment]
-    urgent_comment_ids: frozenset[int]
+    urgent_comment_ids: tuple[int, ...]
     survey: SatisfactionSurvey | None
 
     @property
@@ -172,6 +172,6 @@ def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
         is_open=ticket.state in OPEN_STATES,
         answers=list(ticket.answers.select_related("person")),
         files=list(files),
-        urgent_comment_ids=frozenset(int(value) for value in urgent if value.isdigit()),
+        urgent_comment_ids=tuple(sorted(int(value) for value in urgent if value.isdigit())),
         survey=SatisfactionSurvey.objects.filter(ticket=ticket).first(),
     )

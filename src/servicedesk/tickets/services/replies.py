@@ -16,14 +16,14 @@ from django.db import transaction
 from servicedesk.directory.models import Person
 from servicedesk.tickets import history
 from servicedesk.tickets.errors import TicketErrorCode
-from servicedesk.tickets.events import TicketEvent, publish
+from servicedesk.tickets.events import EventName, TicketEvent, publish
 from servicedesk.tickets.models import Comment, Ticket
 from servicedesk.tickets.requester_rules import may_flag_urgent, may_reply
 from servicedesk.tickets.services.collaboration import attachment_add, comment_add
 from servicedesk.tickets.services.drafts import check_uploads
 from servicedesk.tickets.services.lifecycle import locked, refuse
 
-URGENT_ACTION = "ticket.urgent"
+URGENT_ACTION = EventName.URGENT
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -32,6 +33,10 @@ class Command(BaseCommand):
         demo_logins: bool,
         **options: Any,
     ) -> None:
+        # Links in mail name the address served here unless an administrator set another.
+        children_env = dict(os.environ)
+        if not settings.ENV.base_url_configured:
+            children_env["SERVICEDESK_BASE_URL"] = f"http://{host}:{port}"
         web = subprocess.Popen(
             [
                 sys.executable,
@@ -46,10 +51,15 @@ class Command(BaseCommand):
                 "-",
                 "--graceful-timeout",
                 "5",
-            ]
+            ],
+            env=children_env,
         )
-        worker = subprocess.Popen([sys.executable, "-m", "servicedesk.manage", "db_worker"])
-        scheduler = subprocess.Popen([sys.executable, "-m", "servicedesk.manage", "scheduler"])
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "servicedesk.manage", "db_worker"], env=children_env
+        )
+        scheduler = subprocess.Popen(
+            [sys.executable, "-m", "servicedesk.manage", "scheduler"], env=children_env
+        )
         children = [web, worker, scheduler]
         stopping = False
 
