@@ -58,9 +58,8 @@ def read_environment() -> Environment:
         allowed_hosts=os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(","),
         data_dir=data_dir,
         port=int(os.environ.get("PORT", "8000")),
-        password_reset_url=os.environ.get(
-            "SERVICEDESK_PASSWORD_RESET_URL", "/accounts/password_change/"
-        ),
+        # Empty: the portal's own "Update password" page; or an outside self-service page.
+        password_reset_url=os.environ.get("SERVICEDESK_PASSWORD_RESET_URL", ""),
         dispute_window_days=int(os.environ.get("SERVICEDESK_DISPUTE_WINDOW_DAYS", "3")),
         # Lets two test runs share one PostgreSQL server without dropping each other's database.
         test_database_name=os.environ.get("SERVICEDESK_TEST_DATABASE_NAME"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from servicedesk.portal.views import (
+    account,
     attachments,
     deflection,
     filing,
@@ -31,6 +32,24 @@ urlpatterns = [
     path("tickets/<str:number>/join/", deflection.join, name="join"),
     path("tickets/<str:number>/comments/<int:pk>/", ticket.comment_link, name="comment"),
     path("attachments/<int:pk>/", attachments.download, name="attachment"),
+    path("account/password/", account.PasswordChange.as_view(), name="password_change"),
+    path(
+        "account/password/changed/",
+        account.PasswordChangeDone.as_view(),
+        name="password_change_done",
+    ),
+    path("account/reset/", account.PasswordReset.as_view(), name="password_reset"),
+    path("account/reset/sent/", account.PasswordResetSent.as_view(), name="password_reset_sent"),
+    path(
+        "account/reset/<uidb64>/<token>/",
+        account.PasswordResetConfirm.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/reset/done/",
+        account.PasswordResetComplete.as_view(),
+        name="password_reset_complete",
+    ),
     path("kb/", knowledge.kb_home, name="kb"),
     path("kb/<int:pk>/", knowledge.kb_article, name="kb_article"),
     path("kb/<int:pk>/feedback/", knowledge.kb_feedback, name="kb_feedback"),
