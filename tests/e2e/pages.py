@@ -644,3 +644,28 @@ class NewQueueReviewBanner:
 
     def mark_reviewed(self) -> None:
         self.banner.get_by_role("button", name="Mark queue reviewed").click()
+
+
+class PasswordResetPages:
+    """Forgot your password?: ask for a link, then choose a new password where it leads."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def request_link(self, email: str) -> Locator:
+        self.page.get_by_role("link", name="Forgot your password?").click()
+        self.page.get_by_label("Email").fill(email)
+        self.page.get_by_role("button", name="Send me a reset link").click()
+        return self.page.get_by_test_id("password-reset-sent")
+
+    def choose(self, password: str) -> None:
+        self.page.locator("#id_new_password1").fill(password)
+        self.page.locator("#id_new_password2").fill(password)
+        self.page.get_by_role("button", name="Save my new password").click()
+
+    def error(self) -> Locator:
+        return self.page.get_by_test_id("error-new_password2")
+
+    @property
+    def complete(self) -> Locator:
+        return self.page.get_by_test_id("password-reset-complete")

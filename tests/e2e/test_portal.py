@@ -70,7 +70,7 @@ def test_file_an_incident_with_two_affected_people_and_an_attachment(
     form = home.something_broken()
     form.short_description.fill("Printer in room 210 is offline")
     form.description.fill("Nobody on the floor can print since 9:00.")
-    page.get_by_role("button", name="Remove Employee").click()
+    form.affected.get_by_role("button", name="Remove Employee").click()
     form.add_affected("Colleague")
     form.add_affected("Stranger")
     expect(form.affected).to_have_count(2)

@@ -29,7 +29,17 @@ class QuietPasswordResetForm(PasswordResetForm):
             logger.exception("Could not send a password reset mail")
 
 
-class PasswordReset(auth_views.PasswordResetView):
+class PortalLook:
+    """Bootstrap's look for the fields of Django's account forms."""
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)  # type: ignore[misc]
+        for field in form.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+        return form
+
+
+class PasswordReset(PortalLook, auth_views.PasswordResetView):
     form_class = QuietPasswordResetForm
     template_name = "portal/account/password_reset_form.html"
     email_template_name = "portal/account/password_reset_email.txt"
@@ -41,7 +51,7 @@ class PasswordResetSent(auth_views.PasswordResetDoneView):
     template_name = "portal/account/password_reset_sent.html"
 
 
-class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirm(PortalLook, auth_views.PasswordResetConfirmView):
     template_name = "portal/account/password_reset_confirm.html"
     success_url = reverse_lazy("portal:password_reset_complete")
 
@@ -51,7 +61,7 @@ class PasswordResetComplete(auth_views.PasswordResetCompleteView):
 
 
 @method_decorator(login_required, name="dispatch")
-class PasswordChange(auth_views.PasswordChangeView):
+class PasswordChange(PortalLook, auth_views.PasswordChangeView):
     template_name = "portal/account/password_change.html"
     success_url = reverse_lazy("portal:password_change_done")
 
