@@ -187,6 +187,14 @@ def public_timeline(viewer: Viewer, ticket: Ticket) -> list[TimelineEntry]:
     return sorted(entries, key=lambda entry: entry.at)
 
 
+def _target_times(ticket: Ticket, viewer: Person) -> str:
+    """What the clocks promise; nothing once the desk has resolved the ticket (the clocks have
+    stopped, and "once the desk triages" would be untrue)."""
+    if ticket.state == TicketState.RESOLVED or ticket.state in FINAL_STATES:
+        return ""
+    return promises_in_words(ticket, viewer.time_zone) or TARGET_TIMES_PENDING
+
+
 def ticket_page(viewer: Person, number: str) -> TicketPage:
     """Raises Ticket.DoesNotExist for a ticket that is missing *or* not the viewer's to see."""
     ticket = (
@@ -205,7 +213,7 @@ def ticket_page(viewer: Person, number: str) -> TicketPage:
         ),
         fingerprint=fingerprint_of(ticket.version, ticket.updated_at),
         next_step=NEXT_STEP[TicketState(ticket.state)],
-        target_times=promises_in_words(ticket, viewer.time_zone) or TARGET_TIMES_PENDING,
+        target_times=_target_times(ticket, viewer),
         is_final=ticket.state in FINAL_STATES,
         speaks_for_ticket=answers_for_it,
         may_confirm=answers_for_it and is_resolved,

@@ -168,3 +168,25 @@ def test_another_requesters_answers_are_404(
         "last_day": "2026-03-31",
         "apps": ["VPN", "Payroll"],
     }
+
+
+def test_the_catalog_page_takes_the_same_queries_however_many_types(
+    employee_client: Client, reset: RequestType, django_assert_num_queries
+) -> None:
+    # session, user, the request types with their categories, the nav's unread badge
+    for count in (3, 30):
+        while RequestType.objects.count() < count:
+            number = RequestType.objects.count()
+            RequestType.objects.create(slug=f"type-{number}", name=f"Type {number}")
+        with django_assert_num_queries(4):
+            assert employee_client.get(reverse("portal:catalog")).status_code == 200
+
+
+def test_filing_from_the_catalog_takes_a_fixed_number_of_queries(
+    employee_client: Client, reset: RequestType, django_assert_num_queries
+) -> None:
+    # Measured: the ticket with its clocks, notifications and outbox; the form's questions (read
+    # by the form and checked again by the service); four answers in one insert plus one
+    # history line each.
+    with django_assert_num_queries(33):
+        assert employee_client.post(url(reset), GOOD).status_code == 302
