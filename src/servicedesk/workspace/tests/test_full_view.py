@@ -14,7 +14,12 @@ from servicedesk.catalog.tests.factories import password_reset_form
 from servicedesk.conftest import Org
 from servicedesk.tickets.choices import TicketKind, TicketState
 from servicedesk.tickets.models import Attachment, SatisfactionSurvey, Ticket
-from servicedesk.tickets.services import attachment_add, ticket_create, ticket_transition
+from servicedesk.tickets.services import (
+    attachment_add,
+    ticket_assign,
+    ticket_create,
+    ticket_transition,
+)
 from servicedesk.tickets.services.replies import reply_add
 
 
@@ -157,10 +162,11 @@ def test_triage_and_log_a_call_set_the_request_type(
     )
 
 
-def test_the_satisfaction_rating_and_comment_show_on_the_ticket(
+def test_the_satisfaction_rating_and_comment_show_on_the_ticket_and_the_groups_home(
     desk: Client, org: Org, reset: RequestType
 ) -> None:
     ticket = filed(org, reset)
+    ticket_assign(ticket, actor=org.desk, version=None, group=org.desk_group, assignee=org.desk)
     for state in (TicketState.IN_PROGRESS, TicketState.RESOLVED, TicketState.CLOSED):
         ticket = ticket_transition(ticket, actor=org.desk, version=None, to=state, note="done")
     SatisfactionSurvey.objects.create(
@@ -168,3 +174,8 @@ def test_the_satisfaction_rating_and_comment_show_on_the_ticket(
     )
     page = desk.get(f"/workspace/tickets/{ticket.number}/").content.decode()
     assert "4/5" in page and "Quick, thanks" in page
+    # On the workspace home of the group's people, not of other groups'.
+    home = desk.get("/workspace/").content.decode()
+    assert "Quick, thanks" in home
+    desk.force_login(org.network)
+    assert "Quick, thanks" not in desk.get("/workspace/").content.decode()
