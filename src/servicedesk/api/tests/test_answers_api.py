@@ -16,8 +16,9 @@ def reset(org: Org) -> RequestType:
 
 
 def test_a_request_with_answers_is_filed_and_read_back_typed(
-    org: Org, api_as, reset: RequestType
+    org: Org, api_as, reset: RequestType, settings, tmp_path
 ) -> None:
+    settings.MEDIA_ROOT = tmp_path
     response = api_as(org.employee).post(
         "/tickets",
         {
@@ -38,7 +39,20 @@ def test_a_request_with_answers_is_filed_and_read_back_typed(
         "value": "Payroll",
     }
     number = response.json()["number"]
-    assert api_as(org.stranger).get(f"/tickets/{number}").status_code == 404
+    uploaded = api_as(org.employee).upload(f"/tickets/{number}/attachments", "shot.png", b"png")
+    assert uploaded.status_code == 201
+    file_id = uploaded.json()["id"]
+    stranger = api_as(org.stranger)
+    for path in (
+        f"/tickets/{number}",
+        f"/tickets/{number}/attachments",
+        f"/tickets/{number}/attachments/{file_id}",
+    ):
+        assert stranger.get(path).status_code == 404, path
+    # The desk reads the same answers and opens the requester's file.
+    desk = api_as(org.desk)
+    assert len(desk.get(f"/tickets/{number}").json()["answers"]) == 3
+    assert desk.get(f"/tickets/{number}/attachments/{file_id}").status_code == 200
 
 
 @pytest.mark.parametrize(
