@@ -179,3 +179,12 @@ def test_the_satisfaction_rating_and_comment_show_on_the_ticket_and_the_groups_h
     assert "Quick, thanks" in home
     desk.force_login(org.network)
     assert "Quick, thanks" not in desk.get("/workspace/").content.decode()
+
+
+def test_the_queue_search_finds_a_ticket_by_its_answers(
+    desk: Client, org: Org, reset: RequestType
+) -> None:
+    ticket = filed(org, reset)  # answered "Payroll" for the other system
+    other = ticket_create(actor=org.employee, kind=TicketKind.REQUEST, short_description="Mouse")
+    found = desk.get("/workspace/queues/new/", {"q": "payroll"}).content.decode()
+    assert ticket.number in found and other.number not in found
