@@ -136,6 +136,10 @@ def test_triage_and_log_a_call_set_the_request_type(
     ticket = ticket_create(
         actor=org.employee, kind=TicketKind.REQUEST, short_description="Can't sign in"
     )
+    for page in (f"/workspace/tickets/{ticket.number}/", "/workspace/call/"):
+        assert (
+            f'<option value="{reset.pk}">Password reset</option>' in desk.get(page).content.decode()
+        )
     response = desk.post(
         f"/workspace/tickets/{ticket.number}/triage/",
         {"version": ticket.version, "channel": "portal", "request_type": reset.pk},
