@@ -124,8 +124,10 @@ class PortalHome:
     def something_broken(self) -> TicketForm:
         return self._open_form(self.page.get_by_role("link", name="Something broken?"))
 
-    def request_assistance(self) -> TicketForm:
-        return self._open_form(self.page.get_by_role("link", name="Request assistance"))
+    def request_assistance(self) -> CatalogPage:
+        with self.page.expect_navigation(wait_until="load"):
+            self.page.get_by_role("link", name="Request assistance").click()
+        return CatalogPage(self.page)
 
     def resume_draft(self, short_description: str) -> TicketForm:
         drafts = self.page.get_by_test_id("drafts")
@@ -136,8 +138,44 @@ class PortalHome:
         return TicketPage(self.page)
 
 
+class CatalogPage:
+    """Request assistance: the catalog's request types by category, articles beside them."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def search(self, text: str) -> CatalogPage:
+        self.page.get_by_label("Search requests and articles").fill(text)
+        with self.page.expect_navigation(wait_until="load"):
+            self.page.get_by_test_id("catalog-search").get_by_role("button", name="Search").click()
+        return self
+
+    @property
+    def sections(self) -> Locator:
+        return self.page.get_by_test_id("catalog-section")
+
+    @property
+    def request_types(self) -> Locator:
+        return self.page.get_by_test_id("request-type")
+
+    @property
+    def articles(self) -> Locator:
+        return self.page.get_by_test_id("catalog-articles").locator("li")
+
+    def choose(self, name: str) -> TicketForm:
+        with self.page.expect_navigation(wait_until="load"):
+            self.request_types.filter(has_text=name).first.click()
+        return TicketForm(self.page)
+
+    def something_else(self) -> TicketForm:
+        with self.page.expect_navigation(wait_until="load"):
+            self.page.get_by_test_id("something-else").click()
+        return TicketForm(self.page)
+
+
 class TicketForm:
-    """Either portal form: "Something broken?" (incident) or "Request assistance"."""
+    """Either portal form: "Something broken?" (incident) or "Request assistance", the latter
+    free text or a catalog request type's own form."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
@@ -167,6 +205,15 @@ class TicketForm:
     def add_affected(self, name: str) -> None:
         self.people_search.fill(name[:4])
         self.page.get_by_role("button", name=name).click()
+
+    def pick_person(self, label: str, name: str) -> None:
+        """Choose someone in a people picker ("Requested by", or a catalog question)."""
+        search = self.page.get_by_label(label)
+        search.fill(name[:4])
+        search.locator("xpath=..").get_by_role("button", name=name).click()
+
+    def question(self, key: str) -> Locator:
+        return self.page.get_by_test_id(f"question-{key}")
 
     def attach(self, *files: FilePayload) -> None:
         self.file_input.set_input_files(list(files))
@@ -250,6 +297,27 @@ class WorkspaceHome:
 
 class AgentTicketPage:
     """The workspace's ticket page: triage, SLA clocks, work forms (tiers, tasks, states)."""
+
+    @property
+    def answers(self) -> Locator:
+        return self.page.get_by_test_id("answers")
+
+    @property
+    def files(self) -> Locator:
+        return self.page.get_by_test_id("files")
+
+    @property
+    def urgent(self) -> Locator:
+        return self.page.get_by_test_id("ticket-urgent")
+
+    def reply(self, text: str, *files: FilePayload, internal: bool = False) -> None:
+        form = self.page.get_by_test_id("form-comment")
+        form.get_by_label("Reply or note").fill(text)
+        if internal:
+            form.get_by_label("Internal note").check()
+        if files:
+            form.get_by_label("Attach files").set_input_files(list(files))
+        form.get_by_role("button", name="Send").click()
 
     def __init__(self, page: Page) -> None:
         self.page = page
@@ -681,3 +749,29 @@ class DrillDownList:
     def numbers(self) -> set[str]:
         cells = self.page.get_by_test_id("drill-tickets").locator("td.ticket-number")
         return {text.strip() for text in cells.all_inner_texts()}
+
+
+class PasswordResetPages:
+    """Forgot your password? (the sign-in's own pages): ask for a link, then choose a new
+    password where it leads."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def request_link(self, email: str) -> Locator:
+        self.page.get_by_role("link", name="Forgot your password?").click()
+        self.page.get_by_label("Email").fill(email)
+        self.page.get_by_role("button", name="Reset My Password").click()
+        return self.page.get_by_text("We have sent you an email.")
+
+    def choose(self, password: str) -> None:
+        self.page.get_by_label("New Password", exact=True).fill(password)
+        self.page.get_by_label("New Password (again)").fill(password)
+        self.page.get_by_role("button", name="Change Password").click()
+
+    def error(self) -> Locator:
+        return self.page.locator("form")
+
+    @property
+    def complete(self) -> Locator:
+        return self.page.get_by_text("Your password is now changed.")

@@ -88,7 +88,7 @@ def test_file_an_incident_with_two_affected_people_and_an_attachment(
 
 
 def test_a_dropped_file_joins_the_chosen_ones(live_server, page: Page, people: Org) -> None:
-    form = sign_in(page, live_server.url, people.employee).request_assistance()
+    form = sign_in(page, live_server.url, people.employee).request_assistance().something_else()
     form.attach({"name": "a.txt", "mimeType": "text/plain", "buffer": b"a"})
     form.drop("b.txt", "b")
     expect(page.locator("[data-file-list] li")).to_have_count(2)
@@ -103,7 +103,7 @@ def test_a_dropped_file_joins_the_chosen_ones(live_server, page: Page, people: O
 def test_save_a_request_as_draft_sign_out_resume_and_submit(
     live_server, page: Page, people: Org
 ) -> None:
-    form = sign_in(page, live_server.url, people.employee).request_assistance()
+    form = sign_in(page, live_server.url, people.employee).request_assistance().something_else()
     form.short_description.fill("Adobe Acrobat Pro")
     form.attach({"name": "quote.pdf", "mimeType": "application/pdf", "buffer": b"%PDF"})
     form.save_as_draft()
@@ -227,7 +227,7 @@ def test_a_forbidden_or_oversized_file_is_refused_and_the_text_kept(
     live_server, page: Page, people: Org, settings
 ) -> None:
     settings.SERVICEDESK_ATTACHMENT_MAX_BYTES = 1024
-    form = sign_in(page, live_server.url, people.employee).request_assistance()
+    form = sign_in(page, live_server.url, people.employee).request_assistance().something_else()
     form.short_description.fill("Install a tool")
     form.description.fill("The vendor sent an installer.")
     form.attach({"name": "setup.exe", "mimeType": "application/octet-stream", "buffer": b"MZ"})

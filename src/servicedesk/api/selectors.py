@@ -46,7 +46,7 @@ def api_ticket_detail(viewer: Person, number: str) -> Ticket:
     return (
         visible_tickets(viewer)
         .select_related(*DETAIL_RELATED)
-        .prefetch_related("affected_people")
+        .prefetch_related("affected_people", "answers")
         .get(number=number.upper())
     )
 
@@ -59,7 +59,7 @@ def api_ticket_written(viewer: Person, written: Ticket) -> Ticket:
         return api_ticket_detail(viewer, written.number)
     return (
         Ticket.objects.select_related(*DETAIL_RELATED)
-        .prefetch_related("affected_people")
+        .prefetch_related("affected_people", "answers")
         .get(pk=written.pk)
     )
 

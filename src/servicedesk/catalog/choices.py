@@ -23,3 +23,18 @@ class Priority(models.TextChoices):
     P2 = "p2", "Priority 2"
     P3 = "p3", "Priority 3"
     P4 = "p4", "Priority 4"
+
+
+class FieldKind(models.TextChoices):
+    """What a request type's form field asks for, and so how its answer is stored."""
+
+    TEXT = "text", "Text (one line)"
+    LONG_TEXT = "long_text", "Long text"
+    CHOICE = "choice", "Choice (one of a list)"
+    MULTIPLE_CHOICE = "multiple_choice", "Several choices"
+    DATE = "date", "Date"
+    PERSON = "person", "Person"
+    YES_NO = "yes_no", "Yes / no"
+
+
+CHOICE_KINDS = frozenset({FieldKind.CHOICE, FieldKind.MULTIPLE_CHOICE})

@@ -1,10 +1,12 @@
-"""What the desk offers and how requests are sorted: services, categories, the priority matrix."""
+"""What the desk offers and how requests are sorted: services, categories, the priority matrix,
+and the request types of the portal's catalog with the form fields an admin gives each."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from servicedesk.catalog.choices import Impact, Priority, Severity
+from servicedesk.catalog.choices import CHOICE_KINDS, FieldKind, Impact, Priority, Severity
 from servicedesk.core.audit import audited
 
 
@@ -71,19 +73,100 @@ class PriorityCode(models.Model):
 
 @audited()
 class RequestType(models.Model):
-    """A kind of service request: password reset, access, hardware, ..."""
+    """A kind of service request: password reset, access, hardware, ...
+
+    Its SLA targets are the SLA rules that name it (see `sla.rules`): the password reset's
+    10-minute response and 20-minute completion are two such rules.
+    """
 
     slug = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
+    keywords = models.CharField(
+        max_length=300, blank=True, help_text="Other words people search for, e.g. 'login locked'."
+    )
+    is_offered = models.BooleanField(
+        default=True, help_text="Offered in the portal's catalog under Request assistance."
+    )
     default_priority = models.CharField(max_length=2, choices=Priority.choices, default=Priority.P2)
     default_category = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True)
+    default_priority_code = models.ForeignKey(
+        PriorityCode,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The priority code a request of this type starts with.",
+    )
+    default_group = models.ForeignKey(
+        "directory.SupportGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The group a request of this type is assigned to when filed.",
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+@audited()
+class RequestTypeField(models.Model):
+    """One question on a request type's form, defined in the admin without code."""
+
+    request_type = models.ForeignKey(RequestType, on_delete=models.CASCADE, related_name="fields")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+    key = models.SlugField(
+        max_length=40, help_text="A short name for the API and searches, e.g. 'account'."
+    )
+    label = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=FieldKind.choices, default=FieldKind.TEXT)
+    required = models.BooleanField(default=False)
+    help_text = models.CharField(max_length=300, blank=True)
+    options = models.TextField(
+        blank=True, help_text="For a choice or several choices: one option per line."
+    )
+    shown_when = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Show this field only when that field of the same form has the value below.",
+    )
+    shown_when_value = models.CharField(
+        max_length=200, blank=True, help_text="An option of that field, or 'yes' / 'no'."
+    )
+
+    class Meta:
+        ordering = ["request_type", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request_type", "key"], name="request_field_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_type}: {self.label}"
+
+    @property
+    def option_list(self) -> list[str]:
+        return [line.strip() for line in self.options.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        if self.kind in CHOICE_KINDS and not self.option_list:
+            raise ValidationError({"options": "List the options, one per line."})
+        condition = self.shown_when
+        if condition is None:
+            return
+        if condition.pk == self.pk or condition.request_type_id != self.request_type_id:
+            raise ValidationError({"shown_when": "Choose another field of the same request type."})
+        if not self.shown_when_value.strip():
+            raise ValidationError(
+                {"shown_when_value": "Say which value of that field shows this one."}
+            )
 
 
 @audited()

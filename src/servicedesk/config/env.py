@@ -60,6 +60,7 @@ class Environment:
     p1_around_the_clock: bool
     base_url: str
     mail_delivery: str
+    base_url_configured: bool
     smtp_host: str
     smtp_port: int
     smtp_user: str
@@ -171,15 +172,18 @@ def read_environment() -> Environment:
         allowed_hosts=os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(","),
         data_dir=data_dir,
         port=int(os.environ.get("PORT", "8000")),
-        password_reset_url=os.environ.get(
-            "SERVICEDESK_PASSWORD_RESET_URL", "/accounts/password/change/"
-        ),
+        # Empty: the portal's own "Update password" page; or an outside self-service page.
+        password_reset_url=os.environ.get("SERVICEDESK_PASSWORD_RESET_URL", ""),
         dispute_window_days=int(os.environ.get("SERVICEDESK_DISPUTE_WINDOW_DAYS", "3")),
         # Lets two test runs share one PostgreSQL server without dropping each other's database.
         test_database_name=os.environ.get("SERVICEDESK_TEST_DATABASE_NAME"),
         p1_around_the_clock=_flag("SERVICEDESK_P1_AROUND_THE_CLOCK", True),
-        # Links in mail point here: the address people use to reach the portal.
-        base_url=os.environ.get("SERVICEDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        # Links in mail point here: the address people use to reach the portal. Unset, it is
+        # the address the server runs on (`servicedesk serve` passes its own to its workers).
+        base_url=os.environ.get(
+            "SERVICEDESK_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+        ).rstrip("/"),
+        base_url_configured=bool(os.environ.get("SERVICEDESK_BASE_URL")),
         # "smtp", or "files": mail is written to <data dir>/sent-mail instead (demo, trials).
         mail_delivery=os.environ.get("SERVICEDESK_MAIL_DELIVERY", "smtp").strip().lower(),
         smtp_host=os.environ.get("SERVICEDESK_SMTP_HOST", "127.0.0.1"),

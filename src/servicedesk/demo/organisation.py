@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 
 from servicedesk.catalog.choices import Priority
 from servicedesk.catalog.models import Category, PriorityCode, RequestType, Service
+from servicedesk.demo.catalog_forms import load_request_forms
 from servicedesk.demo.sla_policy import load_sla_rules
 from servicedesk.directory.choices import Network, Role, Tier
 from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
@@ -348,6 +349,7 @@ def load_organisation() -> Organisation:
     chart = categories()
     help_desks()
     kinds = request_types(chart)
+    load_request_forms(kinds, support)
     load_sla_rules(cals["24x7"], kinds)
     return Organisation(
         calendars=cals,

@@ -12,6 +12,7 @@ class NotificationKind(models.TextChoices):
     DUPLICATE = "duplicate", "Duplicate of your ticket"
     SLA_WARNING = "sla_warning", "SLA warning"
     SLA_BREACH = "sla_breach", "SLA breach"
+    URGENT = "urgent", "Urgent message from a requester"
     GENERAL = "general", "Other (title and text given by the caller)"
 
 

@@ -81,6 +81,14 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
         _GREETING + "{{ ticket.number }} ({{ ticket.short_description }}) {{ note }}.\n\n"
         "{{ ticket_url }}" + _SIGN_OFF,
     ),
+    K.URGENT: DefaultTemplate(
+        "[{{ ticket.number }}] URGENT from {{ comment.author }}: {{ ticket.short_description }}",
+        _GREETING + "{{ comment.author }} flagged {{ ticket.number }} "
+        "({{ ticket.short_description }}) as urgent{% if not ticket.assignee %}; it is not "
+        "assigned to anyone yet, so your group is told{% endif %}. Their message:\n\n"
+        "{{ comment.body }}\n\n"
+        "Please look at it now: {{ ticket_url }}" + _SIGN_OFF,
+    ),
     K.GENERAL: DefaultTemplate(
         "{% if ticket %}[{{ ticket.number }}] {% endif %}{{ title }}",
         _GREETING + "{{ body }}{% if ticket_url %}\n\n{{ ticket_url }}{% endif %}" + _SIGN_OFF,

@@ -9,6 +9,8 @@ Runs inside the service's transaction (see `tickets.events`): it only writes row
 - `ticket.assign`: the new assignee, in-app (and by mail if they want it).
 - `ticket.link` duplicate_of: the first report's assignee (the incident management procedure, 5.6).
 - `ticket.join` (an employee added themselves as affected): the assignee.
+- `ticket.urgent` (a requester's urgent message): the assignee at once; without one, the
+  assigned group; without a group, the service desk groups.
 - `sla.warning` / `sla.breach`: the people the sweep names.
 - `ticket.follow_up_due`: the assignee of scheduled maintenance quiet for a week (the school
 district's SLA procedure).
@@ -25,6 +27,7 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from servicedesk.directory.choices import Tier
 from servicedesk.directory.models import Person
 from servicedesk.notifications.choices import NotificationKind as K
 from servicedesk.notifications.services import notify_people, ticket_url
@@ -139,6 +142,40 @@ def _assigned(event: TicketEvent) -> None:
     )
 
 
+def _urgent_audience(ticket: Ticket) -> list[Person]:
+    """The assignee; without one, the assigned group's people; without a group, the people
+    of the service desk groups, who triage new tickets."""
+    if ticket.assignee is not None:
+        return [ticket.assignee]
+    if ticket.assignment_group is not None:
+        group = ticket.assignment_group
+        return [*group.members.filter(is_active=True), *([group.lead] if group.lead else [])]
+    return list(
+        Person.objects.filter(
+            is_active=True,
+            support_groups__tier=Tier.SERVICE_DESK,
+            support_groups__is_active=True,
+        ).distinct()
+    )
+
+
+def _urgent(event: TicketEvent) -> None:
+    comment = event.comment
+    if comment is None:
+        return
+    ticket = event.ticket
+    notify_people(
+        _except(_urgent_audience(ticket), event.actor),
+        kind=K.URGENT,
+        title=f"Urgent: {comment.author} on {ticket.number}",
+        body=comment.body[:500],
+        ticket=ticket,
+        event=event.name,
+        event_key=f"{event.name}:{comment.pk}",
+        context={"comment": comment},
+    )
+
+
 def _duplicate(event: TicketEvent) -> None:
     link = event.link
     # Published once for each end of the link: answer only the duplicate's own event.
@@ -219,6 +256,8 @@ def on_ticket_event(event: TicketEvent) -> None:
         _sla_alert(event)
     elif event.name == EventName.FOLLOW_UP_DUE:
         _follow_up_due(event)
+    elif event.name == EventName.URGENT:
+        _urgent(event)
     if event.name == EventName.ASSIGN:
         _assigned(event)
     if event.state_changed and event.name != EventName.CREATE:

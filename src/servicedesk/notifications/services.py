@@ -56,11 +56,13 @@ AUTOMATIC_HEADERS = {
 
 
 def ticket_url(ticket: Ticket, recipient: Person | None = None) -> str:
-    """The page where this recipient reads the ticket: the portal for everyone for now."""
+    """The page where this recipient reads the ticket: the workspace for staff, the portal for
+    everyone else, on the configured base URL."""
+    page = "workspace:ticket" if recipient is not None and recipient.is_staff_member else None
     try:
-        path = reverse("portal:ticket", args=[ticket.number])
+        path = reverse(page or "portal:ticket", args=[ticket.number])
     except NoReverseMatch:
-        path = f"/portal/tickets/{ticket.number}/"
+        path = f"/{'workspace' if page else 'portal'}/tickets/{ticket.number}/"
     return f"{settings.SERVICEDESK_BASE_URL}{path}"
 
 

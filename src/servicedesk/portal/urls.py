@@ -13,6 +13,8 @@ from servicedesk.portal.views import (
 app_name = "portal"
 urlpatterns = [
     path("", home.home, name="home"),
+    path("request/", filing.catalog, name="catalog"),
+    path("request/<slug:slug>/", filing.request_of_type, name="request_type"),
     path("new/<slug:kind_slug>/", filing.ticket_new, name="new"),
     path("drafts/<int:pk>/", filing.draft_edit, name="draft"),
     path("drafts/<int:pk>/delete/", filing.draft_remove, name="draft_delete"),

@@ -7,16 +7,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Prefetch
+
 from servicedesk.catalog.choices import Impact
 from servicedesk.catalog.selectors import priority_from_matrix
 from servicedesk.directory.choices import Tier
 from servicedesk.directory.models import Person
 from servicedesk.sla.selectors import ClockView, clocks_for
-from servicedesk.tickets.access import Viewer, visible_comments, visible_tickets
+from servicedesk.tickets.access import (
+    Viewer,
+    visible_attachments,
+    visible_comments,
+    visible_tickets,
+)
 from servicedesk.tickets.choices import LinkKind, TicketKind, TicketState
-from servicedesk.tickets.models import Comment, Ticket, TicketHistory, TicketLink
+from servicedesk.tickets.models import (
+    Attachment,
+    Comment,
+    RequestAnswer,
+    SatisfactionSurvey,
+    Ticket,
+    TicketHistory,
+    TicketLink,
+)
 from servicedesk.tickets.selectors import ticket_history
 from servicedesk.tickets.services.escalation import current_tier, next_tier
+from servicedesk.tickets.services.replies import URGENT_ACTION
 from servicedesk.tickets.triage import propose_impact
 from servicedesk.tickets.workflow import ALLOWED_TRANSITIONS, OPEN_STATES
 
@@ -28,6 +44,7 @@ AGENT_PAGE_RELATED = (
     "service__default_group",
     "category",
     "priority_code",
+    "request_type",
     "agency",
     "location",
     "redirected_to",
@@ -65,6 +82,15 @@ class AgentTicketPage:
     next_tier: Tier | None
     next_states: list[str]
     is_open: bool
+    answers: list[RequestAnswer]
+    files: list[Attachment]
+    urgent_comment_ids: tuple[int, ...]
+    survey: SatisfactionSurvey | None
+
+    @property
+    def is_urgent(self) -> bool:
+        """The requester sent an urgent message (shown while the ticket is open)."""
+        return self.is_open and bool(self.urgent_comment_ids)
 
 
 def _readable(value: str) -> str:
@@ -116,12 +142,20 @@ def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
         else None
     )
     links, tasks = _links(viewer, ticket)
+    files = (
+        visible_attachments(viewer)
+        .filter(ticket=ticket)
+        .select_related("comment", "uploaded_by")
+        .order_by("id")
+    )
     comments = list(
         visible_comments(viewer)
         .filter(ticket=ticket)
         .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=files))
         .order_by("created_at", "id")
     )
+    urgent = ticket.history.filter(action=URGENT_ACTION).values_list("after", flat=True)
     return AgentTicketPage(
         ticket=ticket,
         comments=comments,
@@ -136,4 +170,8 @@ def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
         next_tier=next_tier(ticket) if ticket.kind != TicketKind.TASK else None,
         next_states=sorted(ALLOWED_TRANSITIONS[TicketState(ticket.state)]),
         is_open=ticket.state in OPEN_STATES,
+        answers=list(ticket.answers.select_related("person")),
+        files=list(files),
+        urgent_comment_ids=tuple(sorted(int(value) for value in urgent if value.isdigit())),
+        survey=SatisfactionSurvey.objects.filter(ticket=ticket).first(),
     )

@@ -40,6 +40,8 @@ class EventName:
     # Scheduled maintenance: its planned date changed; a week went by without a status note.
     PLAN = "ticket.plan"
     FOLLOW_UP_DUE = "ticket.follow_up_due"
+    # A requester's urgent message (a public comment, also published as `comment.public`).
+    URGENT = "ticket.urgent"
 
     @staticmethod
     def transition(state: str) -> str:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from servicedesk.catalog.choices import Impact, Priority, Severity
+from servicedesk.catalog.choices import FieldKind, Impact, Priority, Severity
 from servicedesk.core.models import AppendOnlyModel
 from servicedesk.core.text import without_invisible_controls
 from servicedesk.tickets.choices import Channel, LinkKind, TicketKind, TicketState
@@ -244,6 +244,12 @@ class TicketDraft(models.Model):
     affected_people: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         PERSON, blank=True, related_name="+"
     )
+    request_type = models.ForeignKey(
+        "catalog.RequestType", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answers = models.JSONField(
+        default=dict, blank=True, help_text="The form's answers as typed, checked on submit."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -295,3 +301,44 @@ class SatisfactionSurvey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}/5 for {self.ticket_id}"
+
+
+# --- Answers to a request type's form (the portal's catalog) ------------------------------
+
+
+class RequestAnswer(models.Model):
+    """One answer to one question of a request type's form, stored by its kind.
+
+    The question's label and kind are copied, so an admin editing the form later changes
+    nothing of what a requester answered. `text` is the answer as read (also for dates, choices
+    and people), which is what the queue search looks in.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="answers")
+    field = models.ForeignKey(
+        "catalog.RequestTypeField",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    key = models.SlugField(max_length=40)
+    label = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=FieldKind.choices)
+    text = models.TextField(blank=True)
+    date = models.DateField(null=True, blank=True)
+    flag = models.BooleanField(null=True, blank=True)
+    person = models.ForeignKey(
+        PERSON, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    options = models.JSONField(default=list, blank=True, help_text="The options chosen.")
+
+    class Meta:
+        ordering = ["ticket", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "key"], name="request_answer_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.text}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from servicedesk.directory.models import Person
@@ -23,8 +23,9 @@ from servicedesk.sla.choices import ClockState, Metric
 from servicedesk.sla.models import TicketClock
 from servicedesk.tickets.access import visible_tickets
 from servicedesk.tickets.choices import TicketState
-from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.models import Ticket, TicketHistory
 from servicedesk.tickets.search import tickets_matching
+from servicedesk.tickets.services.replies import URGENT_ACTION
 from servicedesk.tickets.workflow import OPEN_STATES, PAUSED_STATES
 
 # A running resolution clock due within this long is "breaching soon".
@@ -156,7 +157,8 @@ def queue_tickets(
     sort: str = DEFAULT_SORT,
     now: datetime | None = None,
 ) -> QuerySet[Ticket]:
-    """One queue's tickets with `resolution_due` and `categorize_due` annotated, filtered,
+    """One queue's tickets with `resolution_due`, `categorize_due` and `is_urgent` annotated,
+    filtered,
     searched and sorted. Page it with Django's paginator."""
     now = now or timezone.now()
     tickets: QuerySet[Ticket] = (
@@ -165,6 +167,10 @@ def queue_tickets(
         .annotate(
             resolution_due=_clock_due(Metric.RESOLUTION),
             categorize_due=_clock_due(Metric.CATEGORIZE),
+            # The requester sent an urgent message (`tickets.services.replies`).
+            is_urgent=Exists(
+                TicketHistory.objects.filter(ticket_id=OuterRef("pk"), action=URGENT_ACTION)
+            ),
         )
         .select_related(*QUEUE_RELATED)
     )

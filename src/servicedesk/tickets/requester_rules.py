@@ -35,3 +35,14 @@ def may_reply(ticket: Ticket) -> bool:
 
 def may_flag_urgent(ticket: Ticket) -> bool:
     return ticket.state in OPEN_STATES
+
+
+def may_file_for(actor: Person, requester: Person) -> bool:
+    """Whom a ticket may name as its requester when `actor` files it ("Requested by").
+
+    Staff file for anyone (a caller on the phone). An employee files for themselves or, as a
+    colleague's stand-in, for someone of their own agency; the ticket records both people.
+    """
+    if requester.pk == actor.pk or actor.is_staff_member:
+        return True
+    return actor.agency_id is not None and requester.agency_id == actor.agency_id

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from servicedesk.directory.models import Person
 from servicedesk.tickets.access import Viewer, followed_ticket_ids, visible_tickets
 from servicedesk.tickets.choices import LinkKind
-from servicedesk.tickets.models import Ticket, TicketHistory
+from servicedesk.tickets.models import SatisfactionSurvey, Ticket, TicketHistory
 from servicedesk.tickets.workflow import OPEN_STATES
 
 LIST_RELATED = ("requester", "assignment_group", "assignee", "service")
@@ -46,3 +46,15 @@ def open_children(ticket: Ticket) -> QuerySet[Ticket]:
 
 def ticket_history(ticket: Ticket) -> QuerySet[TicketHistory]:
     return ticket.history.select_related("actor").order_by("at", "id")
+
+
+def satisfaction_for_staff(viewer: Person, limit: int = 10) -> QuerySet[SatisfactionSurvey]:
+    """The newest satisfaction answers on tickets assigned to the viewer or to a group they
+    belong to, among the tickets they may see."""
+    groups = viewer.support_groups.values("pk")
+    tickets = visible_tickets(viewer).filter(Q(assignee=viewer) | Q(assignment_group__in=groups))
+    return (
+        SatisfactionSurvey.objects.filter(ticket__in=tickets.values("pk"))
+        .select_related("ticket__assignee", "ticket__assignment_group", "respondent")
+        .order_by("-answered_at", "-id")[:limit]
+    )

@@ -28,6 +28,7 @@ from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.models import (
     Attachment,
     Comment,
+    RequestAnswer,
     SatisfactionSurvey,
     Ticket,
     TicketHistory,
@@ -92,6 +93,8 @@ class TicketPage:
     may_flag_urgent: bool
     survey_due: bool
     survey: SatisfactionSurvey | None
+    answers: list[RequestAnswer]
+    affected: list[Person]
 
 
 def fingerprint_of(version: int, updated_at: datetime) -> str:
@@ -184,6 +187,14 @@ def public_timeline(viewer: Viewer, ticket: Ticket) -> list[TimelineEntry]:
     return sorted(entries, key=lambda entry: entry.at)
 
 
+def _target_times(ticket: Ticket, viewer: Person) -> str:
+    """What the clocks promise; nothing once the desk has resolved the ticket (the clocks have
+    stopped, and "once the desk triages" would be untrue)."""
+    if ticket.state == TicketState.RESOLVED or ticket.state in FINAL_STATES:
+        return ""
+    return promises_in_words(ticket, viewer.time_zone) or TARGET_TIMES_PENDING
+
+
 def ticket_page(viewer: Person, number: str) -> TicketPage:
     """Raises Ticket.DoesNotExist for a ticket that is missing *or* not the viewer's to see."""
     ticket = (
@@ -202,7 +213,7 @@ def ticket_page(viewer: Person, number: str) -> TicketPage:
         ),
         fingerprint=fingerprint_of(ticket.version, ticket.updated_at),
         next_step=NEXT_STEP[TicketState(ticket.state)],
-        target_times=promises_in_words(ticket, viewer.time_zone) or TARGET_TIMES_PENDING,
+        target_times=_target_times(ticket, viewer),
         is_final=ticket.state in FINAL_STATES,
         speaks_for_ticket=answers_for_it,
         may_confirm=answers_for_it and is_resolved,
@@ -212,6 +223,8 @@ def ticket_page(viewer: Person, number: str) -> TicketPage:
         may_flag_urgent=may_flag_urgent(ticket),
         survey_due=answers_for_it and ticket.state == TicketState.CLOSED and survey is None,
         survey=survey,
+        answers=list(ticket.answers.all()),
+        affected=list(ticket.affected_people.select_related("agency")),
     )
 
 

@@ -7,13 +7,14 @@ from typing import Any
 from django import forms
 
 from servicedesk.catalog.choices import Impact, Priority, Severity
-from servicedesk.catalog.models import Category, PriorityCode, Service
+from servicedesk.catalog.models import Category, PriorityCode, RequestType, Service
 from servicedesk.directory.choices import STAFF_ROLES
 from servicedesk.directory.models import ExternalHelpDesk, Person, SupportGroup
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.limits import REASON_MAX, SHORT_DESCRIPTION_MAX, TEXT_MAX
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.queues import SORTS
+from servicedesk.tickets.upload_fields import MultipleFileField
 
 CALL_CHANNELS = [
     (c.value, c.label) for c in (Channel.PHONE, Channel.VOICEMAIL, Channel.WALK_IN, Channel.CHAT)
@@ -77,6 +78,9 @@ class TriageForm(VersionedForm):
         required=False,
         queryset=Service.objects.filter(is_active=True).select_related("default_group"),
     )
+    request_type = forms.ModelChoiceField(
+        required=False, queryset=RequestType.objects.all(), label="Request type"
+    )
     category = forms.ModelChoiceField(required=False, queryset=Category.objects.all())
     priority_code = forms.ModelChoiceField(
         required=False,
@@ -108,6 +112,7 @@ class TriageForm(VersionedForm):
                 "version": ticket.version,
                 "channel": ticket.channel,
                 "service": ticket.service_id,
+                "request_type": ticket.request_type_id,
                 "category": ticket.category_id,
                 "priority_code": ticket.priority_code_id,
                 "impact": ticket.impact,
@@ -126,6 +131,7 @@ class TriageForm(VersionedForm):
             for name in (
                 "channel",
                 "service",
+                "request_type",
                 "category",
                 "priority_code",
                 "impact",
@@ -139,6 +145,11 @@ class TriageForm(VersionedForm):
 class CommentForm(StyledForm):
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), label="Reply or note", max_length=TEXT_MAX
+    )
+    attachments = MultipleFileField(
+        required=False,
+        label="Attach files",
+        help_text="Files on an internal note are seen by staff only.",
     )
     internal = forms.TypedChoiceField(
         choices=[("0", "Public reply (the requester sees it)"), ("1", "Internal note")],
@@ -243,6 +254,12 @@ class CallForm(StyledForm):
         label="Received at (empty: now)",
         help_text="When the call came in or the voicemail was left; the SLA counts from then.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    request_type = forms.ModelChoiceField(
+        required=False,
+        queryset=RequestType.objects.filter(is_offered=True),
+        label="Request type",
+        help_text="Sets the SLA targets, group and category of a service request.",
     )
 
 

@@ -17,7 +17,7 @@ from servicedesk.api.schemas.common import (
     StrictIn,
     Text,
 )
-from servicedesk.catalog.choices import Impact, Priority, Severity
+from servicedesk.catalog.choices import FieldKind, Impact, Priority, Severity
 from servicedesk.tickets.choices import Channel, LinkKind, TicketKind, TicketState
 from servicedesk.tickets.limits import REASON_MAX, SHORT_DESCRIPTION_MAX, TEXT_MAX
 
@@ -78,6 +78,28 @@ class TicketSummaryOut(Schema):
     updated_at: datetime
 
 
+class AnswerOut(Schema):
+    key: str
+    label: str
+    kind: str
+    text: str = Field(description="The answer as read.")
+    value: str | bool | list[str] | int | None = Field(
+        description="Typed: a date (YYYY-MM-DD), true/false, the options chosen, a person's id."
+    )
+
+    @staticmethod
+    def resolve_value(obj: Any) -> str | bool | list[str] | int | None:
+        if obj.date is not None:
+            return str(obj.date.isoformat())
+        if obj.flag is not None:
+            return bool(obj.flag)
+        if obj.person_id is not None:
+            return int(obj.person_id)
+        if obj.kind == FieldKind.MULTIPLE_CHOICE:
+            return list(obj.options)
+        return str(obj.text)
+
+
 class TicketOut(TicketSummaryOut):
     description: str
     requested_by: PersonRef
@@ -87,6 +109,7 @@ class TicketOut(TicketSummaryOut):
     category: Ref | None
     priority_code: Ref | None
     request_type: Ref | None
+    answers: list[AnswerOut]
     impact: str
     severity: str
     priority_override_reason: str
@@ -98,6 +121,10 @@ class TicketOut(TicketSummaryOut):
     def resolve_affected_people(obj: Any) -> list[Any]:
         return list(obj.affected_people.all())
 
+    @staticmethod
+    def resolve_answers(obj: Any) -> list[Any]:
+        return list(obj.answers.all())
+
 
 class TicketPage(Schema):
     items: list[TicketSummaryOut]
@@ -108,7 +135,11 @@ class TicketCreateIn(StrictIn):
     kind: Literal[TicketKind.INCIDENT, TicketKind.REQUEST]
     short_description: ShortText
     description: LongText = ""
-    requester: Id | None = Field(None, description="Staff only: file on someone's behalf.")
+    requester: Id | None = Field(
+        None,
+        description="File on someone's behalf: staff for anyone, employees for colleagues of "
+        "their own agency.",
+    )
     affected_people: Annotated[list[Id], Field(max_length=100)] = []
     agency: Id | None = None
     location: Id | None = None
@@ -116,6 +147,11 @@ class TicketCreateIn(StrictIn):
     category: Id | None = None
     priority_code: Id | None = None
     request_type: Id | None = None
+    answers: Annotated[dict[str, str | list[str]], Field(max_length=100)] = Field(
+        default_factory=dict,
+        description="Answers to the request type's form, by question key: text, an option, "
+        "several options (a list), a date (YYYY-MM-DD), a person's id, or yes/no.",
+    )
     impact: Impact | None = Field(None, description="Staff only.")
     severity: Severity | None = Field(None, description="Staff only.")
     priority: Priority | None = Field(

@@ -23,7 +23,7 @@ def own_number(org: Org, api_as) -> str:
         ({"impact": "multi_agency", "severity": "outage"}, 403),
         ({"assignment_group": "GROUP"}, 403),
         ({"assignee": "DESK"}, 403),
-        ({"requester": "COLLEAGUE"}, 403),
+        ({"requester": "STRANGER"}, 403),
         ({"state": "resolved"}, 422),
         ({"channel": "phone"}, 422),
         ({"requested_by": "COLLEAGUE"}, 422),
@@ -32,7 +32,12 @@ def own_number(org: Org, api_as) -> str:
 def test_a_requester_cannot_file_with_the_desks_fields(
     org: Org, api_as, extra: dict[str, object], status: int
 ) -> None:
-    ids = {"GROUP": org.network_group.pk, "DESK": org.desk.pk, "COLLEAGUE": org.colleague.pk}
+    ids = {
+        "GROUP": org.network_group.pk,
+        "DESK": org.desk.pk,
+        "COLLEAGUE": org.colleague.pk,
+        "STRANGER": org.stranger.pk,
+    }
     body = {name: ids.get(str(value), value) for name, value in extra.items()}
     response = api_as(org.employee).post(
         "/tickets", {"kind": "incident", "short_description": "Me first", **body}

@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from servicedesk.catalog.models import Category, PriorityCode
+from servicedesk.catalog.models import Category, PriorityCode, RequestTypeField
 from servicedesk.demo.organisation import DEMO_LOGINS
 from servicedesk.directory.models import Location, Person, SupportGroup
 from servicedesk.sla.models import CalendarClosure
@@ -19,6 +19,7 @@ def _counts() -> dict[str, int]:
         "history": TicketHistory.objects.count(),
         "codes": PriorityCode.objects.count(),
         "closures": CalendarClosure.objects.count(),
+        "questions": RequestTypeField.objects.count(),
     }
 
 
@@ -32,6 +33,10 @@ def test_the_demo_loads_once_and_a_second_run_changes_nothing() -> None:
     assert "already present" in out.getvalue()
 
     assert 55 <= first["tickets"] <= 70
+    # The catalog offers request types with their own questions, a conditional one among them.
+    reset_questions = RequestTypeField.objects.filter(request_type__slug="password-reset")
+    assert reset_questions.filter(shown_when__isnull=False).exists()
+    assert first["questions"] >= 10
     assert {login.username for login in DEMO_LOGINS} <= set(
         Person.objects.values_list("username", flat=True)
     )

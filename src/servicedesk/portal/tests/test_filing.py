@@ -15,7 +15,7 @@ def test_home_offers_both_choices_status_password_reset_and_drafts(
         assert text in page
     assert 'href="https://reset.example/now"' in page
     assert reverse("portal:new", args=["incident"]) in page
-    assert reverse("portal:new", args=["request"]) in page
+    assert reverse("portal:catalog") in page
 
 
 def test_the_incident_form_marks_seed_000s_required_fields(employee_client: Client) -> None:
@@ -137,17 +137,39 @@ def test_someone_elses_draft_is_not_found(client: Client, org: Org) -> None:
     assert TicketDraft.objects.exists()
 
 
-def test_an_employee_cannot_file_for_someone_else(employee_client: Client, org: Org) -> None:
+def test_an_employee_files_for_a_colleague_of_their_agency(
+    employee_client: Client, org: Org
+) -> None:
+    response = employee_client.post(
+        reverse("portal:new", args=["request"]),
+        {
+            "action": "submit",
+            "short_description": "New badge for my colleague",
+            "description": "Lost it",
+            "requester": org.colleague.pk,
+        },
+    )
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    assert (ticket.requester, ticket.requested_by) == (org.colleague, org.employee)
+
+
+def test_an_employee_cannot_file_for_someone_of_another_agency(
+    employee_client: Client, org: Org
+) -> None:
     response = employee_client.post(
         reverse("portal:new", args=["request"]),
         {
             "action": "submit",
             "short_description": "x",
-            "description": "y",
-            "requester": org.colleague.pk,
+            "description": "typed text stays",
+            "requester": org.stranger.pk,
         },
     )
     assert response.status_code == 400
+    page = response.content.decode()
+    assert "You can file for colleagues of your own agency" in page
+    assert "typed text stays" in page
     assert not Ticket.objects.exists()
 
 

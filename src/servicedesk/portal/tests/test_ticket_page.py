@@ -192,3 +192,35 @@ def test_what_a_requester_typed_is_escaped_everywhere(
     ):
         page = employee_client.get(url).content.decode()
         assert "<script>alert" not in page and "<img src=x" not in page, url
+
+
+def test_a_resolved_ticket_no_longer_promises_target_times_after_triage(
+    employee_client: Client, org: Org, incident: Ticket
+) -> None:
+    from servicedesk.tickets.services import ticket_triage
+    from servicedesk.tickets.ticket_page import NEXT_STEP
+
+    ticket_triage(
+        incident,
+        actor=org.desk,
+        version=None,
+        changes={"impact": "individual", "severity": "degradation"},
+        group=org.desk_group,
+        assignee=None,
+    )
+    resolve(incident, org)
+    page = employee_client.get(reverse("portal:ticket", args=[incident.number])).content.decode()
+    start = page.index('data-testid="next-step">') + len('data-testid="next-step">')
+    said = page[start : page.index("</dd>", start)].strip()
+    assert said == NEXT_STEP[TicketState.RESOLVED].replace("'", "&#x27;")
+
+
+def test_the_requester_sees_who_is_affected(
+    employee_client: Client, org: Org, incident: Ticket
+) -> None:
+    from servicedesk.tickets.services import ticket_set_affected
+
+    ticket_set_affected(incident, actor=org.desk, people=[org.employee, org.colleague])
+    page = employee_client.get(reverse("portal:ticket", args=[incident.number])).content.decode()
+    start = page.index('data-testid="affected"')
+    assert "Colleague (Service Oklahoma)" in page[start : start + 300]

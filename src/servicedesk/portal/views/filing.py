@@ -1,5 +1,5 @@
-"""Filing a ticket: the two forms of the state agency's filing procedure, drafts, and the people
-type-ahead."""
+"""Filing a ticket: the two forms of the state agency's filing procedure, the catalog's request
+types with their own forms, drafts, and the people type-ahead."""
 
 from __future__ import annotations
 
@@ -11,14 +11,18 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.core.limits import RateLimited
+from servicedesk.catalog.models import RequestType
+from servicedesk.catalog.selectors import catalog_sections, offered_request_type
 from servicedesk.directory.models import Person
 from servicedesk.directory.selectors import people_search, people_visible
+from servicedesk.knowledge.selectors import articles_ranked
 from servicedesk.portal.forms import TicketForm
 from servicedesk.portal.views.common import attachment_limits, show_refusal, signed_in_person
 from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.draft_selectors import draft_get
 from servicedesk.tickets.errors import TicketError
 from servicedesk.tickets.models import Ticket, TicketDraft
+from servicedesk.tickets.services.answers import ANSWER_FIELD_PREFIX, answer_field_name
 from servicedesk.tickets.services.drafts import (
     draft_delete,
     draft_save,
@@ -29,6 +33,8 @@ from servicedesk.tickets.ticket_page import ticket_page
 
 KINDS_BY_SLUG = {"incident": TicketKind.INCIDENT, "request": TicketKind.REQUEST}
 SAVE_DRAFT = "draft"
+SEARCH_MAX = 200
+ARTICLES_BESIDE = 5
 
 
 def _draft_or_404(person: Person, pk: int) -> TicketDraft:
@@ -38,15 +44,22 @@ def _draft_or_404(person: Person, pk: int) -> TicketDraft:
         raise Http404 from missing
 
 
-def _initial(person: Person, kind: TicketKind, draft: TicketDraft | None) -> dict[str, object]:
+def _initial(
+    person: Person, kind: TicketKind, draft: TicketDraft | None, request_type: RequestType | None
+) -> dict[str, object]:
     if draft is None:
         # Most issues affect the person reporting them; they can remove themselves.
-        return {"requester": person, "affected": [person] if kind == TicketKind.INCIDENT else []}
+        return {
+            "requester": person,
+            "affected": [person] if kind == TicketKind.INCIDENT else [],
+            "short_description": request_type.name if request_type else "",
+        }
     return {
         "requester": draft.requester or person,
         "short_description": draft.short_description,
         "description": draft.description,
         "affected": list(draft.affected_people.all()),
+        **{answer_field_name(key): value for key, value in (draft.answers or {}).items()},
     }
 
 
@@ -76,6 +89,7 @@ def _render_form(
             "kind": form.kind,
             "draft": draft,
             "is_incident": form.kind == TicketKind.INCIDENT,
+            "request_type": form.request_type,
             "chosen_requester": _chosen_people(form, "requester") or [form.viewer],
             "chosen_affected": _chosen_people(form, "affected"),
             "staged": list(draft.attachments.all()) if draft else [],
@@ -85,14 +99,21 @@ def _render_form(
     )
 
 
-def _filing(request: HttpRequest, kind: TicketKind, draft: TicketDraft | None) -> HttpResponse:
+def _filing(
+    request: HttpRequest,
+    kind: TicketKind,
+    draft: TicketDraft | None,
+    request_type: RequestType | None = None,
+) -> HttpResponse:
     person = signed_in_person(request)
     if request.method != "POST":
-        initial = _initial(person, kind, draft)
+        initial = _initial(person, kind, draft, request_type)
         if draft is None and request.GET.get("short_description"):
             # A link may start the form, e.g. an article's "File an incident" after a "No".
             initial["short_description"] = request.GET["short_description"][:160]
-        form = TicketForm(viewer=person, kind=kind, draft=draft, initial=initial)
+        form = TicketForm(
+            viewer=person, kind=kind, draft=draft, initial=initial, request_type=request_type
+        )
         return _render_form(request, form, draft)
     saving_draft = request.POST.get("action") == SAVE_DRAFT
     form = TicketForm(
@@ -102,6 +123,7 @@ def _filing(request: HttpRequest, kind: TicketKind, draft: TicketDraft | None) -
         kind=kind,
         draft=draft,
         submitting=not saving_draft,
+        request_type=request_type,
     )
     if not form.is_valid():
         return _render_form(request, form, draft, status=400)
@@ -153,9 +175,32 @@ def ticket_new(request: HttpRequest, kind_slug: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def catalog(request: HttpRequest) -> HttpResponse:
+    """Request assistance: the catalog's request types by category, with matching articles."""
+    person = signed_in_person(request)
+    text = request.GET.get("q", "")[:SEARCH_MAX].strip()
+    articles = list(articles_ranked(text, viewer=person)[:ARTICLES_BESIDE]) if text else []
+    return render(
+        request,
+        "portal/catalog.html",
+        {"text": text, "sections": catalog_sections(text), "articles": articles},
+    )
+
+
+@login_required
+def request_of_type(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        request_type = offered_request_type(slug)
+    except RequestType.DoesNotExist as missing:
+        raise Http404 from missing
+    return _filing(request, TicketKind.REQUEST, None, request_type)
+
+
+@login_required
 def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _draft_or_404(signed_in_person(request), pk)
-    return _filing(request, TicketKind(draft.kind), draft)
+    return _filing(request, TicketKind(draft.kind), draft, draft.request_type)
 
 
 @login_required
@@ -182,7 +227,7 @@ def filed(request: HttpRequest, number: str) -> HttpResponse:
 def people_lookup(request: HttpRequest) -> HttpResponse:
     """Type-ahead results for a people picker: names and agencies only."""
     field = request.GET.get("field", "")
-    if field not in {"affected", "requester"}:
+    if field not in {"affected", "requester"} and not field.startswith(ANSWER_FIELD_PREFIX):
         raise Http404
     query = request.GET.get(f"{field}_search", "")
     return render(

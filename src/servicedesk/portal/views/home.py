@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from servicedesk.portal.system_status import current_status
 from servicedesk.portal.views.common import signed_in_person
@@ -26,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "other_tickets": [t for t in tickets if t.state not in OPEN_STATES],
             "drafts": list(drafts_of(person)[:LIST_LIMIT]),
             "status": current_status(),
-            "password_reset_url": settings.SERVICEDESK_PASSWORD_RESET_URL,
+            "password_reset_url": settings.SERVICEDESK_PASSWORD_RESET_URL
+            or reverse("account_change_password"),
         },
     )

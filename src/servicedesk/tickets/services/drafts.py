@@ -6,18 +6,21 @@ staged on a draft are stored under generated names and become ticket attachments
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from servicedesk.core.limits import person_limit_hit
+from servicedesk.catalog.answers import RawValue
+from servicedesk.catalog.models import RequestType
 from servicedesk.directory.models import Person
 from servicedesk.tickets.attachments_policy import display_name, upload_refusal_from_settings
 from servicedesk.tickets.choices import Channel, TicketKind
 from servicedesk.tickets.errors import TicketErrorCode
 from servicedesk.tickets.models import DraftAttachment, Ticket, TicketDraft
+from servicedesk.tickets.requester_rules import may_file_for
 from servicedesk.tickets.services.collaboration import attachment_add
 from servicedesk.tickets.services.lifecycle import refuse, ticket_create
 
@@ -38,10 +41,10 @@ def check_uploads(uploads: Iterable[UploadedFile]) -> None:
 def _check_filing(actor: Person, kind: TicketKind | str, requester: Person | None) -> None:
     if kind not in FILABLE_KINDS:
         raise refuse(TicketErrorCode.INVALID_VALUE, "Choose an incident or a request.", "kind")
-    if requester is not None and requester != actor and not actor.is_staff_member:
+    if requester is not None and not may_file_for(actor, requester):
         raise refuse(
             TicketErrorCode.NOT_PERMITTED,
-            "Only service desk staff can file a ticket on someone else's behalf.",
+            "You can file for colleagues of your own agency; the service desk files for anyone.",
             "requester",
         )
 
@@ -67,8 +70,11 @@ def ticket_file(
     requester: Person | None = None,
     affected_people: Iterable[Person] = (),
     uploads: Iterable[UploadedFile] = (),
+    request_type: RequestType | None = None,
+    answers: Mapping[str, RawValue] | None = None,
 ) -> Ticket:
-    """A ticket from the portal with its affected people and files: all of it, or nothing.
+    """A ticket from the portal with its affected people, files and (for a request type from
+    the catalog) the answers to its form: all of it, or nothing.
 
     Raises `core.limits.RateLimited` when the actor has filed as many tickets as the portal
     filing limit allows in its window (a script or a stuck key must not flood the desk).
@@ -85,6 +91,8 @@ def ticket_file(
         requester=requester,
         affected_people=affected_people,
         channel=Channel.PORTAL,
+        request_type=request_type,
+        answers=answers,
     )
     for upload in files:
         attachment_add(ticket, actor=actor, upload=upload)
@@ -110,6 +118,8 @@ def draft_save(
     affected_people: Iterable[Person] = (),
     uploads: Iterable[UploadedFile] = (),
     remove_attachment_ids: Iterable[int] = (),
+    request_type: RequestType | None = None,
+    answers: Mapping[str, RawValue] | None = None,
 ) -> TicketDraft:
     """Create or update a draft. Nothing is required yet; limits and the file policy still hold."""
     files = list(uploads)
@@ -126,6 +136,11 @@ def draft_save(
     current.requester = None if requester == actor else requester
     current.short_description = short_description.strip()
     current.description = description
+    current.request_type = request_type
+    current.answers = {
+        key: value if isinstance(value, str) else list(value or [])
+        for key, value in (answers or {}).items()
+    }
     current.updated_at = timezone.now()
     current.save()
     current.affected_people.set(list(affected_people))
@@ -164,6 +179,8 @@ def draft_submit(draft: TicketDraft, *, actor: Person) -> Ticket:
             requester=current.requester,
             affected_people=list(current.affected_people.all()),
             uploads=uploads,
+            request_type=current.request_type,
+            answers=current.answers,
         )
     finally:
         for upload in uploads:

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from servicedesk.catalog.answers import RawValue
 from servicedesk.catalog.choices import Impact, Priority, Severity
 from servicedesk.catalog.models import Category, PriorityCode, RequestType, Service
 from servicedesk.catalog.selectors import priority_from_matrix
@@ -28,6 +29,8 @@ from servicedesk.tickets.events import EventName, TicketEvent, publish
 from servicedesk.tickets.limits import LIMITS, check_lengths
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.numbering import next_number
+from servicedesk.tickets.requester_rules import may_file_for
+from servicedesk.tickets.services.answers import answers_checked, answers_record
 from servicedesk.tickets.workflow import (
     FINAL_STATES,
     OPEN_STATES,
@@ -150,6 +153,7 @@ def ticket_create(
     assignment_group: SupportGroup | None = None,
     assignee: Person | None = None,
     received_at: datetime | None = None,
+    answers: Mapping[str, RawValue] | None = None,
 ) -> Ticket:
     """File a ticket. `received_at`: when staff log a call or a voicemail after the fact, the
     time it came in; the ticket counts from then, and so do its SLA clocks."""
@@ -166,13 +170,14 @@ def ticket_create(
         raise refuse(
             TicketErrorCode.REQUIRED, "A short description is required.", "short_description"
         )
+    if not may_file_for(actor, requester):
+        raise refuse(
+            TicketErrorCode.NOT_PERMITTED,
+            "You can file for colleagues of your own agency; the service desk files for anyone.",
+            "requester",
+        )
+    typed_answers = answers_checked(request_type, answers, actor=actor)
     if not actor.is_staff_member:
-        if requester != actor:
-            raise refuse(
-                TicketErrorCode.NOT_PERMITTED,
-                "Only service desk staff can file a ticket on someone else's behalf.",
-                "requester",
-            )
         given = {
             "impact": impact,
             "severity": severity,
@@ -197,6 +202,9 @@ def ticket_create(
             )
     if assignment_group is None and service is not None:
         assignment_group = service.default_group
+    if request_type is not None:
+        assignment_group = assignment_group or request_type.default_group
+        priority_code = priority_code or request_type.default_priority_code
     _check_assignee(assignment_group, assignee)
     resolved_priority, reason = _resolve_priority(
         impact=impact,
@@ -236,6 +244,7 @@ def ticket_create(
     history.record(ticket, actor, "ticket.create", "number", "", ticket.number)
     if received_at is not None:
         history.record(ticket, actor, "ticket.create", "received_at", "", received_at.isoformat())
+    answers_record(ticket, actor=actor, answers=typed_answers)
     clocks_start(ticket, actor)
     publish(TicketEvent(EventName.CREATE, ticket, actor, now))
     if people:

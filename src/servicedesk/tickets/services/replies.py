@@ -16,14 +16,14 @@ from django.db import transaction
 from servicedesk.directory.models import Person
 from servicedesk.tickets import history
 from servicedesk.tickets.errors import TicketErrorCode
-from servicedesk.tickets.events import TicketEvent, publish
+from servicedesk.tickets.events import EventName, TicketEvent, publish
 from servicedesk.tickets.models import Comment, Ticket
 from servicedesk.tickets.requester_rules import may_flag_urgent, may_reply
 from servicedesk.tickets.services.collaboration import attachment_add, comment_add
 from servicedesk.tickets.services.drafts import check_uploads
 from servicedesk.tickets.services.lifecycle import locked, refuse
 
-URGENT_ACTION = "ticket.urgent"
+URGENT_ACTION = EventName.URGENT
 
 
 @transaction.atomic
@@ -61,4 +61,23 @@ def reply_add(
         # The reply itself already went out as `comment.public`; this lets listeners (say,
         # notifications) tell the whole team rather than only the assignee.
         publish(TicketEvent(URGENT_ACTION, current, actor, entry.at, comment=comment))
+    return comment
+
+
+@transaction.atomic
+def comment_with_files_add(
+    ticket: Ticket,
+    *,
+    actor: Person,
+    body: str,
+    internal: bool = False,
+    uploads: Iterable[UploadedFile] = (),
+) -> Comment:
+    """The desk's reply or internal note with its files, all or nothing. Files on an internal
+    note stay with staff (`tickets.access`)."""
+    files = list(uploads)
+    check_uploads(files)
+    comment = comment_add(ticket, actor=actor, body=body, internal=internal)
+    for upload in files:
+        attachment_add(ticket, actor=actor, upload=upload, comment=comment)
     return comment

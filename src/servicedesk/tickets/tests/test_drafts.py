@@ -160,14 +160,14 @@ def test_forbidden_files_are_refused_by_the_services_too(org: Org, name: str) ->
     assert not Ticket.objects.exists()
 
 
-def test_only_staff_file_on_someones_behalf_and_only_incidents_or_requests(org: Org) -> None:
+def test_only_staff_file_for_other_agencies_and_only_incidents_or_requests(org: Org) -> None:
     with pytest.raises(TicketError) as behalf:
         ticket_file(
             actor=org.employee,
             kind=TicketKind.REQUEST,
             short_description="x",
             description="",
-            requester=org.colleague,
+            requester=org.stranger,
         )
     assert behalf.value.code == TicketErrorCode.NOT_PERMITTED
     with pytest.raises(TicketError) as kind:

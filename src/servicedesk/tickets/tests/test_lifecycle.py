@@ -185,9 +185,9 @@ def test_a_requester_cannot_set_the_desks_fields(org: Org) -> None:
     with pytest.raises(TicketError) as on_behalf:
         ticket_create(
             actor=org.employee,
-            requester=org.colleague,
+            requester=org.stranger,
             kind=TicketKind.INCIDENT,
-            short_description="for a friend",
+            short_description="for someone of another agency",
         )
     assert on_behalf.value.field == "requester"
     assert Ticket.objects.get(pk=ticket.pk).priority == ""

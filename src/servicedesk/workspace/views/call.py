@@ -49,6 +49,7 @@ def log_call(request: HttpRequest) -> HttpResponse:
                 short_description=data["short_description"],
                 description=data["description"],
                 service=data["service"],
+                request_type=data["request_type"],
                 affected_people=[data["caller"]],
                 received_at=data["received_at"],
             )

@@ -19,7 +19,7 @@ from servicedesk.tickets.queues import (
     queue_counts,
     queue_tickets,
 )
-from servicedesk.tickets.selectors import assigned_open
+from servicedesk.tickets.selectors import assigned_open, satisfaction_for_staff
 from servicedesk.workspace.forms import QueueFilterForm, RenameViewForm, SaveViewForm
 from servicedesk.workspace.models import SavedView
 from servicedesk.workspace.queue_review import new_queue_review_record, new_queue_review_status
@@ -43,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
             ],
             "groups": list(user.support_groups.all()),
             "my_open": list(assigned_open(user)[:25]),
+            "satisfaction": list(satisfaction_for_staff(user)),
         },
     )
 

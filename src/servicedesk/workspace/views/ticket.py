@@ -24,6 +24,7 @@ from servicedesk.directory.models import Person
 from servicedesk.sla.selectors import targets_preview
 from servicedesk.tickets.access import may_see_ticket
 from servicedesk.tickets.agent_page import AgentTicketPage, agent_ticket_page
+from servicedesk.tickets.attachments_policy import INLINE_SAFE_CONTENT_TYPES
 from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.discipline import is_scheduled_work
 from servicedesk.tickets.errors import StaleTicketError, TicketError
@@ -121,6 +122,7 @@ def _render(
         "heartbeat_seconds": HEARTBEAT_SECONDS,
         "canned": canned,
         "canned_texts": {str(choice.pk): choice.text for choice in canned},
+        "previewable": INLINE_SAFE_CONTENT_TYPES,
     }
     return render(request, "workspace/ticket.html", context, status=status)
 
@@ -146,7 +148,7 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
     if chosen is None:
         raise Http404
     page = _page_or_404(person, number)
-    form = chosen.form(request.POST, auto_id=auto_id(action))
+    form = chosen.form(request.POST, request.FILES, auto_id=auto_id(action))
     if form.is_valid():
         try:
             said = chosen.handle(person, page.ticket, form.cleaned_data, form)
@@ -190,7 +192,7 @@ def triage_preview(request: HttpRequest, number: str) -> HttpResponse:
         chosen if chosen in Priority.values else (matrix.value if matrix else ticket.priority)
     )
     changes: dict[str, object] = {"priority": priority}
-    for name in ("category", "priority_code"):
+    for name in ("category", "priority_code", "request_type"):
         value = get.get(name, "")
         changes[f"{name}_id"] = int(value) if value.isdigit() else None
     return render(

@@ -18,6 +18,7 @@ from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.errors import TicketError, TicketErrorCode
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.selectors import ticket_get
+from servicedesk.tickets.services.replies import comment_with_files_add
 from servicedesk.workspace import forms as workspace_forms
 
 Data = dict[str, Any]
@@ -37,7 +38,13 @@ def _triage(actor: Person, ticket: Ticket, data: Data, form: forms.Form) -> str:
 
 
 def _comment(actor: Person, ticket: Ticket, data: Data, form: forms.Form) -> str:
-    services.comment_add(ticket, actor=actor, body=data["body"], internal=data["internal"])
+    comment_with_files_add(
+        ticket,
+        actor=actor,
+        body=data["body"],
+        internal=data["internal"],
+        uploads=data.get("attachments") or [],
+    )
     return "Internal note added." if data["internal"] else "Reply sent to the requester."
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -39,6 +40,10 @@ class Command(BaseCommand):
         smtp_port: int | None,
         **options: Any,
     ) -> None:
+        # Links in mail name the address served here unless an administrator set another.
+        children_env = dict(os.environ)
+        if not settings.ENV.base_url_configured:
+            children_env["SERVICEDESK_BASE_URL"] = f"http://{host}:{port}"
         web = _start(
             [
                 sys.executable,
