@@ -113,6 +113,8 @@ ROUTES: dict[str, Exercise] = {
     # The portal.
     "portal/ home": GET,
     "portal/new/<slug:kind_slug>/ new": ANY_GET,
+    "portal/request/ catalog": Exercise(search="q"),
+    "portal/request/<slug:slug>/ request_type": ANY_GET,
     "portal/drafts/<int:pk>/ draft": ANY_GET,
     "portal/drafts/<int:pk>/delete/ draft_delete": ANY_POST,
     "portal/people/ people": Exercise(search="affected_search"),
