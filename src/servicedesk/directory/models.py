@@ -134,3 +134,115 @@ class ExternalHelpDesk(models.Model):
             if value
         ]
         return "\n".join(lines)
+
+
+class ContactRole(models.Model):
+    """A named responsibility someone holds for the desk, an agency or a service: "Service Desk
+    Lead", "Application Support Manager", "Sponsor", "Registrar", "Local administrator"."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactRoleHolder(models.Model):
+    """`person` holds `role`, for one agency or (no agency) for the whole organisation."""
+
+    role = models.ForeignKey(ContactRole, on_delete=models.CASCADE, related_name="holders")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contact_roles")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="contact_roles"
+    )
+
+    class Meta:
+        ordering = ["role__name", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "person", "agency"], name="contact_role_holder_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = f" ({self.agency.code})" if self.agency else ""
+        return f"{self.role}: {self.person}{where}"
+
+
+class DistributionList(models.Model):
+    """Addresses that hear of outages together, e.g. the business and data partners."""
+
+    name = models.CharField(max_length=120, unique=True)
+    addresses = models.TextField(help_text="One e-mail address a line.")
+    is_external = models.BooleanField(
+        default=True, help_text="Outside the organisation: never receives internal notes."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def address_list(self) -> list[str]:
+        seen: list[str] = []
+        for line in self.addresses.splitlines():
+            address = line.strip().lower()
+            if address and address not in seen:
+                seen.append(address)
+        return seen
+
+
+class OnCallRota(models.Model):
+    """Who of a support group is on call: a weekly rotation through `slots` in order, from the
+    week of `starts_on`, handed over at `handover_time` on that weekday; overrides win."""
+
+    group = models.OneToOneField(SupportGroup, on_delete=models.CASCADE, related_name="rota")
+    starts_on = models.DateField(help_text="The first rotation week begins on this day.")
+    handover_time = models.TimeField(help_text="Local time of the weekly handover.")
+    time_zone = models.CharField(max_length=64, default="America/Chicago")
+    meeting_time = models.TimeField(
+        null=True, blank=True, help_text="The daily meeting of the desk with the on-call person."
+    )
+
+    def __str__(self) -> str:
+        return f"On-call rota of {self.group}"
+
+
+class OnCallSlot(models.Model):
+    rota = models.ForeignKey(OnCallRota, on_delete=models.CASCADE, related_name="slots")
+    position = models.PositiveSmallIntegerField()
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["rota", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["rota", "position"], name="oncall_slot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.person}"
+
+
+class OnCallOverride(models.Model):
+    """Someone covers the rota for a while (holiday, swap)."""
+
+    rota = models.ForeignKey(OnCallRota, on_delete=models.CASCADE, related_name="overrides")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="oncall_override_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"

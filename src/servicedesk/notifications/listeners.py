@@ -26,7 +26,7 @@ from servicedesk.directory.models import Person
 from servicedesk.notifications.choices import NotificationKind as K
 from servicedesk.notifications.services import notify_people, ticket_url
 from servicedesk.tickets.choices import LinkKind, TicketState
-from servicedesk.tickets.events import EventName, TicketEvent
+from servicedesk.tickets.events import QUIET, EventName, TicketEvent
 from servicedesk.tickets.models import Ticket
 
 
@@ -215,5 +215,5 @@ def on_ticket_event(event: TicketEvent) -> None:
         _follow_up_due(event)
     if event.name == EventName.ASSIGN:
         _assigned(event)
-    if event.state_changed and event.name != EventName.CREATE:
+    if event.state_changed and event.name != EventName.CREATE and not event.data.get(QUIET):
         _state_changed(event)

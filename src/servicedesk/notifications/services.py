@@ -241,3 +241,37 @@ def outbox_retry(rows: Iterable[OutboundEmail]) -> int:
     if count:
         transaction.on_commit(schedule_delivery)
     return count
+
+
+def mail_addresses(
+    addresses: Iterable[str], *, subject: str, text: str, event: str, event_key: str
+) -> list[OutboundEmail]:
+    """Mail to addresses that are not people of ours (a partner's distribution list): queued in
+    the caller's transaction like any other mail. The text is the caller's, already rendered;
+    one event never mails one address twice."""
+    now = timezone.now()
+    rows = []
+    seen: set[str] = set()
+    for raw in addresses:
+        address = raw.strip().lower()
+        if not address or address in seen:
+            continue
+        seen.add(address)
+        rows.append(
+            OutboundEmail(
+                to_address=address,
+                subject=" ".join(subject.split())[:300],
+                body_text=text,
+                headers={**AUTOMATIC_HEADERS, "Message-ID": new_message_id(None)},
+                event=event[:40],
+                kind=NotificationKind.GENERAL,
+                state=DeliveryState.PENDING,
+                next_attempt_at=now,
+                created_at=now,
+                dedupe_key=f"{event_key}|{address}"[:400],
+            )
+        )
+    if rows:
+        OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
+        transaction.on_commit(schedule_delivery)
+    return rows

@@ -32,6 +32,7 @@ class Channel(models.TextChoices):
     PORTAL = "portal", "Portal"
     EMAIL = "email", "Email"
     PHONE = "phone", "Phone"
+    VOICEMAIL = "voicemail", "Voicemail"
     CHAT = "chat", "Chat"
     WALK_IN = "walk_in", "Walk-in"
     MONITORING = "monitoring", "Monitoring"

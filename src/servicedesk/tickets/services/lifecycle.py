@@ -22,7 +22,7 @@ from servicedesk.sla.services import clocks_follow, clocks_start
 from servicedesk.tickets import history
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.errors import StaleTicketError, TicketError, TicketErrorCode
-from servicedesk.tickets.events import EventName, TicketEvent, publish
+from servicedesk.tickets.events import QUIET, EventName, TicketEvent, publish
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.numbering import next_number
 from servicedesk.tickets.workflow import (
@@ -223,7 +223,12 @@ def ticket_create(
 
 
 def _save(
-    ticket: Ticket, actor: Person | None, action: str, before: history.Snapshot, note: str = ""
+    ticket: Ticket,
+    actor: Person | None,
+    action: str,
+    before: history.Snapshot,
+    note: str = "",
+    data: Mapping[str, object] | None = None,
 ) -> Ticket:
     ticket.version += 1
     ticket.updated_at = timezone.now()
@@ -232,7 +237,11 @@ def _save(
     history.record_changes(ticket, actor, action, before, after)
     clocks_follow(ticket, actor, before, after)
     changes = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
-    publish(TicketEvent(action, ticket, actor, ticket.updated_at, changes=changes, note=note))
+    publish(
+        TicketEvent(
+            action, ticket, actor, ticket.updated_at, changes=changes, note=note, data=data or {}
+        )
+    )
     return ticket
 
 
@@ -326,9 +335,9 @@ def _check_may_transition(actor: Person, ticket: Ticket, target: TicketState) ->
 
 
 def _check_open_tasks(actor: Person, ticket: Ticket, force_reason: str) -> None:
-    from servicedesk.tickets.selectors import open_children
+    from servicedesk.tickets.selectors import open_tasks
 
-    children = list(open_children(ticket))
+    children = list(open_tasks(ticket))
     if not children:
         return
     if not force_reason.strip():
@@ -354,7 +363,11 @@ def ticket_transition(
     note: str = "",
     help_desk: ExternalHelpDesk | None = None,
     force_reason: str = "",
+    quiet: bool = False,
 ) -> Ticket:
+    """Move a ticket to another state. `quiet`: the caller tells the people concerned itself
+    (a major incident's resolution sends each person one message for all their tickets), so
+    the per-ticket status mail is not sent."""
     current = locked(ticket, version)
     state = TicketState(current.state)
     target = TicketState(to)
@@ -395,7 +408,14 @@ def ticket_transition(
         current.resolution_note = note.strip()
     elif state == TicketState.RESOLVED:
         current.resolved_at = None
-    saved = _save(current, actor, EventName.transition(target.value), before, note.strip())
+    saved = _save(
+        current,
+        actor,
+        EventName.transition(target.value),
+        before,
+        note.strip(),
+        data={QUIET: True} if quiet else None,
+    )
     if note.strip() and target not in STATES_NEEDING_NOTE:
         history.record(saved, actor, f"ticket.{target.value}", "note", "", note.strip())
     if force_reason.strip():
