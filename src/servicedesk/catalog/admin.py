@@ -6,13 +6,22 @@ from servicedesk.catalog.models import (
     PriorityMatrixCell,
     RequestType,
     Service,
+    ServiceDependency,
 )
+
+
+class DependencyInline(admin.TabularInline):
+    model = ServiceDependency
+    fk_name = "service"
+    extra = 0
+    verbose_name = "depends on"
 
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     list_display = ("name", "default_group", "is_active")
     search_fields = ("name",)
+    inlines = [DependencyInline]
 
 
 class PriorityCodeInline(admin.TabularInline):

@@ -3,7 +3,19 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
+from servicedesk.directory.models import (
+    Agency,
+    ContactRole,
+    ContactRoleHolder,
+    DistributionList,
+    ExternalHelpDesk,
+    Location,
+    OnCallOverride,
+    OnCallRota,
+    OnCallSlot,
+    Person,
+    SupportGroup,
+)
 
 
 @admin.register(Person)
@@ -49,3 +61,36 @@ class SupportGroupAdmin(admin.ModelAdmin):
 @admin.register(ExternalHelpDesk)
 class ExternalHelpDeskAdmin(admin.ModelAdmin):
     list_display = ("name", "phone", "email", "hours", "is_active")
+
+
+class ContactRoleHolderInline(admin.TabularInline):
+    model = ContactRoleHolder
+    extra = 0
+    autocomplete_fields = ("person",)
+
+
+@admin.register(ContactRole)
+class ContactRoleAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+    inlines = [ContactRoleHolderInline]
+
+
+@admin.register(DistributionList)
+class DistributionListAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_external")
+
+
+class OnCallSlotInline(admin.TabularInline):
+    model = OnCallSlot
+    extra = 0
+
+
+class OnCallOverrideInline(admin.TabularInline):
+    model = OnCallOverride
+    extra = 0
+
+
+@admin.register(OnCallRota)
+class OnCallRotaAdmin(admin.ModelAdmin):
+    list_display = ("group", "starts_on", "handover_time", "meeting_time")
+    inlines = [OnCallSlotInline, OnCallOverrideInline]

@@ -501,3 +501,7 @@ def major_incident_resolve(
         )
     )
     return communication
+
+
+def current_greeting() -> GreetingText | None:
+    return GreetingText.objects.order_by("-published_at", "-id").first()

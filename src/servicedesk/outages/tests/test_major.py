@@ -86,7 +86,9 @@ def test_scope_counts_channels_agencies_people_and_dependent_services(world: Wor
 
 def test_declaring_a_closed_ticket_is_refused_and_changes_nothing(world: World) -> None:
     parent = world.reports[0]
-    ticket_transition(parent, actor=world.org.desk, version=None, to=TicketState.CANCELLED, note="Oops")
+    ticket_transition(
+        parent, actor=world.org.desk, version=None, to=TicketState.CANCELLED, note="Oops"
+    )
     parent.refresh_from_db()
 
     code = code_of(lambda: declare(world))
