@@ -5,6 +5,7 @@ from django.db import transaction
 
 from servicedesk.demo.canned import load_canned_responses
 from servicedesk.demo.knowledge import load_knowledge
+from servicedesk.demo.major_incidents import load_major_incident_setup
 from servicedesk.demo.organisation import load_organisation
 from servicedesk.demo.status import load_status
 from servicedesk.demo.tickets import load_tickets
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             load_knowledge(org.people, org.services, org.categories)
             load_status(org.people, org.groups, org.services)
             load_canned_responses(org.people, org.groups)
+            load_major_incident_setup(org.people, org.groups, org.services)
         if options["verbosity"] == 0:
             return
         if made:
