@@ -27,6 +27,17 @@ from servicedesk.tickets.workflow import OPEN_STATES
 # A report is linked to the major incident as its child, or as a duplicate of its ticket.
 LINK_KINDS = (LinkKind.CHILD_OF, LinkKind.DUPLICATE_OF)
 MAX_CANDIDATES = 50
+# The order the outage procedure counts calls in: the phone lines first.
+SCOPE_CHANNELS = (
+    Channel.PHONE,
+    Channel.VOICEMAIL,
+    Channel.EMAIL,
+    Channel.PORTAL,
+    Channel.WALK_IN,
+    Channel.CHAT,
+    Channel.MONITORING,
+    Channel.API,
+)
 
 
 def major_incident_get(pk: int) -> MajorIncident:
@@ -107,9 +118,9 @@ def major_scope(major: MajorIncident) -> Scope:
     tickets = linked_tickets(major).order_by()
     channels = dict(tickets.values_list("channel").annotate(n=Count("pk")))
     by_channel = [
-        Tally(str(label), channels.get(value, 0))
-        for value, label in Channel.choices
-        if value != Channel.API or channels.get(value)
+        Tally(str(channel.label), channels.get(channel.value, 0))
+        for channel in SCOPE_CHANNELS
+        if channel != Channel.API or channels.get(channel.value)
     ]
     agencies = tickets.values_list("agency__name").annotate(n=Count("pk")).order_by("agency__name")
     by_agency = [Tally(name or "No agency", n) for name, n in agencies]
