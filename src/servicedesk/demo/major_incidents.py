@@ -28,7 +28,7 @@ from servicedesk.tickets.services import ticket_create
 NORMAL_GREETING = (
     "Thank you for calling the OMES Service Desk. Please hold for the next available agent."
 )
-ROLES = {
+ROLES: dict[str, list[tuple[str, str | None]]] = {
     "Service Desk Lead": [("deskld", None)],
     "Application Support Manager": [("manager", None)],
     "Sponsor": [("jbrooks", "sok")],
