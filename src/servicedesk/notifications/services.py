@@ -139,6 +139,14 @@ def schedule_delivery() -> None:
         logger.exception("Could not enqueue mail delivery; the periodic run will send it")
 
 
+def deliver_after_commit() -> None:
+    """Enqueue delivery once per transaction, however many notifications it queued: a major
+    incident's resolution queues hundreds, and each enqueue is a task row and a worker run."""
+    pending = transaction.get_connection().run_on_commit
+    if not any(entry[1] is schedule_delivery for entry in pending):
+        transaction.on_commit(schedule_delivery)
+
+
 def notify_people(
     recipients: Iterable[Person | None],
     *,
@@ -186,7 +194,7 @@ def notify_people(
     if rows:
         # A row whose key is already queued is the same event again: keep the first one.
         OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
-        transaction.on_commit(schedule_delivery)
+        deliver_after_commit()
     return rows
 
 
@@ -239,7 +247,7 @@ def outbox_retry(rows: Iterable[OutboundEmail]) -> int:
         )
     )
     if count:
-        transaction.on_commit(schedule_delivery)
+        deliver_after_commit()
     return count
 
 
@@ -273,5 +281,5 @@ def mail_addresses(
         )
     if rows:
         OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
-        transaction.on_commit(schedule_delivery)
+        deliver_after_commit()
     return rows
