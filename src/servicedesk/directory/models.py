@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from servicedesk.directory.choices import LEAD_ROLES, STAFF_ROLES, Network, Role, Tier
+from servicedesk.directory.choices import (
+    LEAD_ROLES,
+    STAFF_ROLES,
+    Network,
+    Role,
+    Tier,
+    UnassignedNotice,
+)
 
 
 class Agency(models.Model):
@@ -95,6 +102,12 @@ class SupportGroup(models.Model):
         help_text="Agencies this group serves; none means every agency",
     )
     is_active = models.BooleanField(default=True)
+    unassigned_notice = models.CharField(
+        max_length=10,
+        choices=UnassignedNotice.choices,
+        default=UnassignedNotice.MEMBERS,
+        help_text="Who is told when a ticket or task lands here with nobody assigned.",
+    )
 
     class Meta:
         ordering = ["tier", "name"]
