@@ -42,6 +42,7 @@ from servicedesk.outages.major_selectors import (
     affected_people,
     children_of,
     incident_team,
+    major_scope,
     named_contacts,
     plan_for,
 )
@@ -242,15 +243,16 @@ def _record(
     reached = ", ".join(f"{send.audience}: {send.recipient_count}" for send in sends)
     action = f"major.{communication.kind}"
     history.record(major.ticket, actor, action, "audiences", "", reached)
-    publish(
-        TicketEvent(
-            MajorEvent.UPDATED,
-            major.ticket,
-            actor,
-            communication.at,
-            data={"communication": communication.pk, "kind": communication.kind, "sent": reached},
-        )
-    )
+    # The scope as it stood when this went out: the same numbers the page and the review show.
+    scope = major_scope(major)
+    data = {
+        "communication": communication.pk,
+        "kind": communication.kind,
+        "sent": reached,
+        "scope_tickets": scope.tickets,
+        "scope_people": scope.people,
+    }
+    publish(TicketEvent(MajorEvent.UPDATED, major.ticket, actor, communication.at, data=data))
 
 
 @transaction.atomic

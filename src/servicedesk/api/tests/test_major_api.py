@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from servicedesk.api.models import WebhookDelivery, WebhookSubscription
 from servicedesk.api.tests.conftest import ApiClient
 from servicedesk.conftest import Org
 from servicedesk.notifications.models import OutboundEmail
@@ -125,3 +126,27 @@ def test_a_requester_cannot_declare(world: World, api_as) -> None:
         "/major-incidents", {"ticket": world.reports[0].number, "public_message": "Down"}
     )
     assert response.status_code == 403
+
+
+def test_major_incident_events_reach_webhooks_with_the_scope(world: World, api_as) -> None:
+    WebhookSubscription.objects.create(
+        owner=world.org.desk,
+        url="https://hooks.example/major",
+        event_types=["major_incident.declared", "major_incident.updated"],
+        secret="s" * 64,
+    )
+    desk = api_as(world.org.desk)
+    major = declare(desk, world)
+    desk.post(
+        f"/major-incidents/{major['id']}/updates",
+        {"stage": "identified", "message": "Failing over.", "audiences": ["affected"]},
+    )
+
+    deliveries = list(WebhookDelivery.objects.order_by("pk"))
+    assert [d.event_type for d in deliveries] == [
+        "major_incident.declared",
+        "major_incident.updated",
+    ]
+    assert deliveries[0].payload["ticket"]["number"] == world.reports[0].number
+    assert deliveries[1].payload["data"]["scope_tickets"] == "3"
+    assert deliveries[1].payload["data"]["scope_people"] == "2"

@@ -161,3 +161,12 @@ def test_declaring_from_an_outage_page(world: World, client: Client) -> None:
     status_page = client.get(f"/workspace/status/{entry.pk}/").content.decode()
     assert "Major incident " + world.reports[0].number in status_page
     assert "Case search unavailable" in page
+
+
+def test_the_status_board_links_the_major_incident(world: World, client: Client) -> None:
+    major = declared(world)
+    signed_in(client, world)
+
+    board = client.get("/workspace/status/").content.decode()
+
+    assert f'href="/workspace/major/{major.pk}/"' in board
