@@ -48,6 +48,7 @@ from servicedesk.tickets.services.lifecycle import locked
 from servicedesk.tickets.workflow import OPEN_STATES
 
 E = MajorIncidentErrorCode
+ATTACH_NUMBERS_SHOWN = 10
 
 
 class MajorEvent:
@@ -245,6 +246,11 @@ def _attach(major: MajorIncident, tickets: list[Ticket], actor: Person) -> list[
         _check_attachable(major, ticket, visible, majors)
     if fresh:
         tickets_link_many(fresh, major.ticket, actor=actor, kind=LinkKind.CHILD_OF)
+        # One line for the timeline, however many were attached (each link has its own).
+        numbers = ", ".join(ticket.number for ticket in fresh[:ATTACH_NUMBERS_SHOWN])
+        more = len(fresh) - ATTACH_NUMBERS_SHOWN
+        shown = f"{numbers} (+{more})" if more > 0 else numbers
+        history.record(major.ticket, actor, "major.attach", "children", str(len(fresh)), shown)
     return fresh
 
 

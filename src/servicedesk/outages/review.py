@@ -14,6 +14,7 @@ from servicedesk.tickets.models import TicketHistory
 TIMELINE_ACTIONS = (
     "major.declare",
     "major.notify",
+    "major.attach",
     "major.update",
     "major.correction",
     "major.withdrawal",
@@ -22,7 +23,6 @@ TIMELINE_ACTIONS = (
     "major.scope",
     "major.leave",
     "major.root_cause",
-    "ticket.link",
     "ticket.resolved",
     "ticket.closed",
 )
@@ -48,13 +48,14 @@ class Review:
 
 
 def _detail(entry: TicketHistory) -> str:
+    if entry.action == "major.attach":
+        return f"{entry.before}: {entry.after}"
     return entry.after or entry.before
 
 
 def major_timeline(major: MajorIncident) -> list[TimelineLine]:
     entries = (
         TicketHistory.objects.filter(ticket_id=major.ticket_id, action__in=TIMELINE_ACTIONS)
-        .exclude(action="ticket.link", field="affected_people")
         .select_related("actor")
         .order_by("at", "id")
     )

@@ -141,6 +141,7 @@ def test_resolving_from_the_page_then_the_review_records_the_root_cause(
     assert major.resolved_at is not None and major.problem is not None
     assert "Time to resolve" in review and "declared the major incident" in review
     assert "told" in review and "resolved it with 2 child incident(s)" in review
+    assert "attached child incidents: 2:" in review
     assert major.problem.number in review
 
 
