@@ -94,8 +94,9 @@ def measure() -> dict[str, Any]:
     from servicedesk.notifications.models import OutboundEmail
     from servicedesk.notifications.tests.smtp_server import SmtpServer, free_port
     from servicedesk.outages.choices import Audience, UpdateStage
-    from servicedesk.outages.communications import major_incident_resolve, major_incident_update
+    from servicedesk.outages.communications import major_incident_update
     from servicedesk.outages.major import major_incident_declare
+    from servicedesk.outages.resolution import major_incident_resolve
 
     desk = Person.objects.get(username="desk")
     parent, *children = _reports(CHILDREN + 1)

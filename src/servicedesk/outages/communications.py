@@ -11,9 +11,7 @@ A correction rewrites the status page and greeting in place and mails the correc
 the addresses the original reached; a withdrawal removes the update from the status page, puts
 back the greeting that was in force before it, and tells the same people to disregard it.
 
-Resolution resolves the parent and every open child (each with a templated note and its own
-dispute window), moves the outage to history, and sends each affected person one message
-listing their tickets, however many they are on.
+Resolution, which sends through the same composer, is in `outages.resolution`.
 """
 
 from __future__ import annotations
@@ -21,10 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone
 
 from servicedesk.directory.models import DistributionList, Person
 from servicedesk.notifications.choices import NotificationKind
@@ -40,7 +35,6 @@ from servicedesk.outages.errors import MajorIncidentErrorCode as E
 from servicedesk.outages.major import MajorEvent, refuse, require_open, require_staff
 from servicedesk.outages.major_selectors import (
     affected_people,
-    children_of,
     incident_team,
     major_scope,
     named_contacts,
@@ -54,13 +48,9 @@ from servicedesk.outages.models import (
     MajorIncident,
     StatusUpdate,
 )
-from servicedesk.outages.services import status_entry_resolve, status_entry_update
+from servicedesk.outages.services import status_entry_update
 from servicedesk.tickets import history
-from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.events import TicketEvent, publish
-from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.services import ticket_transition
-from servicedesk.tickets.workflow import OPEN_STATES
 
 
 @dataclass
@@ -85,7 +75,7 @@ class Reach:
         return fresh
 
 
-def _check_audiences(audiences: Sequence[str], internal: bool) -> list[Audience]:
+def check_audiences(audiences: Sequence[str], internal: bool) -> list[Audience]:
     if not audiences:
         raise refuse(E.REQUIRED, "Choose at least one audience.", "audiences")
     unknown = [name for name in audiences if name not in Audience.values]
@@ -106,7 +96,7 @@ def _check_audiences(audiences: Sequence[str], internal: bool) -> list[Audience]
     return chosen
 
 
-def _context(communication: Communication, major: MajorIncident) -> dict[str, object]:
+def message_context(communication: Communication, major: MajorIncident) -> dict[str, object]:
     ticket = major.ticket
     return {
         "communication": communication,
@@ -119,7 +109,7 @@ def _context(communication: Communication, major: MajorIncident) -> dict[str, ob
 
 
 def _mail_people(communication: Communication, people: list[Person], event_key: str) -> None:
-    message = render_message("update", _context(communication, communication.major_incident))
+    message = render_message("update", message_context(communication, communication.major_incident))
     notify_people(
         people,
         kind=NotificationKind.GENERAL,
@@ -157,7 +147,9 @@ def _send_partners(communication: Communication, reach: Reach) -> CommunicationS
     addresses = [a for lst in _partner_lists(communication) for a in lst.address_list()]
     fresh = reach.new_addresses(addresses)
     if fresh:
-        message = render_message("update", _context(communication, communication.major_incident))
+        message = render_message(
+            "update", message_context(communication, communication.major_incident)
+        )
         mail_addresses(
             fresh,
             subject=message.subject,
@@ -206,7 +198,7 @@ def _send_greeting(communication: Communication, actor: Person) -> Communication
     )
 
 
-def _deliver(
+def deliver(
     communication: Communication,
     audiences: list[Audience],
     actor: Person,
@@ -234,7 +226,7 @@ def _deliver(
     return sends
 
 
-def _record(
+def record_communication(
     major: MajorIncident,
     communication: Communication,
     sends: list[CommunicationSend],
@@ -278,7 +270,7 @@ def major_incident_update(
             "Choose investigating, identified or monitoring; resolve the incident to resolve.",
             "stage",
         )
-    chosen = _check_audiences(audiences, internal)
+    chosen = check_audiences(audiences, internal)
     communication = Communication.objects.create(
         major_incident=current,
         kind=CommunicationKind.UPDATE,
@@ -289,8 +281,8 @@ def major_incident_update(
         author=actor,
     )
     communication.partner_lists.set(list(partner_lists))
-    sends = _deliver(communication, chosen, actor)
-    _record(current, communication, sends, actor)
+    sends = deliver(communication, chosen, actor)
+    record_communication(current, communication, sends, actor)
     return communication
 
 
@@ -334,7 +326,7 @@ def _resend(original: Communication, correction: Communication) -> list[Communic
     for person in Person.objects.filter(email__in=all_addresses, is_active=True):
         people_by_address.setdefault(person.email.strip().lower(), person)
     key = f"major-comm:{correction.pk}"
-    message = render_message("update", _context(correction, correction.major_incident))
+    message = render_message("update", message_context(correction, correction.major_incident))
     for send in mailed:
         people = [people_by_address[a] for a in send.addresses if a in people_by_address]
         others = [a for a in send.addresses if a not in people_by_address]
@@ -385,124 +377,8 @@ def major_incident_correct(
     )
     _correct_in_place(original, correction, actor)
     sends = _resend(original, correction)
-    _record(major, correction, sends, actor)
+    record_communication(major, correction, sends, actor)
     return correction
-
-
-def _child_note(parent: Ticket, message: str) -> str:
-    context = {"parent": parent, "message": message}
-    return " ".join(render_to_string("outages/mail/child_note.txt", context).split())
-
-
-def _tickets_by_person(tickets: list[Ticket]) -> dict[int, list[Ticket]]:
-    """person id → the linked tickets they requested or are affected by."""
-    through = Ticket.affected_people.through
-    by_id = {ticket.pk: ticket for ticket in tickets}
-    found: dict[int, list[Ticket]] = {}
-    for ticket in tickets:
-        found.setdefault(ticket.requester_id, []).append(ticket)
-    for ticket_id, person_id in through.objects.filter(ticket_id__in=by_id).values_list(
-        "ticket_id", "person_id"
-    ):
-        found.setdefault(person_id, []).append(by_id[ticket_id])
-    return found
-
-
-def _send_resolution(
-    communication: Communication, major: MajorIncident, resolved: list[Ticket], reach: Reach
-) -> CommunicationSend:
-    """Everyone affected: one message each, naming their own tickets."""
-    people = affected_people(major)
-    fresh = reach.new_people(people)
-    tickets_of = _tickets_by_person(resolved)
-    base = _context(communication, major)
-    days = settings.SERVICEDESK_DISPUTE_WINDOW_DAYS
-    for person in fresh:
-        context = {
-            **base,
-            "message": communication.message,
-            "tickets": sorted(tickets_of.get(person.pk, []), key=lambda t: t.number),
-            "dispute_days": days,
-        }
-        message = render_message("resolved", context)
-        notify_people(
-            [person],
-            kind=NotificationKind.GENERAL,
-            title=message.subject,
-            body=message.text,
-            ticket=None,
-            event=MajorEvent.RESOLVED,
-            event_key=f"major-comm:{communication.pk}",
-        )
-    return CommunicationSend.objects.create(
-        communication=communication,
-        audience=Audience.AFFECTED,
-        recipient_count=len(fresh),
-        addresses=sorted(person.email.strip().lower() for person in fresh),
-    )
-
-
-def _resolve_tickets(major: MajorIncident, actor: Person, message: str) -> list[Ticket]:
-    """The parent (its tasks still block) and each open child, quietly: the one resolution
-    message below tells the people concerned."""
-    parent = ticket_transition(
-        major.ticket, actor=actor, version=None, to=TicketState.RESOLVED, note=message, quiet=True
-    )
-    note = _child_note(parent, message)
-    resolved = [parent]
-    for child in children_of(major).filter(state__in=OPEN_STATES).order_by("pk"):
-        resolved.append(
-            ticket_transition(
-                child, actor=actor, version=None, to=TicketState.RESOLVED, note=note, quiet=True
-            )
-        )
-    return resolved
-
-
-@transaction.atomic
-def major_incident_resolve(
-    major: MajorIncident,
-    *,
-    actor: Person,
-    message: str,
-    audiences: Sequence[str] = (Audience.AFFECTED, Audience.STATUS_PAGE),
-    partner_lists: Iterable[DistributionList] = (),
-) -> Communication:
-    """The service is back: resolve everything linked, tell everyone once, end the outage."""
-    require_staff(actor, "resolve a major incident")
-    current = require_open(major)
-    text = message.strip()
-    if not text:
-        raise refuse(E.REQUIRED, "Say how the service was restored.", "message")
-    chosen = _check_audiences([*audiences, Audience.AFFECTED], internal=False)
-    resolved = _resolve_tickets(current, actor, text)
-    communication = Communication.objects.create(
-        major_incident=current,
-        kind=CommunicationKind.RESOLUTION,
-        stage=UpdateStage.RESOLVED,
-        message=text,
-        audiences=[str(a) for a in chosen],
-        author=actor,
-    )
-    communication.partner_lists.set(list(partner_lists))
-    reach = Reach()
-    sends = [_send_resolution(communication, current, resolved, reach)]
-    others = [a for a in chosen if a not in (Audience.AFFECTED, Audience.STATUS_PAGE)]
-    sends += _deliver(communication, others, actor, reach)
-    entry = current.status_entry
-    if entry is not None and entry.resolved_at is None:
-        status_entry_resolve(entry, actor=actor, message=text)
-    now = timezone.now()
-    current.resolved_at = now
-    current.save(update_fields=["resolved_at"])
-    _record(current, communication, sends, actor)
-    history.record(current.ticket, actor, "major.resolve", "children", "", str(len(resolved) - 1))
-    publish(
-        TicketEvent(
-            MajorEvent.RESOLVED, current.ticket, actor, now, data={"resolved": len(resolved)}
-        )
-    )
-    return communication
 
 
 def current_greeting() -> GreetingText | None:

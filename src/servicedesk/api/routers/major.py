@@ -28,7 +28,6 @@ from servicedesk.outages.choices import DeclaredFrom
 from servicedesk.outages.communications import (
     current_greeting,
     major_incident_correct,
-    major_incident_resolve,
     major_incident_update,
 )
 from servicedesk.outages.major import major_incident_attach, major_incident_declare
@@ -39,6 +38,7 @@ from servicedesk.outages.major_selectors import (
     open_major_incidents,
 )
 from servicedesk.outages.models import Communication, MajorIncident
+from servicedesk.outages.resolution import major_incident_resolve
 from servicedesk.tickets.access import visible_tickets
 from servicedesk.tickets.models import Ticket
 

@@ -12,13 +12,13 @@ from servicedesk.notifications.models import OutboundEmail
 from servicedesk.outages.choices import Audience, CommunicationKind, UpdateStage
 from servicedesk.outages.communications import (
     major_incident_correct,
-    major_incident_resolve,
     major_incident_update,
 )
 from servicedesk.outages.errors import MajorIncidentError, MajorIncidentErrorCode
 from servicedesk.outages.major import major_incident_declare
 from servicedesk.outages.major_selectors import children_of
 from servicedesk.outages.models import Communication, GreetingText, MajorIncident, StatusUpdate
+from servicedesk.outages.resolution import major_incident_resolve
 from servicedesk.outages.tests.major_fixtures import World
 from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.models import Ticket

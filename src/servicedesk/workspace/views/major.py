@@ -17,7 +17,6 @@ from servicedesk.directory.models import Person
 from servicedesk.directory.oncall import on_call_board
 from servicedesk.outages.communications import (
     major_incident_correct,
-    major_incident_resolve,
     major_incident_update,
 )
 from servicedesk.outages.errors import MajorIncidentError, StatusError
@@ -38,6 +37,7 @@ from servicedesk.outages.major_selectors import (
     recent_major_incidents,
 )
 from servicedesk.outages.models import Communication, MajorIncident, StatusEntry
+from servicedesk.outages.resolution import major_incident_resolve
 from servicedesk.outages.review import major_review, major_timeline
 from servicedesk.tickets.errors import TicketError
 from servicedesk.tickets.models import Ticket
