@@ -369,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-api", action="store_true", help="No API benchmark.")
     parser.add_argument("--skip-exports", action="store_true", help="No CSV export benchmark.")
     parser.add_argument("--only", help="Time only the pages with this label (e.g. reports).")
+    parser.add_argument("--skip-major", action="store_true", help="No major-incident benchmark.")
     args = parser.parse_args(argv)
     tickets = int(os.environ.get("BENCH_TICKETS", DEFAULT_TICKETS))
     url = bench_database_url()
@@ -388,13 +389,28 @@ def main(argv: list[str] | None = None) -> int:
         from bench import api_bench
 
         api_bench.run(url, vendor, count)
-    if args.skip_sla:
-        return 0
-    from bench import sla_replan
+    failed = 0
+    if not args.skip_sla:
+        from bench import sla_replan
 
-    print("Timing the SLA re-plan after a holiday is added...", flush=True)
-    sla_replan.main()
-    return run_sla_engine_bench()
+        print("Timing the SLA re-plan after a holiday is added...", flush=True)
+        sla_replan.main()
+        failed = run_sla_engine_bench()
+    if not args.skip_major:
+        failed = run_major_incident_bench() or failed
+    return failed
+
+
+def run_major_incident_bench() -> int:
+    """On its own database, so in a process of its own (Django is set up on this one)."""
+    print("Timing a major incident with 1,000 children...", flush=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.major_incident_bench"],
+        cwd=PROJECT_ROOT,
+        timeout=1800,
+        check=False,
+    )
+    return done.returncode
 
 
 if __name__ == "__main__":

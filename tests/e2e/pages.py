@@ -775,3 +775,72 @@ class PasswordResetPages:
     @property
     def complete(self) -> Locator:
         return self.page.get_by_text("Your password is now changed.")
+
+
+class DeclareMajorIncidentPage:
+    """Declaring an incident major: the status page's message and the related reports."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @classmethod
+    def from_ticket(cls, ticket: AgentTicketPage) -> DeclareMajorIncidentPage:
+        ticket.page.get_by_role("link", name="Declare a major incident…").click()
+        return cls(ticket.page)
+
+    @property
+    def candidates(self) -> Locator:
+        return self.page.get_by_test_id("candidates").locator("tbody tr")
+
+    def declare(self, message: str, attach: list[str]) -> MajorIncidentPage:
+        self.page.get_by_label("Message for the status page").fill(message)
+        for number in attach:
+            self.page.get_by_label(number, exact=True).check()
+        self.page.get_by_role("button", name="Declare major incident").click()
+        return MajorIncidentPage(self.page)
+
+
+class MajorIncidentPage:
+    """A major incident: scope, child incidents, the composer, corrections, resolution."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def state(self) -> Locator:
+        return self.page.get_by_test_id("major-state")
+
+    def scope(self, part: str) -> Locator:
+        """tickets, people, users, channels, agencies or services."""
+        return self.page.get_by_test_id(f"scope-{part}")
+
+    @property
+    def children(self) -> Locator:
+        return self.page.get_by_test_id("children").locator("tbody tr")
+
+    @property
+    def communications(self) -> Locator:
+        return self.page.get_by_test_id("communications").locator("> li")
+
+    def error(self, field: str) -> Locator:
+        return self.page.get_by_test_id(f"error-{field}")
+
+    def send_update(self, stage: str, message: str, audiences: list[str]) -> None:
+        form = self.page.get_by_test_id("form-major-update")
+        form.get_by_label("Stage").select_option(label=stage)
+        form.get_by_label("Update", exact=True).fill(message)
+        for audience in form.get_by_role("checkbox").all():
+            audience.uncheck()
+        for label in audiences:
+            form.get_by_label(label, exact=True).check()
+        form.get_by_role("button", name="Send update").click()
+
+    def correct(self, which: Locator, text: str) -> None:
+        which.locator("summary", has_text="Correct or withdraw").click()
+        which.get_by_label("Corrected text").fill(text)
+        which.get_by_role("button", name="Send correction").click()
+
+    def resolve(self, message: str) -> None:
+        form = self.page.get_by_test_id("form-major-resolve")
+        form.get_by_label("How was the service restored?").fill(message)
+        form.get_by_role("button", name="Resolve everything").click()

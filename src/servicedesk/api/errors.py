@@ -20,6 +20,7 @@ from servicedesk.api.services import TokenErrorCode
 from servicedesk.api.webhooks import WebhookErrorCode
 from servicedesk.core.errors import DomainError
 from servicedesk.core.limits import RateLimited
+from servicedesk.outages.errors import MajorIncidentErrorCode
 from servicedesk.tickets.errors import StaleTicketError, TicketErrorCode
 
 logger = logging.getLogger("servicedesk.api")
@@ -42,7 +43,9 @@ class ApiErrorCode(StrEnum):
 class ErrorOut(Schema):
     """Every error body. `code` is stable and meant for programs; `message` is for people."""
 
-    code: ApiErrorCode | TicketErrorCode | TokenErrorCode | WebhookErrorCode
+    code: (
+        ApiErrorCode | TicketErrorCode | TokenErrorCode | WebhookErrorCode | MajorIncidentErrorCode
+    )
     message: str
     field: str | None = None
 
@@ -75,6 +78,10 @@ DOMAIN_STATUS: dict[str, int] = {
     TicketErrorCode.ATTACHMENT_TOO_LARGE: 413,
     TokenErrorCode.NOT_PERMITTED: 403,
     WebhookErrorCode.NOT_PERMITTED: 403,
+    MajorIncidentErrorCode.NOT_PERMITTED: 403,
+    MajorIncidentErrorCode.TICKET_NOT_OPEN: 409,
+    MajorIncidentErrorCode.ALREADY_MAJOR: 409,
+    MajorIncidentErrorCode.ALREADY_RESOLVED: 409,
 }
 
 # Common error responses, for the OpenAPI document of every operation.

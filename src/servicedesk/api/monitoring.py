@@ -20,6 +20,7 @@ from django.utils import timezone
 from servicedesk.api.models import MonitoredResource, MonitoringAlert
 from servicedesk.catalog.models import Service
 from servicedesk.directory.models import Person
+from servicedesk.outages.major import major_incident_attach_report
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.errors import TicketError
 from servicedesk.tickets.services import comment_add, ticket_create, ticket_transition
@@ -92,6 +93,8 @@ def _open_incident(event: MonitoringEvent, actor: Person) -> MonitoringAlert:
         channel=Channel.MONITORING,
         service=service_for_resource(event.resource),
     )
+    # A failure on a service with an open major incident is one more report of it.
+    major_incident_attach_report(ticket, actor=actor)
     return MonitoringAlert.objects.create(
         dedupe_key=event.key,
         source=event.source,
@@ -115,6 +118,8 @@ def _repeat(alert: MonitoringAlert, event: MonitoringEvent, actor: Person) -> Mo
         internal=True,
         channel=Channel.MONITORING,
     )
+    # Repeating while a major incident is open on its service: it joins it (once).
+    major_incident_attach_report(alert.ticket, actor=actor)
     return alert
 
 

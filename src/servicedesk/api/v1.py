@@ -17,6 +17,7 @@ from servicedesk.api.routers import (
     catalog,
     events,
     knowledge,
+    major,
     people,
     status,
     ticket_actions,
@@ -105,6 +106,7 @@ api.add_router("", events.router)
 api.add_router("", webhooks.router)
 api.add_router("", tokens.router)
 api.add_router("", knowledge.router)
+api.add_router("", major.router)
 
 # Last, so that it only catches what no route above matched: a JSON 404, not the HTML page.
 fallback = Router(auth=None)

@@ -37,6 +37,11 @@ class WebhookEventType(StrEnum):
     COMMENTED = "ticket.commented"
     SLA_WARNING = "sla.warning"
     SLA_BREACH = "sla.breach"
+    # Published by outages.major and outages.communications on the major incident's ticket.
+    MAJOR_DECLARED = "major_incident.declared"
+    MAJOR_ATTACHED = "major_incident.attached"
+    MAJOR_UPDATED = "major_incident.updated"
+    MAJOR_RESOLVED = "major_incident.resolved"
 
 
 class WebhookErrorCode(StrEnum):
@@ -60,6 +65,8 @@ def event_type_of(event: TicketEvent) -> WebhookEventType:
     }
     if event.name in named:
         return named[event.name]
+    if event.name.startswith("major_incident."):
+        return WebhookEventType(event.name)
     return WebhookEventType.STATE_CHANGED if event.state_changed else WebhookEventType.UPDATED
 
 

@@ -9,14 +9,23 @@ from servicedesk.catalog.models import (
     RequestType,
     RequestTypeField,
     Service,
+    ServiceDependency,
 )
 from servicedesk.sla.models import SlaRule
+
+
+class DependencyInline(admin.TabularInline):
+    model = ServiceDependency
+    fk_name = "service"
+    extra = 0
+    verbose_name = "depends on"
 
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     list_display = ("name", "default_group", "is_active")
     search_fields = ("name",)
+    inlines = [DependencyInline]
 
 
 class PriorityCodeInline(admin.TabularInline):

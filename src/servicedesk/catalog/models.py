@@ -186,3 +186,22 @@ class PriorityMatrixCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_severity_display()} × {self.get_impact_display()} → {self.priority}"
+
+
+class ServiceDependency(models.Model):
+    """`service` depends on `depends_on`: when the latter is down, the former is affected."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="dependencies")
+    depends_on = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="dependents")
+
+    class Meta:
+        verbose_name_plural = "service dependencies"
+        constraints = [
+            models.UniqueConstraint(fields=["service", "depends_on"], name="dependency_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(service=models.F("depends_on")), name="dependency_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} depends on {self.depends_on}"

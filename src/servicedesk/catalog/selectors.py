@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from servicedesk.catalog.choices import Impact, Priority, Severity
-from servicedesk.catalog.models import Category, PriorityMatrixCell, RequestType
+from servicedesk.catalog.models import (
+    Category,
+    PriorityMatrixCell,
+    RequestType,
+    Service,
+    ServiceDependency,
+)
 
 
 def priority_from_matrix(impact: Impact | str, severity: Severity | str) -> Priority | None:
@@ -50,3 +56,19 @@ def catalog_sections(query: str = "") -> list[CatalogSection]:
 def offered_request_type(slug: str) -> RequestType:
     """Raises RequestType.DoesNotExist for a type that is missing or no longer offered."""
     return RequestType.objects.get(slug=slug, is_offered=True)
+
+
+def services_depending_on(service: Service) -> list[Service]:
+    """Every service that depends on `service`, directly or through others, by name."""
+    found: dict[int, Service] = {}
+    frontier = [service.pk]
+    while frontier:
+        rows = ServiceDependency.objects.filter(depends_on_id__in=frontier).select_related(
+            "service"
+        )
+        frontier = []
+        for row in rows:
+            if row.service_id not in found and row.service_id != service.pk:
+                found[row.service_id] = row.service
+                frontier.append(row.service_id)
+    return sorted(found.values(), key=lambda s: s.name)

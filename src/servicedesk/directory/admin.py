@@ -5,10 +5,15 @@ from django.http import HttpRequest
 
 from servicedesk.directory.models import (
     Agency,
-    DistributionList,
+    ContactRole,
+    ContactRoleHolder,
     DirectoryGroupRule,
+    DistributionList,
     ExternalHelpDesk,
     Location,
+    OnCallOverride,
+    OnCallRota,
+    OnCallSlot,
     Person,
     SupportGroup,
     TwoFactorRequirement,
@@ -62,9 +67,11 @@ class ExternalHelpDeskAdmin(admin.ModelAdmin):
 
 @admin.register(DistributionList)
 class DistributionListAdmin(admin.ModelAdmin):
-    list_display = ("name", "is_active")
+    list_display = ("name", "is_external", "is_active")
     search_fields = ("name",)
     filter_horizontal = ("members",)
+
+
 @admin.register(DirectoryGroupRule)
 class DirectoryGroupRuleAdmin(admin.ModelAdmin):
     list_display = ("directory_group", "source", "role", "support_group", "agency")
@@ -76,3 +83,31 @@ class DirectoryGroupRuleAdmin(admin.ModelAdmin):
 @admin.register(TwoFactorRequirement)
 class TwoFactorRequirementAdmin(admin.ModelAdmin):
     list_display = ("role",)
+
+
+class ContactRoleHolderInline(admin.TabularInline):
+    model = ContactRoleHolder
+    extra = 0
+    autocomplete_fields = ("person",)
+
+
+@admin.register(ContactRole)
+class ContactRoleAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+    inlines = [ContactRoleHolderInline]
+
+
+class OnCallSlotInline(admin.TabularInline):
+    model = OnCallSlot
+    extra = 0
+
+
+class OnCallOverrideInline(admin.TabularInline):
+    model = OnCallOverride
+    extra = 0
+
+
+@admin.register(OnCallRota)
+class OnCallRotaAdmin(admin.ModelAdmin):
+    list_display = ("group", "starts_on", "handover_time", "meeting_time")
+    inlines = [OnCallSlotInline, OnCallOverrideInline]

@@ -24,3 +24,11 @@ class Tier(models.TextChoices):
     SERVICE_DESK = "l1", "L1 service desk"
     L2 = "l2", "L2 team"
     SERVICE_LEAD = "lead", "Service lead"
+
+
+class UnassignedNotice(models.TextChoices):
+    """Who hears of a ticket or task that lands in a group with nobody assigned."""
+
+    MEMBERS = "members", "Every member of the group"
+    LEAD = "lead", "The group's lead"
+    NOBODY = "nobody", "Nobody (the group watches its queue)"

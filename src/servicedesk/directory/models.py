@@ -9,9 +9,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 
-from servicedesk.core.text import without_invisible_controls
 from servicedesk.core.audit import audited
-from servicedesk.directory.choices import LEAD_ROLES, STAFF_ROLES, Network, Role, Tier
+from servicedesk.core.text import without_invisible_controls
+from servicedesk.directory.choices import (
+    LEAD_ROLES,
+    STAFF_ROLES,
+    Network,
+    Role,
+    Tier,
+    UnassignedNotice,
+)
 
 
 class Agency(models.Model):
@@ -110,6 +117,12 @@ class SupportGroup(models.Model):
         help_text="Agencies this group serves; none means every agency",
     )
     is_active = models.BooleanField(default=True)
+    unassigned_notice = models.CharField(
+        max_length=10,
+        choices=UnassignedNotice.choices,
+        default=UnassignedNotice.MEMBERS,
+        help_text="Who is told when a ticket or task lands here with nobody assigned.",
+    )
 
     class Meta:
         ordering = ["tier", "name"]
@@ -152,14 +165,19 @@ class ExternalHelpDesk(models.Model):
         return "\n".join(lines)
 
 
+@audited()
 class DistributionList(models.Model):
-    """A named list of recipients for the desk's reports: people and outside addresses."""
+    """A named list of recipients: the desk's shift reports, outage advisories to business and
+    data partners. People of ours and outside addresses."""
 
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
     members = models.ManyToManyField(Person, blank=True, related_name="distribution_lists")
     outside_addresses = models.TextField(
         blank=True, help_text="Addresses of people without an account here, one per line."
+    )
+    is_external = models.BooleanField(
+        default=True, help_text="Outside the organisation: never receives internal notes."
     )
     is_active = models.BooleanField(default=True)
 
@@ -180,6 +198,18 @@ class DistributionList(models.Model):
 
     def outside_address_list(self) -> list[str]:
         return [line.strip() for line in self.outside_addresses.splitlines() if line.strip()]
+
+    def address_list(self) -> list[str]:
+        """Every address of the list, members' and outside ones, lower case, each once."""
+        seen: list[str] = []
+        members = [p.email for p in self.members.all() if p.is_active and p.email]
+        for line in [*members, *self.outside_address_list()]:
+            address = line.strip().lower()
+            if address and address not in seen:
+                seen.append(address)
+        return seen
+
+
 @audited()
 class DirectoryGroupRule(models.Model):
     """What membership of a group in the organisation's directory grants a person who signs in
@@ -244,3 +274,96 @@ class TwoFactorRequirement(models.Model):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+
+@audited()
+class ContactRole(models.Model):
+    """A named responsibility someone holds for the desk, an agency or a service: "Service Desk
+    Lead", "Application Support Manager", "Sponsor", "Registrar", "Local administrator"."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@audited()
+class ContactRoleHolder(models.Model):
+    """`person` holds `role`, for one agency or (no agency) for the whole organisation."""
+
+    role = models.ForeignKey(ContactRole, on_delete=models.CASCADE, related_name="holders")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contact_roles")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="contact_roles"
+    )
+
+    class Meta:
+        ordering = ["role__name", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "person", "agency"], name="contact_role_holder_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = f" ({self.agency.code})" if self.agency else ""
+        return f"{self.role}: {self.person}{where}"
+
+
+@audited()
+class OnCallRota(models.Model):
+    """Who of a support group is on call: a weekly rotation through `slots` in order, from the
+    week of `starts_on`, handed over at `handover_time` on that weekday; overrides win."""
+
+    group = models.OneToOneField(SupportGroup, on_delete=models.CASCADE, related_name="rota")
+    starts_on = models.DateField(help_text="The first rotation week begins on this day.")
+    handover_time = models.TimeField(help_text="Local time of the weekly handover.")
+    time_zone = models.CharField(max_length=64, default="America/Chicago")
+    meeting_time = models.TimeField(
+        null=True, blank=True, help_text="The daily meeting of the desk with the on-call person."
+    )
+
+    def __str__(self) -> str:
+        return f"On-call rota of {self.group}"
+
+
+@audited()
+class OnCallSlot(models.Model):
+    rota = models.ForeignKey(OnCallRota, on_delete=models.CASCADE, related_name="slots")
+    position = models.PositiveSmallIntegerField()
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["rota", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["rota", "position"], name="oncall_slot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.person}"
+
+
+@audited()
+class OnCallOverride(models.Model):
+    """Someone covers the rota for a while (holiday, swap)."""
+
+    rota = models.ForeignKey(OnCallRota, on_delete=models.CASCADE, related_name="overrides")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="oncall_override_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"

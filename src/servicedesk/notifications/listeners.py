@@ -7,6 +7,10 @@ Runs inside the service's transaction (see `tickets.events`): it only writes row
   resolution notice with the dispute link and deadline instead (always mailed).
 - `comment.public`: by staff → the requester and affected people; by anyone else → the assignee.
 - `ticket.assign`: the new assignee, in-app (and by mail if they want it).
+- `ticket.create` / `ticket.assign` into a group with nobody assigned: the group's members or
+  its lead (`SupportGroup.unassigned_notice`); the service-lead tier's lead always.
+- watchers (`TicketWatcher`) hear what the requester hears, while the access policy lets them
+  see the ticket.
 - `ticket.link` duplicate_of: the first report's assignee (the incident management procedure, 5.6).
 - `ticket.join` (an employee added themselves as affected): the assignee.
 - `ticket.urgent` (a requester's urgent message): the assignee at once; without one, the
@@ -27,19 +31,52 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from servicedesk.directory.choices import Tier
+from servicedesk.directory.choices import Tier, UnassignedNotice
 from servicedesk.directory.models import Person
 from servicedesk.notifications.choices import NotificationKind as K
 from servicedesk.notifications.services import notify_people, ticket_url
-from servicedesk.tickets.access import who_may_know
+from servicedesk.tickets.access import may_see_ticket, who_may_know
 from servicedesk.tickets.choices import LinkKind, TicketState
-from servicedesk.tickets.events import EventName, TicketEvent
+from servicedesk.tickets.events import QUIET, EventName, TicketEvent
 from servicedesk.tickets.models import Ticket
 
 
 def _followers(ticket: Ticket) -> list[Person | None]:
-    """The requester and each affected person: who hears of status updates."""
-    return [ticket.requester, *ticket.affected_people.all()]
+    """The requester, each affected person, and the watchers who may still see the ticket:
+    who hears of status updates and public replies."""
+    return [ticket.requester, *ticket.affected_people.all(), *_watchers(ticket)]
+
+
+def _watchers(ticket: Ticket) -> list[Person]:
+    watching = Person.objects.filter(watching__ticket=ticket, is_active=True)
+    return [person for person in watching if may_see_ticket(person, ticket)]
+
+
+def _landed_in_group(event: TicketEvent) -> None:
+    """A ticket or task that lands in a group with nobody assigned tells the group (its members
+    or its lead, as the group chooses); one reaching the service-lead tier tells the lead."""
+    ticket = event.ticket
+    group = ticket.assignment_group
+    if group is None or ticket.assignee_id is not None:
+        return
+    if event.name != EventName.CREATE and "assignment_group" not in event.changes:
+        return
+    people: list[Person | None] = []
+    if group.unassigned_notice == UnassignedNotice.MEMBERS:
+        people += [*group.members.filter(is_active=True), group.lead]
+    elif group.unassigned_notice == UnassignedNotice.LEAD or group.tier == Tier.SERVICE_LEAD:
+        people.append(group.lead)
+    if group.tier == Tier.SERVICE_LEAD and group.lead not in people:
+        people.append(group.lead)
+    notify_people(
+        _except(people, event.actor),
+        kind=K.ASSIGNMENT,
+        title=f"{ticket.number} is in {group.name}'s queue, unassigned",
+        body=ticket.short_description,
+        ticket=ticket,
+        event=event.name,
+        event_key=f"group:{ticket.pk}:v{ticket.version}:{group.pk}",
+    )
 
 
 def _except(people: Iterable[Person | None], actor: Person | None) -> list[Person | None]:
@@ -260,5 +297,7 @@ def on_ticket_event(event: TicketEvent) -> None:
         _urgent(event)
     if event.name == EventName.ASSIGN:
         _assigned(event)
-    if event.state_changed and event.name != EventName.CREATE:
+    if event.name in (EventName.CREATE, EventName.ASSIGN):
+        _landed_in_group(event)
+    if event.state_changed and event.name != EventName.CREATE and not event.data.get(QUIET):
         _state_changed(event)

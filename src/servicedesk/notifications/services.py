@@ -143,6 +143,14 @@ def schedule_delivery() -> None:
         logger.exception("Could not enqueue mail delivery; the periodic run will send it")
 
 
+def deliver_after_commit() -> None:
+    """Enqueue delivery once per transaction, however many notifications it queued: a major
+    incident's resolution queues hundreds, and each enqueue is a task row and a worker run."""
+    pending = transaction.get_connection().run_on_commit
+    if not any(entry[1] is schedule_delivery for entry in pending):
+        transaction.on_commit(schedule_delivery)
+
+
 def notify_people(
     recipients: Iterable[Person | None],
     *,
@@ -195,7 +203,7 @@ def notify_people(
     if rows:
         # A row whose key is already queued is the same event again: keep the first one.
         OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
-        transaction.on_commit(schedule_delivery)
+        deliver_after_commit()
     return rows
 
 
@@ -248,7 +256,7 @@ def outbox_retry(rows: Iterable[OutboundEmail]) -> int:
         )
     )
     if count:
-        transaction.on_commit(schedule_delivery)
+        deliver_after_commit()
     return count
 
 
@@ -292,5 +300,20 @@ def mail_prepared(
         )
     created = OutboundEmail.objects.bulk_create(rows.values(), ignore_conflicts=True)
     if created:
-        transaction.on_commit(schedule_delivery)
+        deliver_after_commit()
     return created
+
+
+def mail_addresses(
+    addresses: Iterable[str], *, subject: str, text: str, event: str, event_key: str
+) -> list[OutboundEmail]:
+    """Plain-text mail to addresses that are not people of ours (a partner's distribution
+    list), through `mail_prepared`: one event never mails one address twice."""
+    return mail_prepared(
+        ((address, None) for address in addresses),
+        subject=subject,
+        text=text,
+        html="",
+        event=event,
+        event_key=event_key,
+    )

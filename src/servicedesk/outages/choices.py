@@ -20,3 +20,45 @@ class UpdateStage(models.TextChoices):
     IDENTIFIED = "identified", "Identified"
     MONITORING = "monitoring", "Monitoring"
     RESOLVED = "resolved", "Resolved"
+
+
+class DeclaredFrom(models.TextChoices):
+    """Where a major incident was declared from."""
+
+    INCIDENT = "incident", "An incident"
+    OUTAGE = "outage", "An outage on the status page"
+    MONITORING = "monitoring", "A monitoring event"
+
+
+class Audience(models.TextChoices):
+    """Who an update of a major incident goes to."""
+
+    STATUS_PAGE = "status_page", "Portal status page"
+    GREETING = "greeting", "Phone greeting"
+    PARTNERS = "partners", "Partner distribution lists"
+    CONTACTS = "contacts", "Named contacts (sponsors, registrars, …)"
+    AFFECTED = "affected", "Everyone affected"
+    TEAM = "team", "The incident team (internal)"
+
+
+# Audiences outside the incident team: an internal note never goes to any of them.
+EXTERNAL_AUDIENCES = frozenset(
+    {
+        Audience.STATUS_PAGE,
+        Audience.GREETING,
+        Audience.PARTNERS,
+        Audience.CONTACTS,
+        Audience.AFFECTED,
+    }
+)
+# Audiences that are mailed (and so are told of a correction).
+MAILED_AUDIENCES = frozenset(
+    {Audience.PARTNERS, Audience.CONTACTS, Audience.AFFECTED, Audience.TEAM}
+)
+
+
+class CommunicationKind(models.TextChoices):
+    UPDATE = "update", "Update"
+    CORRECTION = "correction", "Correction"
+    WITHDRAWAL = "withdrawal", "Withdrawal"
+    RESOLUTION = "resolution", "Resolution"

@@ -84,7 +84,7 @@ def current_entries(now: datetime | None = None) -> QuerySet[StatusEntry]:
     now = now or timezone.now()
     return (
         StatusEntry.objects.filter(_not_over(now), starts_at__lte=now)
-        .select_related("service", "incident")
+        .select_related("service", "incident", "major_incident")
         .order_by("starts_at", "id")
     )
 
@@ -103,7 +103,7 @@ def status_headline(now: datetime | None = None) -> Headline:
 
 
 def _with_updates(entries: QuerySet[StatusEntry]) -> QuerySet[StatusEntry]:
-    return entries.select_related("service", "incident").prefetch_related(
+    return entries.select_related("service", "incident", "major_incident").prefetch_related(
         Prefetch("updates", queryset=StatusUpdate.objects.order_by("-at", "-id"))
     )
 

@@ -68,6 +68,10 @@ class TicketEvent:
         return "state" in self.changes
 
 
+# `data[QUIET]`: the service that published the event tells the people concerned itself.
+QUIET = "quiet"
+
+
 Listener = Callable[[TicketEvent], None]
 _listeners: list[Listener] = []
 

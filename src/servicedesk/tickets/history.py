@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -73,6 +74,21 @@ def record(
         field=field,
         before=before,
         after=after,
+    )
+
+
+def record_many(
+    entries: Iterable[tuple[Ticket, str, str]],
+    *,
+    actor: Person | None,
+    action: str,
+    at: datetime | None = None,
+) -> list[TicketHistory]:
+    """One entry (ticket, field, after) each, written in one statement."""
+    when = at or timezone.now()
+    return TicketHistory.objects.bulk_create(
+        TicketHistory(ticket=t, actor=actor, at=when, action=action, field=f, after=after)
+        for t, f, after in entries
     )
 
 

@@ -200,6 +200,22 @@ class TicketLink(models.Model):
         return f"{self.source_id} {self.kind} {self.target_id}"
 
 
+class TicketWatcher(models.Model):
+    """Someone (a manager, a colleague) who follows a ticket's updates without being on it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="watchers")
+    person = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="watching")
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "person"], name="watcher_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} watches {self.ticket_id}"
+
+
 class TicketHistory(AppendOnlyModel):
     """One change of one ticket: who, when, what, before and after. Never edited or deleted."""
 

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from servicedesk.directory.models import Person
 from servicedesk.tickets.access import Viewer, followed_ticket_ids, visible_tickets
-from servicedesk.tickets.choices import LinkKind
+from servicedesk.tickets.choices import LinkKind, TicketKind
 from servicedesk.tickets.models import SatisfactionSurvey, Ticket, TicketHistory
 from servicedesk.tickets.workflow import OPEN_STATES
 
@@ -42,6 +42,12 @@ def open_children(ticket: Ticket) -> QuerySet[Ticket]:
     return Ticket.objects.filter(
         links_out__target=ticket, links_out__kind=LinkKind.CHILD_OF, state__in=OPEN_STATES
     )
+
+
+def open_tasks(ticket: Ticket) -> QuerySet[Ticket]:
+    """The open tasks under a ticket: they block resolving it. Child incidents (the reports
+    attached to a major incident) do not: they follow their parent."""
+    return open_children(ticket).filter(kind=TicketKind.TASK)
 
 
 def ticket_history(ticket: Ticket) -> QuerySet[TicketHistory]:

@@ -299,3 +299,7 @@ class CannedResponseForm(StyledForm):
         audience = self.fields["audience"]
         assert isinstance(audience, forms.ChoiceField)
         audience.choices = audiences
+
+
+class WatchForm(StyledForm):
+    watching = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -59,7 +59,9 @@ def test_pages_take_a_fixed_number_of_queries(
     # and the nav's unread-notifications badge (one COUNT, from the notifications context processor)
     # +1: the agent's scope (their groups and the agencies those serve, tickets.access), read
     # once per request; +1: the newest satisfaction answers on my and my groups' tickets
-    with django_assert_num_queries(8):
+    # +4: who is on call now (the rotas, their people, their overrides) and the open major
+    # incidents (outages.major_selectors)
+    with django_assert_num_queries(12):
         assert client.get("/workspace/").status_code == 200
     client.login(username="employee", password=DEMO_PASSWORD)
     # session, user, my tickets, my drafts, then agency and location for the subtitle,

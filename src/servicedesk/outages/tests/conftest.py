@@ -65,3 +65,6 @@ def network_maintenance(org: Org) -> StatusEntry:
         starts_at=start,
         ends_at=start + timedelta(hours=2),
     )
+
+
+from servicedesk.outages.tests.major_fixtures import world as world  # noqa: E402

@@ -6,6 +6,8 @@ from servicedesk.tickets.services.collaboration import (
     comment_add,
     ticket_join_as_affected,
     ticket_link,
+    ticket_watch,
+    tickets_link_many,
 )
 from servicedesk.tickets.services.discipline import ticket_take
 from servicedesk.tickets.services.escalation import ticket_escalate, ticket_resolve_to_desk
@@ -45,5 +47,7 @@ __all__ = [
     "ticket_transition",
     "ticket_triage",
     "ticket_update",
+    "ticket_watch",
     "tickets_bulk",
+    "tickets_link_many",
 ]

@@ -17,7 +17,7 @@ from servicedesk.tickets.choices import Channel, LinkKind, TicketKind
 from servicedesk.tickets.errors import TicketErrorCode
 from servicedesk.tickets.events import EventName, TicketEvent, publish
 from servicedesk.tickets.limits import check_lengths
-from servicedesk.tickets.models import Attachment, Comment, Ticket, TicketLink
+from servicedesk.tickets.models import Attachment, Comment, Ticket, TicketLink, TicketWatcher
 from servicedesk.tickets.services.lifecycle import locked, refuse, require_staff
 from servicedesk.tickets.workflow import OPEN_STATES
 
@@ -168,3 +168,65 @@ def ticket_join_as_affected(ticket: Ticket, *, person: Person) -> Ticket:
         )
     )
     return current
+
+
+@transaction.atomic
+def ticket_watch(ticket: Ticket, *, person: Person, watching: bool = True) -> bool:
+    """Start (or stop) following a ticket's updates; only a ticket the person may see can be
+    watched. Returns whether they watch it now. Doing it twice changes nothing."""
+    from servicedesk.tickets.access import may_see_ticket
+
+    current = locked(ticket, None)
+    if watching and not may_see_ticket(person, current):
+        raise refuse(TicketErrorCode.NOT_PERMITTED, f"You cannot watch {current.number}.")
+    existing = TicketWatcher.objects.filter(ticket=current, person=person)
+    if watching == existing.exists():
+        return watching
+    if watching:
+        TicketWatcher.objects.create(ticket=current, person=person)
+    else:
+        existing.delete()
+    action = "ticket.watch" if watching else "ticket.unwatch"
+    history.record(current, person, action, "watchers", "", person.username)
+    return watching
+
+
+@transaction.atomic
+def tickets_link_many(
+    sources: list[Ticket], target: Ticket, *, actor: Person, kind: LinkKind
+) -> list[TicketLink]:
+    """Link many tickets to one (a major incident's reports to it) in a few statements: the
+    links, both ends' history and the touch in bulk. Sources already linked are skipped. Each
+    source publishes its link event, as `ticket_link` does; the target publishes one."""
+    require_staff(actor, "link tickets")
+    if any(source.pk == target.pk for source in sources):
+        raise refuse(TicketErrorCode.LINK_TO_SELF, "A ticket cannot be linked to itself.", "target")
+    locked(target, None)
+    ids = [source.pk for source in sources]
+    list(Ticket.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+    linked = set(
+        TicketLink.objects.filter(source_id__in=ids, target=target, kind=kind).values_list(
+            "source_id", flat=True
+        )
+    )
+    fresh = [source for source in sources if source.pk not in linked]
+    if not fresh:
+        return []
+    now = timezone.now()
+    links = TicketLink.objects.bulk_create(
+        TicketLink(source=s, target=target, kind=kind, created_by=actor, created_at=now)
+        for s in fresh
+    )
+    label = LinkKind(kind).label.lower()
+    history.record_many(
+        [(s, "links", f"{label} {target.number}") for s in fresh]
+        + [(target, "links", f"{s.number} {label} this") for s in fresh],
+        actor=actor,
+        action="ticket.link",
+        at=now,
+    )
+    Ticket.objects.filter(pk__in=[s.pk for s in fresh] + [target.pk]).update(updated_at=now)
+    for link in links:
+        publish(TicketEvent(EventName.LINK, link.source, actor, now, link=link))
+    publish(TicketEvent(EventName.LINK, target, actor, now, link=links[0]))
+    return links

@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.directory.models import Person
+from servicedesk.directory.oncall import on_call_board
+from servicedesk.outages.major_selectors import open_major_incidents
 from servicedesk.tickets.discipline import next_ticket_for
 from servicedesk.tickets.queues import (
     HOME_QUEUES,
@@ -44,6 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "groups": list(user.support_groups.all()),
             "my_open": list(assigned_open(user)[:25]),
             "satisfaction": list(satisfaction_for_staff(user)),
+            "on_call": on_call_board(),
+            "open_majors": list(open_major_incidents()),
         },
     )
 

@@ -119,6 +119,8 @@ def _render(
         "stale": stale,
         "stale_form": bound[0] if stale is not None and bound else "",
         "is_scheduled": is_scheduled_work(page.ticket),
+        "watching": isinstance(viewer, Person)
+        and page.ticket.watchers.filter(person=viewer).exists(),
         "heartbeat_seconds": HEARTBEAT_SECONDS,
         "canned": canned,
         "canned_texts": {str(choice.pk): choice.text for choice in canned},

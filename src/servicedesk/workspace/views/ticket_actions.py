@@ -150,6 +150,12 @@ def _plan(actor: Person, ticket: Ticket, data: Data, form: forms.Form) -> str:
     return f"Planned for {planned.planned_for:%a %d %b %Y}."
 
 
+def _watch(actor: Person, ticket: Ticket, data: Data, form: forms.Form) -> str:
+    if services.ticket_watch(ticket, person=actor, watching=data["watching"]):
+        return "You are watching this ticket: its updates reach you."
+    return "You no longer watch this ticket."
+
+
 Handler = Callable[[Person, Ticket, Data, forms.Form], str]
 
 
@@ -174,4 +180,5 @@ ACTIONS: dict[str, Action] = {
     "redirect": Action(workspace_forms.RedirectForm, _redirect, "help_desk"),
     "take": Action(workspace_forms.TakeForm, _take, "approval_reason"),
     "plan": Action(workspace_forms.PlanForm, _plan, "planned_for"),
+    "watch": Action(workspace_forms.WatchForm, _watch, None),
 }

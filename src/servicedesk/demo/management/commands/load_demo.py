@@ -6,6 +6,7 @@ from django.db import transaction
 from servicedesk.demo.canned import load_canned_responses
 from servicedesk.demo.knowledge import load_knowledge
 from servicedesk.demo.operations import load_mail_and_monitoring
+from servicedesk.demo.major_incidents import load_major_incident_setup
 from servicedesk.demo.organisation import load_organisation
 from servicedesk.demo.reporting import spread_demo_history
 from servicedesk.demo.status import load_status
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             load_status(org.people, org.groups, org.services)
             load_canned_responses(org.people, org.groups)
             load_mail_and_monitoring(org.groups, org.services)
+            load_major_incident_setup(org.people, org.groups, org.services)
         if options["verbosity"] == 0:
             return
         if made:
