@@ -38,7 +38,9 @@ from servicedesk.tickets.tests.exits import exits as exits  # the fixture
 from servicedesk.workspace.views.ticket_actions import ACTIONS
 
 SEARCH = ("ZQDHS", "ZQSOK")
-SIGN_OUT = "accounts/logout/ account_logout"  # prefixes of the markers: an echoed search term is no leak
+SIGN_OUT = (
+    "accounts/logout/ account_logout"  # prefixes of the markers: an echoed search term is no leak
+)
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,17 @@ ROUTES: dict[str, Exercise] = {
     "workspace/reports/shift/sent/<uuid:key>/ shift_sent": ANY_GET,
     "workspace/reports/exports/<uuid:key>/ export_job": ANY_GET,
     "workspace/reports/exports/<uuid:key>/download/ export_download": ANY_GET,
+    # Major incidents (the justice network desk's outage procedure).
+    "workspace/major/ major_incidents": GET,
+    "workspace/major/<int:pk>/ major_incident": ANY_GET,
+    "workspace/major/<int:pk>/attach/ major_attach": ANY_POST,
+    "workspace/major/<int:pk>/resolve/ major_resolve": ANY_POST,
+    "workspace/major/<int:pk>/review/ major_review": ANY_GET,
+    "workspace/major/<int:pk>/scope/ major_scope": ANY_GET,
+    "workspace/major/<int:pk>/update/ major_update": ANY_POST,
+    "workspace/major/<int:pk>/updates/<int:communication>/correct/ major_correct": ANY_POST,
+    "workspace/status/<int:pk>/major/ major_declare_from_outage": ANY_GET,
+    "workspace/tickets/<str:number>/major/ major_declare": TICKET_GET,
     # Notifications.
     "notifications/ inbox": GET,
     "notifications/read/ mark_all_read": POST,
@@ -228,6 +241,23 @@ ROUTES: dict[str, Exercise] = {
     "api/v1/known-errors known_error_list": GET,
     "api/v1/<path:rest> unknown_path": ANY_GET,
     "api/v1/ api-root": GET,
+    "api/v1/greeting greeting": GET,
+    "api/v1/on-call on_call_now": GET,
+    "api/v1/major-incidents major_incidents_open": GET,
+    "api/v1/major-incidents major_incident_declare_action": API_POST,
+    "api/v1/major-incidents/<major_id> major_incident_detail": ANY_GET,
+    "api/v1/major-incidents/<major_id>/attach major_incident_attach_action": Exercise(
+        "post", "any", data={"json": True}
+    ),
+    "api/v1/major-incidents/<major_id>/resolve major_incident_resolve_action": Exercise(
+        "post", "any", data={"json": True}
+    ),
+    "api/v1/major-incidents/<major_id>/updates major_incident_update_action": Exercise(
+        "post", "any", data={"json": True}
+    ),
+    "api/v1/major-incidents/<major_id>/updates/<communication_id>/correct major_incident_correct_action": Exercise(
+        "post", "any", data={"json": True}
+    ),
 }
 # Pages that must show a ticket to whoever may know it (the test would pass on an empty site
 # otherwise): route → whether staff also find its internal notes there.
