@@ -38,5 +38,7 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
 # The real servers the sign-in tests run against (slapd, an OpenID provider under node).
 pytest_plugins = ["tests.servers.fixtures"]

@@ -164,7 +164,8 @@ def read_environment() -> Environment:
         debug=_flag("SERVICEDESK_DEBUG", False),
         secret_key=_secret_key(data_dir),
         secret_key_is_local=not (
-            os.environ.get("SECRET_KEY", "").strip() or os.environ.get("SECRET_KEY_FILE", "").strip()
+            os.environ.get("SECRET_KEY", "").strip()
+            or os.environ.get("SECRET_KEY_FILE", "").strip()
         ),
         database_url=os.environ.get(
             "DATABASE_URL", f"sqlite:///{data_dir / 'servicedesk.sqlite3'}"

@@ -23,7 +23,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
-
 # What marks a stored value as encrypted, so clear text from before encryption is recognised.
 MARK = "fernet:"
 MISSING_KEY = (

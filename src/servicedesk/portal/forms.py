@@ -15,7 +15,7 @@ from django import forms
 
 from servicedesk.catalog.answers import (
     LONG_TEXT_MAX,
-    TEXT_MAX,
+    TEXT_MAX as ANSWER_TEXT_MAX,
     YES,
     InvalidAnswersError,
     RawValue,
@@ -94,7 +94,7 @@ def question_field(question: RequestTypeField) -> forms.Field:
         elif question.kind == FieldKind.PERSON:
             widget = forms.HiddenInput()
         else:
-            widget = forms.TextInput(attrs={"maxlength": TEXT_MAX})
+            widget = forms.TextInput(attrs={"maxlength": ANSWER_TEXT_MAX})
         field = forms.CharField(widget=widget, strip=True)
     field.required = False
     field.label = question.label

@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from servicedesk.core.limits import RateLimited
 from servicedesk.catalog.models import RequestType
 from servicedesk.catalog.selectors import catalog_sections, offered_request_type
+from servicedesk.core.limits import RateLimited
 from servicedesk.directory.models import Person
 from servicedesk.directory.selectors import people_search, people_visible
 from servicedesk.knowledge.selectors import articles_ranked

@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from servicedesk.core.limits import person_limit_hit
 from servicedesk.catalog.answers import RawValue
 from servicedesk.catalog.models import RequestType
+from servicedesk.core.limits import person_limit_hit
 from servicedesk.directory.models import Person
 from servicedesk.tickets.attachments_policy import display_name, upload_refusal_from_settings
 from servicedesk.tickets.choices import Channel, TicketKind

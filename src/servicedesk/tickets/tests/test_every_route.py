@@ -87,7 +87,8 @@ ROUTES: dict[str, Exercise] = {
     "accounts/password/set/ account_set_password": GET,
     "accounts/password/reset/ account_reset_password": GET,
     "accounts/password/reset/done/ account_reset_password_done": GET,
-    "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$ account_reset_password_from_key": ANY_GET,
+    "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$"
+    " account_reset_password_from_key": ANY_GET,
     "accounts/password/reset/key/done/ account_reset_password_from_key_done": GET,
     "accounts/2fa/ mfa_index": GET,
     "accounts/2fa/authenticate/ mfa_authenticate": GET,
@@ -255,9 +256,8 @@ ROUTES: dict[str, Exercise] = {
     "api/v1/major-incidents/<major_id>/updates major_incident_update_action": Exercise(
         "post", "any", data={"json": True}
     ),
-    "api/v1/major-incidents/<major_id>/updates/<communication_id>/correct major_incident_correct_action": Exercise(
-        "post", "any", data={"json": True}
-    ),
+    "api/v1/major-incidents/<major_id>/updates/<communication_id>/correct"
+    " major_incident_correct_action": Exercise("post", "any", data={"json": True}),
 }
 # Pages that must show a ticket to whoever may know it (the test would pass on an empty site
 # otherwise): route → whether staff also find its internal notes there.

@@ -5,8 +5,8 @@ from django.db import transaction
 
 from servicedesk.demo.canned import load_canned_responses
 from servicedesk.demo.knowledge import load_knowledge
-from servicedesk.demo.operations import load_mail_and_monitoring
 from servicedesk.demo.major_incidents import load_major_incident_setup
+from servicedesk.demo.operations import load_mail_and_monitoring
 from servicedesk.demo.organisation import load_organisation
 from servicedesk.demo.reporting import spread_demo_history
 from servicedesk.demo.status import load_status
