@@ -15,12 +15,14 @@ from django import forms
 
 from servicedesk.catalog.answers import (
     LONG_TEXT_MAX,
-    TEXT_MAX as ANSWER_TEXT_MAX,
     YES,
     InvalidAnswersError,
     RawValue,
     answers_check,
     form_fields,
+)
+from servicedesk.catalog.answers import (
+    TEXT_MAX as ANSWER_TEXT_MAX,
 )
 from servicedesk.catalog.choices import FieldKind
 from servicedesk.catalog.models import RequestType, RequestTypeField
@@ -159,6 +161,11 @@ class TicketForm(BootstrapForm):
         assert isinstance(requester, forms.ModelChoiceField)
         requester.queryset = visible
         requester.widget = forms.HiddenInput()
+        # Someone the access policy does not let this person find is someone they cannot file
+        # for either: say so in the same words as `clean_requester`.
+        requester.error_messages["invalid_choice"] = (
+            "You can file for colleagues of your own agency; ask them to file it, or call the desk."
+        )
         affected = self.fields["affected"]
         assert isinstance(affected, forms.ModelMultipleChoiceField)
         affected.queryset = visible
