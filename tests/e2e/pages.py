@@ -770,7 +770,7 @@ class PasswordResetPages:
         self.page.get_by_role("button", name="Change Password").click()
 
     def error(self) -> Locator:
-        return self.page.locator("form")
+        return self.page.locator("form").filter(has_text="New Password")
 
     @property
     def complete(self) -> Locator:

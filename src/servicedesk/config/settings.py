@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "servicedesk.core.request_log.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    "servicedesk.directory.sign_in.csp.SignInFormActionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -184,9 +184,9 @@ def test_preferences_save_covers_every_optional_kind(org: Org) -> None:
 def test_the_badge_costs_one_query_and_nothing_when_signed_out(
     org: Org, client: Client, django_assert_num_queries
 ) -> None:
-    # Signed out, the sign-in page reads only the OpenID providers it offers buttons for: no
-    # session, no user, no count.
-    with django_assert_num_queries(1):
+    # Signed out, the sign-in page reads only the OpenID providers it offers buttons for (and
+    # again for its policy's form targets): no session, no user, no count.
+    with django_assert_num_queries(2):
         assert client.get("/accounts/login/").status_code == 200
     signed_in(client, org.employee)
     note_for(org.employee, "Hello")
