@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
@@ -74,6 +76,15 @@ def _viewer(actor: Person, wanted: SubscriptionRequest) -> Person:
     return viewer
 
 
+def _zone_name(person: Person) -> str:
+    """The person's zone, or the desk's when theirs is not a zone the system knows."""
+    try:
+        ZoneInfo(person.time_zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return str(settings.TIME_ZONE)
+    return person.time_zone
+
+
 @transaction.atomic
 def subscription_create(*, actor: Person, wanted: SubscriptionRequest) -> Subscription:
     """Subscribe the actor (or, for an admin, a distribution list) to a saved view or the
@@ -96,7 +107,7 @@ def subscription_create(*, actor: Person, wanted: SubscriptionRequest) -> Subscr
         frequency=wanted.frequency,
         weekday=wanted.weekday if weekly else None,
         send_at=wanted.send_at,
-        time_zone=actor.time_zone,
+        time_zone=_zone_name(actor),
         created_by=actor,
     )
 
@@ -155,13 +166,19 @@ def subscriptions_send_due(now: datetime | None = None) -> int:
     for subscription in Subscription.objects.filter(cancelled_at__isnull=True):
         if not is_due(subscription, now):
             continue
-        with transaction.atomic():
-            current = (
-                Subscription.objects.select_for_update(of=("self",))
-                .select_related("viewer", "saved_view", "distribution_list")
-                .get(pk=subscription.pk)
-            )
-            # Re-checked under the lock: another scheduler may have sent or it been cancelled.
-            if is_due(current, now):
-                queued += _send_locked(current, now)
+        try:
+            queued += _send_if_still_due(subscription.pk, now)
+        except Exception:  # one broken subscription must not hold up everyone else's
+            logger.exception("Subscription %s not sent", subscription.pk)
     return queued
+
+
+@transaction.atomic
+def _send_if_still_due(pk: int, now: datetime) -> int:
+    current = (
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related("viewer", "saved_view", "distribution_list")
+        .get(pk=pk)
+    )
+    # Re-checked under the lock: another scheduler may have sent it, or it was cancelled.
+    return _send_locked(current, now) if is_due(current, now) else 0

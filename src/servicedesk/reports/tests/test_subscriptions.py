@@ -231,8 +231,12 @@ def test_the_pages_list_subscribe_and_cancel(
     client.force_login(agent)
     dashboard = client.get("/workspace/reports/", {"service": org.service.pk})
     assert b"/workspace/reports/subscriptions/?dashboard=" in dashboard.content
-    form = client.get("/workspace/reports/subscriptions/")
-    assert form.status_code == 200 and b"Everything open" in form.content
+    view_page = client.get(f"/workspace/views/{agent_view.pk}/")
+    link = f"/workspace/reports/subscriptions/?view={agent_view.pk}"
+    assert link.encode() in view_page.content
+    form = client.get(link)
+    assert form.status_code == 200
+    assert f'<option value="{agent_view.pk}" selected>Everything open'.encode() in form.content
     made = client.post(
         "/workspace/reports/subscriptions/",
         {"saved_view": agent_view.pk, "frequency": "weekly", "weekday": "4", "send_at": "16:45"},
@@ -253,3 +257,17 @@ def test_the_pages_list_subscribe_and_cancel(
     assert b"Everything open</td>" not in client.get("/workspace/reports/subscriptions/").content
     client.force_login(org.employee)
     assert client.get("/workspace/reports/subscriptions/").status_code == 404
+
+
+def test_the_subscriptions_page_makes_a_fixed_number_of_queries(
+    history: History, agent_view: SavedView, client: Client, django_assert_num_queries: Any
+) -> None:
+    for hour in range(3):
+        subscription_create(actor=history.agency_agent, wanted=daily(agent_view, at=time(hour)))
+    subscription_create(actor=history.agency_agent, wanted=daily(None))
+    client.force_login(history.agency_agent)
+    # Session, person, the saved views to choose from, the subscriptions (with their view, list
+    # and viewer), the unread notifications' badge: as many for one subscription as for forty.
+    with django_assert_num_queries(5):
+        page = client.get("/workspace/reports/subscriptions/")
+    assert page.content.count(b"/cancel/") == 4
