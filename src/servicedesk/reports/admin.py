@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from servicedesk.reports.models import ShiftReportSchedule, ShiftReportSend
+from servicedesk.reports.models import ShiftReportSchedule, ShiftReportSend, Subscription
 
 
 @admin.register(ShiftReportSchedule)
@@ -25,3 +25,10 @@ class ShiftReportSendAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "viewer", "distribution_list", "time_zone", "cancelled_at")
+    list_filter = ("frequency", "source")
+    readonly_fields = ("key", "created_by", "created_at", "last_sent_at")

@@ -8,6 +8,7 @@ from servicedesk.core.errors import DomainError
 class ReportErrorCode(StrEnum):
     NOT_PERMITTED = "not_permitted"
     NO_RECIPIENTS = "no_recipients"
+    INVALID = "invalid"
 
 
 class ReportError(DomainError):

@@ -132,3 +132,74 @@ class ExportJob(models.Model):
         if self.state == ExportState.DONE:
             return 100
         return min(99, 100 * self.done // self.total) if self.total else 0
+
+
+class SubscriptionSource(models.TextChoices):
+    SAVED_VIEW = "saved_view", "Saved view"
+    DASHBOARD = "dashboard", "Dashboard"
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Subscription(models.Model):
+    """A saved view or the dashboard by mail, daily or weekly at a local time.
+
+    A person's own (`distribution_list` empty, mailed to `viewer`) or a distribution list's (set up
+    by an admin). Either way the mail shows the tickets `viewer` may see, through the access policy.
+    Cancelled ones stay, with `cancelled_at`, as the record of what was asked.
+    """
+
+    key = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text="Names its cancel link."
+    )
+    source = models.CharField(max_length=20, choices=SubscriptionSource.choices)
+    saved_view = models.ForeignKey(
+        "workspace.SavedView", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    dashboard_query = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The dashboard's filters: the period's length in days, group, agency, service.",
+    )
+    viewer = models.ForeignKey(
+        PERSON,
+        on_delete=models.CASCADE,
+        related_name="report_subscriptions",
+        help_text="The subscriber, or whose view of the tickets a list receives.",
+    )
+    distribution_list = models.ForeignKey(
+        "directory.DistributionList",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, null=True, blank=True)
+    send_at = models.TimeField()
+    time_zone = models.CharField(max_length=64)
+    created_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["send_at", "id"]
+        indexes = [models.Index(fields=["cancelled_at"], name="subscription_active")]
+
+    def __str__(self) -> str:
+        what = self.saved_view.name if self.saved_view else "Dashboard"
+        return f"{what} ({self.frequency} at {self.send_at:%H:%M})"

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from servicedesk.reports import export_views, forecast_views, shift_views, views
+from servicedesk.reports import (
+    export_views,
+    forecast_views,
+    shift_views,
+    subscription_views,
+    views,
+)
 
 app_name = "reports"
 urlpatterns = [
@@ -15,4 +21,10 @@ urlpatterns = [
     path("shift/<int:pk>/note/", shift_views.shift_note, name="shift_note"),
     path("shift/<int:pk>/send/", shift_views.shift_send, name="shift_send"),
     path("shift/sent/<uuid:key>/", shift_views.shift_sent, name="shift_sent"),
+    path("subscriptions/", subscription_views.subscriptions, name="subscriptions"),
+    path(
+        "subscriptions/<uuid:key>/cancel/",
+        subscription_views.subscription_cancel_view,
+        name="subscription_cancel",
+    ),
 ]

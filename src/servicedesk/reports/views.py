@@ -139,6 +139,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "figures": views,
             "average_rating": built.average_rating,
             "comments": built.comments,
+            "subscribe_query": urlencode({"dashboard": urlencode(filters.as_query())}),
         },
     )
 
