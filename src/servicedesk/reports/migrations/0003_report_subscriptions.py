@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0003_distribution_lists"),
+        ("directory", "0004_distribution_lists"),
         ("reports", "0002_export_jobs"),
         ("workspace", "0003_new_queue_reviews"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

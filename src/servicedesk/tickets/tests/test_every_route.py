@@ -188,6 +188,8 @@ ROUTES: dict[str, Exercise] = {
     "workspace/reports/shift/<int:pk>/send/ shift_send": ANY_POST,
     "workspace/reports/shift/sent/<uuid:key>/ shift_sent": ANY_GET,
     "workspace/reports/exports/<uuid:key>/ export_job": ANY_GET,
+    "workspace/reports/subscriptions/ subscriptions": GET,
+    "workspace/reports/subscriptions/<uuid:key>/cancel/ subscription_cancel": ANY_GET,
     "workspace/reports/exports/<uuid:key>/download/ export_download": ANY_GET,
     # Major incidents (the justice network desk's outage procedure).
     "workspace/major/ major_incidents": GET,
