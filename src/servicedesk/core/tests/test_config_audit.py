@@ -173,3 +173,25 @@ def test_an_audited_change_costs_one_read_and_one_insert(django_assert_num_queri
     with django_assert_num_queries(3):  # the row as it was, the UPDATE, the entry
         cell.save()
     assert ConfigChange.objects.filter(object_id=str(cell.pk), action="changed").count() == 1
+
+
+def test_sign_in_settings_are_audited_with_the_provider_secret_masked(
+    admin_person: Person,
+) -> None:
+    from allauth.socialaccount.models import SocialApp
+
+    from servicedesk.directory.models import TwoFactorRequirement
+
+    with acting_as(admin_person, via="admin"):
+        app = SocialApp.objects.create(
+            provider="openid_connect", provider_id="entra", name="Entra ID", secret="s3cret-1"
+        )
+        app.secret = "s3cret-2"
+        app.save()
+        TwoFactorRequirement.objects.create(role=Role.AGENT)
+
+    changed = ConfigChange.objects.filter(model="socialaccount.socialapp").latest("id")
+    assert changed.actor == admin_person
+    assert changed.changes == {"secret": ["********", "********"]}
+    assert "s3cret" not in str(list(ConfigChange.objects.values_list("changes", flat=True)))
+    assert ConfigChange.objects.filter(model="directory.twofactorrequirement").exists()
