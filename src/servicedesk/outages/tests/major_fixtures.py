@@ -62,6 +62,9 @@ def world(org: Org) -> World:
     on_call = make_person("oncall", Role.AGENT, org.fiber)
     sponsor = make_person("sponsor", Role.REQUESTER, org.remote)
     app_support.members.add(on_call)
+    # The Service Desk Lead leads the desk, so the access policy lets them know its tickets.
+    org.desk_group.lead = desk_lead
+    org.desk_group.save()
     lead_role = ContactRole.objects.create(name="Service Desk Lead")
     manager_role = ContactRole.objects.create(name="Application Support Manager")
     sponsor_role = ContactRole.objects.create(name="Sponsor")
