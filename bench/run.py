@@ -237,7 +237,8 @@ class Browser:
         with self.opener.open(login, timeout=REQUEST_TIMEOUT) as response:
             response.read()
         token = next(cookie.value for cookie in self.cookies if cookie.name == "csrftoken")
-        form = {"username": username, "password": password, "csrfmiddlewaretoken": token or ""}
+        # The sign-in form (django-allauth) names the account field "login".
+        form = {"login": username, "password": password, "csrfmiddlewaretoken": token or ""}
         request = urllib.request.Request(
             login, data=urllib.parse.urlencode(form).encode(), headers={"Referer": login}
         )
