@@ -1,7 +1,7 @@
 """The access policy: who may know which ticket and which comment, and do what with it.
 
 Every way ticket data leaves goes through this module: pages, the API, search, autocomplete,
-attachments, exports and reports (`exportable_tickets`), in-app and mail notifications and chat
+attachments, exports and reports (`visible_tickets`), in-app and mail notifications and chat
 (`who_may_know`), webhooks (`who_may_know` on the subscription's owner), the "add me as
 affected" suggestions (`joinable_incidents`) and the people pickers (`visible_people`). Code that
 adds a way out asks here; it never writes a scoping rule of its own.
@@ -241,13 +241,6 @@ def may(viewer: Viewer, action: TicketAction, ticket: Ticket) -> bool:
     if action in (TicketAction.READ_INTERNAL, TicketAction.WORK) and not person.is_staff_member:
         return False
     return bool(who_may_know(ticket, [person]))
-
-
-def exportable_tickets(viewer: Viewer) -> QuerySet[Ticket]:
-    """Where every export and report starts: the tickets the viewer knows. Their comments and
-    files come from `visible_comments` and `visible_attachments`, never from the ticket's own
-    related managers (which hold internal notes too)."""
-    return visible_tickets(viewer)
 
 
 def may_read_comment(viewer: Viewer, comment: Comment) -> bool:
