@@ -100,7 +100,9 @@ def test_scheduled_work_ahead_of_overdue_work_needs_and_records_a_supervisor(
         requester=people.employee,
         kind=TicketKind.REQUEST,
         short_description="Replace the lab's projectors",
-        category=Category.objects.create(number=5, name="Scheduled maintenance"),
+        category=Category.objects.create(
+            number=5, name="Scheduled maintenance", is_scheduled_work=True
+        ),
         assignment_group=people.network_group,
     )
     sign_in(page, live_server.url, people.network)

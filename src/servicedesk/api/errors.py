@@ -75,6 +75,7 @@ DOMAIN_STATUS: dict[str, int] = {
     TicketErrorCode.LINK_EXISTS: 409,
     TicketErrorCode.NOT_PERMITTED: 403,
     TicketErrorCode.FORCE_NOT_ALLOWED: 403,
+    TicketErrorCode.APPROVAL_REQUIRED: 403,
     TicketErrorCode.ATTACHMENT_TOO_LARGE: 413,
     TokenErrorCode.NOT_PERMITTED: 403,
     WebhookErrorCode.NOT_PERMITTED: 403,

@@ -5,6 +5,7 @@ from django.contrib import admin
 from servicedesk.catalog.models import (
     Category,
     PriorityCode,
+    PriorityCodeTarget,
     PriorityMatrixCell,
     RequestType,
     RequestTypeField,
@@ -31,12 +32,43 @@ class ServiceAdmin(admin.ModelAdmin):
 class PriorityCodeInline(admin.TabularInline):
     model = PriorityCode
     extra = 0
+    fields = ("code", "name", "description", "sla")
+    readonly_fields = ("sla",)
+    show_change_link = True
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).select_related("category").prefetch_related("targets")
+
+    @admin.display(description="SLA (open the code to change it)")
+    def sla(self, code: PriorityCode) -> str:
+        return (code.target or "no defined SLA") if code.pk else ""
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("number", "name")
+    list_display = ("number", "name", "is_scheduled_work")
+    list_filter = ("is_scheduled_work",)
     inlines = [PriorityCodeInline]
+
+
+class PriorityCodeTargetInline(admin.TabularInline):
+    """The code's SLA, one line per metric: a target, or no SLA (the clock pauses, or no clock
+    runs). A metric left out falls to the SLA rules."""
+
+    model = PriorityCodeTarget
+    extra = 0
+    fields = ("metric", "target_kind", "minutes", "days", "cutoff", "calendar")
+
+
+@admin.register(PriorityCode)
+class PriorityCodeAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "category")
+    list_filter = ("category",)
+    list_select_related = ("category",)
+    inlines = [PriorityCodeTargetInline]
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).prefetch_related("targets")
 
 
 class RequestTypeFieldInline(admin.StackedInline):

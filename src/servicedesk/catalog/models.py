@@ -8,6 +8,7 @@ from django.db import models
 
 from servicedesk.catalog.choices import CHOICE_KINDS, FieldKind, Impact, Priority, Severity
 from servicedesk.core.audit import audited
+from servicedesk.sla.choices import NO_SLA_KINDS, Metric, TargetKind
 
 
 @audited()
@@ -36,6 +37,13 @@ class Category(models.Model):
     number = models.PositiveSmallIntegerField(unique=True)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
+    is_scheduled_work = models.BooleanField(
+        "scheduled work",
+        default=False,
+        help_text="Planned project work: it carries a planned date, its assignee is reminded "
+        "weekly to add a status note, and it waits behind overdue work unless a supervisor "
+        "approves. The name plays no part.",
+    )
 
     class Meta:
         ordering = ["number"]
@@ -47,17 +55,14 @@ class Category(models.Model):
 
 @audited()
 class PriorityCode(models.Model):
-    """A priority code within a category: "1 – Emergency (4 hours)", "5 – Vendor dependent"."""
+    """A priority code within a category: "1 – Emergency (4 hours)", "5 – Vendor dependent".
+
+    The code carries its SLA: one `PriorityCodeTarget` per metric it sets (see `sla.rules`
+    for how a code's target and the SLA rules combine)."""
 
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="codes")
     code = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=120)
-    target = models.CharField(
-        max_length=60, blank=True, help_text='The target in words, e.g. "4 hours", "3 days".'
-    )
-    has_sla = models.BooleanField(
-        default=True, help_text="Off for codes such as vendor dependent: the clock pauses."
-    )
     description = models.TextField(blank=True)
 
     class Meta:
@@ -67,8 +72,78 @@ class PriorityCode(models.Model):
         ]
 
     def __str__(self) -> str:
-        suffix = f" ({self.target})" if self.target else " (no defined SLA)"
-        return f"{self.code} – {self.name}{suffix}"
+        return (
+            f"{self.category.number}-{self.code} – {self.name} ({self.target or 'no defined SLA'})"
+        )
+
+    def resolution_target(self) -> PriorityCodeTarget | None:
+        # Through `targets.all()`, so a prefetch of the targets is used.
+        return next((row for row in self.targets.all() if row.metric == "resolution"), None)
+
+    @property
+    def target(self) -> str:
+        """The resolution target in words ("4 hours", "3 business days"); empty without one."""
+        from servicedesk.sla.rules import describe_target
+
+        found = self.resolution_target()
+        return describe_target(found) if found is not None and found.gives_target else ""
+
+    @property
+    def has_sla(self) -> bool:
+        found = self.resolution_target()
+        return found is not None and found.gives_target
+
+
+@audited()
+class PriorityCodeTarget(models.Model):
+    """What a priority code promises for one metric: a target, or no SLA (the clock pauses, or
+    no clock runs at all)."""
+
+    priority_code = models.ForeignKey(
+        PriorityCode, on_delete=models.CASCADE, related_name="targets"
+    )
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    target_kind = models.CharField(max_length=30, choices=TargetKind.choices)
+    minutes = models.PositiveIntegerField(null=True, blank=True, help_text="For a duration.")
+    days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="For business days, or the n of end of next business day."
+    )
+    cutoff = models.TimeField(
+        null=True,
+        blank=True,
+        help_text="End of next business day: later arrivals count as next day.",
+    )
+    calendar = models.ForeignKey(
+        "sla.BusinessCalendar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: the calendar of the ticket's location.",
+    )
+
+    class Meta:
+        ordering = ["priority_code", "metric"]
+        verbose_name = "SLA target"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["priority_code", "metric"], name="one_code_target_per_metric"
+            )
+        ]
+
+    def __str__(self) -> str:
+        from servicedesk.sla.rules import describe_target
+
+        return f"{self.priority_code}: {self.get_metric_display()} {describe_target(self)}"
+
+    @property
+    def gives_target(self) -> bool:
+        return self.target_kind not in NO_SLA_KINDS
+
+    def clean(self) -> None:
+        from servicedesk.sla.rules import check_target_fields
+
+        check_target_fields(self)
 
 
 @audited()
@@ -112,6 +187,13 @@ class RequestType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        code = self.default_priority_code
+        if code is not None and self.default_category_id not in (None, code.category_id):
+            raise ValidationError(
+                {"default_priority_code": "Choose a priority code of the default category."}
+            )
 
 
 @audited()

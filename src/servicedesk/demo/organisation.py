@@ -261,15 +261,21 @@ CATEGORY_CHART: list[tuple[int, str, list[tuple[int, str, str]]]] = [
 ]
 
 
+# The chart's category of planned project work (the school district's scheduled maintenance).
+SCHEDULED_WORK_CATEGORY = 5
+
+
 def categories() -> dict[int, Category]:
+    """The chart's categories and codes; their targets are written by `sla_policy`."""
     found = {}
     for number, name, codes in CATEGORY_CHART:
-        category, _ = Category.objects.update_or_create(number=number, defaults={"name": name})
-        for code, code_name, target in codes:
+        category, _ = Category.objects.update_or_create(
+            number=number,
+            defaults={"name": name, "is_scheduled_work": number == SCHEDULED_WORK_CATEGORY},
+        )
+        for code, code_name, _target in codes:
             PriorityCode.objects.update_or_create(
-                category=category,
-                code=code,
-                defaults={"name": code_name, "target": target, "has_sla": bool(target)},
+                category=category, code=code, defaults={"name": code_name}
             )
         found[number] = category
     return found
@@ -350,7 +356,10 @@ def load_organisation() -> Organisation:
     help_desks()
     kinds = request_types(chart)
     load_request_forms(kinds, support)
-    load_sla_rules(cals["24x7"], kinds)
+    chart_words = {
+        (number, code): words for number, _, codes in CATEGORY_CHART for code, _, words in codes
+    }
+    load_sla_rules(cals["24x7"], kinds, chart_words)
     return Organisation(
         calendars=cals,
         locations=places,

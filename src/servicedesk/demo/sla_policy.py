@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from servicedesk.catalog.choices import Priority
-from servicedesk.catalog.models import PriorityCode, RequestType
+from servicedesk.catalog.models import PriorityCode, PriorityCodeTarget, RequestType
 from servicedesk.directory.choices import Network
 from servicedesk.sla.choices import Metric, TargetKind
 from servicedesk.sla.models import BusinessCalendar, SlaRule
@@ -49,8 +49,24 @@ def _chart_target(words: str) -> dict[str, Any]:
     return NO_SLA
 
 
-def load_sla_rules(always: BusinessCalendar, kinds: dict[str, RequestType]) -> int:
-    """Replace the rule list with the seeds' (idempotent: same rows every run)."""
+def chart_targets(chart_words: dict[tuple[int, int], str]) -> None:
+    """The district chart's resolution targets, on each priority code itself: "4 hours" → 4
+    business hours, "3 days" → 3 business days, no defined SLA → the clock pauses."""
+    PriorityCodeTarget.objects.all().delete()
+    for code in PriorityCode.objects.select_related("category"):
+        words = chart_words.get((code.category.number, code.code), "")
+        PriorityCodeTarget.objects.create(
+            priority_code=code, metric=Metric.RESOLUTION, **_chart_target(words)
+        )
+
+
+def load_sla_rules(
+    always: BusinessCalendar,
+    kinds: dict[str, RequestType],
+    chart_words: dict[tuple[int, int], str],
+) -> int:
+    """Replace the rule list and the codes' targets with the seeds' (idempotent: same rows every
+    run). `chart_words`: the district chart's target in words per (category, code)."""
     # None: the ticket location's business calendar.
     p1_calendar = always if settings.SERVICEDESK_P1_AROUND_THE_CLOCK else None
     reset = kinds["password-reset"]
@@ -87,14 +103,7 @@ def load_sla_rules(always: BusinessCalendar, kinds: dict[str, RequestType]) -> i
             {"ticket_kind": INCIDENT, "priority": Priority.P4, **_minutes(480)},
         ),
     ]
-    for code in PriorityCode.objects.select_related("category"):
-        rows.append(
-            (
-                Metric.RESOLUTION,
-                f"District chart {code.category.number}-{code.code}: {code.target or 'no SLA'}",
-                {"priority_code": code, **_chart_target(code.target)},
-            )
-        )
+    chart_targets(chart_words)
     rows += [
         (Metric.RESOLUTION, "Password reset: 20 minutes", {"request_type": reset, **_minutes(20)}),
         (

@@ -15,6 +15,11 @@ class TargetKind(models.TextChoices):
     BUSINESS_DAYS = "business_days", "Business days"
     END_OF_NEXT_BUSINESS_DAY = "end_of_next_business_day", "End of next business day"
     NONE = "none", "No SLA (the clock pauses)"
+    NO_CLOCK = "no_clock", "No SLA (no clock runs)"
+
+
+# Kinds that promise nothing: the clock pauses (NONE) or is stopped as not applicable (NO_CLOCK).
+NO_SLA_KINDS = frozenset({TargetKind.NONE, TargetKind.NO_CLOCK})
 
 
 class ClockState(models.TextChoices):

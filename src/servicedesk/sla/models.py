@@ -139,12 +139,20 @@ class SlaRule(models.Model):
     """One line of an ordered rule list: for tickets matching every filled-in field, this target.
 
     Rules of a metric are tried by position; the first match wins. A blank field matches anything.
+    The ticket's priority code's own target comes before every rule but those that win over the
+    code (see `sla.rules`).
     """
 
     metric = models.CharField(max_length=20, choices=Metric.choices)
     position = models.PositiveIntegerField(help_text="Lower positions are tried first.")
     name = models.CharField(max_length=160)
     is_active = models.BooleanField(default=True)
+    before_code = models.BooleanField(
+        "wins over the priority code",
+        default=False,
+        help_text="Off: the rule applies when the ticket's priority code sets no target for "
+        "this metric. On: it applies even when the code sets one (a site's exception).",
+    )
 
     ticket_kind = models.CharField(max_length=10, choices=TicketKind.choices, blank=True)
     request_type = models.ForeignKey(

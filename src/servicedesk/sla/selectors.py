@@ -14,7 +14,7 @@ from django.utils import timezone
 from servicedesk.sla.choices import ClockState, Metric
 from servicedesk.sla.explain import clock_summary
 from servicedesk.sla.models import ClockEvent, TicketClock
-from servicedesk.sla.rules import active_rules, describe_target, first_match, ticket_facts
+from servicedesk.sla.rules import Decision, chart_for, decide, ticket_facts
 from servicedesk.sla.services import load_clock
 from servicedesk.tickets.choices import TicketKind, TicketState
 from servicedesk.tickets.models import Ticket
@@ -79,18 +79,28 @@ def targets_preview(ticket: Ticket, changes: Mapping[str, object]) -> list[Targe
     (field name → value, e.g. {"priority": "p2", "category_id": 3}); nothing is saved."""
     facts = ticket_facts(ticket, uncategorized_at_arrival=False)
     facts.update(changes)
-    rules = active_rules()
+    code_id = facts.get("priority_code_id")
+    chart = chart_for([code_id if isinstance(code_id, int) else None])
     previews = []
     for metric in (Metric.RESPONSE, Metric.RESOLUTION):
-        rule = first_match(rules[metric], facts)
+        decision = decide(chart, metric, facts)
         previews.append(
             TargetPreview(
                 metric_label=Metric(metric).label,
-                target_label=describe_target(rule),
-                rule_name=rule.name if rule else "no rule matches yet",
+                target_label=decision.label,
+                rule_name=decision_source_name(decision),
             )
         )
     return previews
+
+
+def decision_source_name(decision: Decision) -> str:
+    """The rule's name, or the priority code whose target it is."""
+    if decision.rule is not None:
+        return decision.rule.name
+    if decision.code_target is not None:
+        return f"priority code {decision.code_target.priority_code}"
+    return "no rule matches yet"
 
 
 # What each running clock promises the requester, in their words rather than the desk's.

@@ -16,11 +16,14 @@ from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockEventKind, Metric
 from servicedesk.sla.engine import Clock, ClockState
 from servicedesk.sla.explain import hours_words
-from servicedesk.sla.models import BusinessCalendar, ClockEvent, SlaRule, TicketClock
+from servicedesk.sla.models import BusinessCalendar, ClockEvent, TicketClock
 from servicedesk.sla.rules import (
-    active_rules,
-    describe_target,
-    first_match,
+    NO_CLOCK_LABEL,
+    Chart,
+    Decision,
+    TargetSpec,
+    chart_for,
+    decide,
     target_of,
     ticket_facts,
 )
@@ -41,8 +44,8 @@ def _default_calendar() -> BusinessCalendar | None:
     return BusinessCalendar.objects.filter(name=name).first()
 
 
-def calendar_for(rule: SlaRule | None, ticket: Ticket) -> BusinessCalendar | None:
-    """The rule's own calendar, else the location's, else the default one (None = 24x7)."""
+def calendar_for(rule: TargetSpec | None, ticket: Ticket) -> BusinessCalendar | None:
+    """The target's own calendar, else the location's, else the default one (None = 24x7)."""
     if rule is not None and rule.calendar_id:
         return rule.calendar
     if ticket.location and ticket.location.calendar_id:
@@ -96,33 +99,37 @@ def _due_words(clock: Clock) -> str:
 
 
 def clocks_start(ticket: Ticket, actor: Person | None) -> list[TicketClock]:
-    rules = active_rules()
+    chart = chart_for([ticket.priority_code_id])
     facts = ticket_facts(ticket, uncategorized_at_arrival=ticket.category_id is None)
     paused = ticket.state in PAUSED_STATES
     started = []
     for metric in Metric:
-        rule = first_match(rules[metric], facts)
-        if rule is None and metric not in RETARGETED_METRICS:
+        decision = decide(chart, metric, facts)
+        source = decision.source
+        if (source is None or decision.no_clock) and metric not in RETARGETED_METRICS:
             continue
-        calendar_row = calendar_for(rule, ticket)
+        calendar_row = calendar_for(source, ticket)
         clock = Clock(
-            target_of(rule), engine_calendar(calendar_row), ticket.created_at, paused=paused
+            target_of(source), engine_calendar(calendar_row), ticket.created_at, paused=paused
         )
         row = TicketClock(
             ticket=ticket,
             metric=metric,
-            rule=rule,
+            rule=decision.rule,
             calendar=calendar_row,
-            target_label=describe_target(rule),
+            target_label=decision.label,
             started_at=ticket.created_at,
         )
         store_clock(row, clock)
         words = (
-            f"{describe_target(rule)}, counted {hours_words(calendar_row)}{_due_words(clock)}"
-            if rule
+            f"{decision.label}, counted {hours_words(calendar_row)}{_due_words(clock)}"
+            if source
             else "no SLA applies yet (the clock waits for triage)"
         )
         _event(row, ticket.created_at, ClockEventKind.STARTED, f"started: {words}", actor)
+        if decision.no_clock:
+            _stop(row, clock, ticket.created_at, "no SLA for this priority code", actor)
+            store_clock(row, clock)
         started.append(row)
     return started
 
@@ -131,25 +138,37 @@ def _retarget(
     row: TicketClock,
     clock: Clock,
     ticket: Ticket,
-    rule: SlaRule | None,
+    decision: Decision,
     at: datetime,
     actor: Person | None,
 ) -> None:
-    calendar_row = calendar_for(rule, ticket)
+    source = decision.source
+    calendar_row = calendar_for(source, ticket)
     before = row.target_label
-    if not clock.retarget(at, target_of(rule), engine_calendar(calendar_row)):
-        return
-    row.rule = rule
-    row.calendar = calendar_row
-    row.target_label = describe_target(rule)
-    _event(
-        row,
-        at,
-        ClockEventKind.RETARGETED,
-        f"retargeted: {before} → {row.target_label}, "
-        f"counted {hours_words(calendar_row)}{_due_words(clock)}",
-        actor,
+    stopped_for_no_clock = (
+        clock.state == ClockState.COMPLETED and row.target_label == NO_CLOCK_LABEL
     )
+    if stopped_for_no_clock and not decision.no_clock and ticket.state not in ENDED_STATES:
+        # The code that had no clock was replaced: the clock runs again from now on.
+        clock.reopen(at)
+        if ticket.state in PAUSED_STATES:
+            clock.pause(at)
+    if clock.retarget(at, target_of(source), engine_calendar(calendar_row)) or (
+        row.target_label != decision.label
+    ):
+        row.rule = decision.rule
+        row.calendar = calendar_row
+        row.target_label = decision.label
+        _event(
+            row,
+            at,
+            ClockEventKind.RETARGETED,
+            f"retargeted: {before} → {row.target_label}, "
+            f"counted {hours_words(calendar_row)}{_due_words(clock)}",
+            actor,
+        )
+    if decision.no_clock:
+        _stop(row, clock, at, "no SLA for this priority code", actor)
 
 
 def _follow_state(
@@ -199,12 +218,14 @@ def clocks_follow(
     if not changed:
         return
     at = ticket.updated_at
-    rules = active_rules() if changed & RETARGET_FIELDS else None
+    chart: Chart | None = (
+        chart_for([ticket.priority_code_id]) if changed & RETARGET_FIELDS else None
+    )
     facts = ticket_facts(ticket, uncategorized_at_arrival=False)
     for row in ticket.clocks.select_related("calendar").select_for_update(of=("self",)):
         clock = load_clock(row)
-        if rules is not None and row.metric in RETARGETED_METRICS:
-            _retarget(row, clock, ticket, first_match(rules[row.metric], facts), at, actor)
+        if chart is not None and row.metric in RETARGETED_METRICS:
+            _retarget(row, clock, ticket, decide(chart, row.metric, facts), at, actor)
         if row.metric == Metric.CATEGORIZE and "category" in changed and ticket.category_id:
             _stop(row, clock, at, "categorized", actor)
         if row.metric == Metric.ACKNOWLEDGE and (

@@ -25,6 +25,8 @@ class TicketErrorCode(StrEnum):
     ATTACHMENT_TOO_LARGE = "attachment_too_large"
     ATTACHMENT_FORBIDDEN_TYPE = "attachment_forbidden_type"
     TOO_LONG = "too_long"
+    CODE_NOT_IN_CATEGORY = "code_not_in_category"
+    APPROVAL_REQUIRED = "approval_required"
 
 
 class TicketError(DomainError):

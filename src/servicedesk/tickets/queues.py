@@ -22,9 +22,10 @@ from servicedesk.directory.models import Person
 from servicedesk.sla.choices import ClockState, Metric
 from servicedesk.sla.models import TicketClock
 from servicedesk.tickets.access import visible_tickets
-from servicedesk.tickets.choices import TicketState
+from servicedesk.tickets.choices import TicketKind, TicketState
 from servicedesk.tickets.models import Ticket, TicketHistory
 from servicedesk.tickets.search import tickets_matching
+from servicedesk.tickets.services.overdue_first import SCHEDULED_AHEAD_ACTION
 from servicedesk.tickets.services.replies import URGENT_ACTION
 from servicedesk.tickets.workflow import OPEN_STATES, PAUSED_STATES
 
@@ -35,6 +36,8 @@ QUEUE_RELATED = ("requester", "assignment_group", "assignee", "service")
 
 class Queue(StrEnum):
     NEW = "new"
+    # The school district's uncategorized queue, which the desk reviews every odd hour.
+    UNCATEGORIZED = "uncategorized"
     MY_GROUPS = "my-groups"
     MY_OPEN = "my-open"
     BREACHING_SOON = "breaching-soon"
@@ -47,6 +50,7 @@ class Queue(StrEnum):
 # The workspace home's cards: the queues whose counts need no SLA clock look-up but overdue.
 HOME_QUEUES = (
     Queue.NEW,
+    Queue.UNCATEGORIZED,
     Queue.MY_GROUPS,
     Queue.MY_OPEN,
     Queue.OVERDUE,
@@ -56,6 +60,7 @@ HOME_QUEUES = (
 
 QUEUE_TITLES: dict[Queue, str] = {
     Queue.NEW: "New, not yet triaged",
+    Queue.UNCATEGORIZED: "Uncategorized",
     Queue.MY_GROUPS: "My groups",
     Queue.MY_OPEN: "My open",
     Queue.BREACHING_SOON: "Breaching soon",
@@ -88,6 +93,11 @@ class QueueFilters:
     text: str = ""
 
 
+# Work employees sent in that nobody has categorized yet, whatever its state or group: what the
+# school district's odd-hour review looks at (tasks and problems are the desk's own, uncharted).
+UNCATEGORIZED = Q(category__isnull=True, kind__in=[TicketKind.INCIDENT, TicketKind.REQUEST])
+
+
 def _clock_due(metric: Metric) -> Subquery:
     # One clock per (ticket, metric): no ordering needed, and the model's default ordering by
     # ticket would join every subquery back to the tickets table.
@@ -115,6 +125,7 @@ def _queue_condition(viewer: Person, queue: Queue, now: datetime) -> Q:
     my_groups = Q(assignment_group_id__in=viewer.support_groups.values("pk"))
     conditions = {
         Queue.NEW: Q(state=TicketState.NEW),
+        Queue.UNCATEGORIZED: open_q & UNCATEGORIZED,
         Queue.MY_GROUPS: open_q & my_groups,
         Queue.MY_OPEN: open_q & Q(assignee=viewer),
         Queue.BREACHING_SOON: open_q & _tickets_with_running_clock(now + BREACHING_SOON, now),
@@ -157,9 +168,8 @@ def queue_tickets(
     sort: str = DEFAULT_SORT,
     now: datetime | None = None,
 ) -> QuerySet[Ticket]:
-    """One queue's tickets with `resolution_due`, `categorize_due` and `is_urgent` annotated,
-    filtered,
-    searched and sorted. Page it with Django's paginator."""
+    """One queue's tickets with `resolution_due`, `categorize_due`, `is_urgent` and
+    `ahead_approval` annotated, filtered, searched and sorted. Page it with Django's paginator."""
     now = now or timezone.now()
     tickets: QuerySet[Ticket] = (
         visible_tickets(viewer)
@@ -170,6 +180,14 @@ def queue_tickets(
             # The requester sent an urgent message (`tickets.services.replies`).
             is_urgent=Exists(
                 TicketHistory.objects.filter(ticket_id=OuterRef("pk"), action=URGENT_ACTION)
+            ),
+            # A supervisor let this scheduled work go ahead of overdue work: the latest reason.
+            ahead_approval=Subquery(
+                TicketHistory.objects.filter(
+                    ticket_id=OuterRef("pk"), action=SCHEDULED_AHEAD_ACTION
+                )
+                .order_by("-at", "-pk")
+                .values("after")[:1]
             ),
         )
         .select_related(*QUEUE_RELATED)

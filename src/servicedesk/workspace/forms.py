@@ -66,6 +66,10 @@ class QueueFilterForm(StyledForm):
     )
 
 
+# Scheduled work ahead of overdue work (the service lead or the group's lead approves).
+APPROVAL_LABEL = "Supervisor approval: why this goes ahead of overdue work"
+
+
 class VersionedForm(StyledForm):
     """Carries the ticket version the agent read, so a save over someone's change is refused."""
 
@@ -84,7 +88,7 @@ class TriageForm(VersionedForm):
     category = forms.ModelChoiceField(required=False, queryset=Category.objects.all())
     priority_code = forms.ModelChoiceField(
         required=False,
-        queryset=PriorityCode.objects.select_related("category"),
+        queryset=PriorityCode.objects.select_related("category").prefetch_related("targets"),
         label="Priority code",
     )
     impact = forms.ChoiceField(required=False, choices=_blank(Impact.choices, "—"))
@@ -170,6 +174,7 @@ class StateForm(VersionedForm):
         label="Close with open tasks anyway (leads): reason",
         max_length=REASON_MAX,
     )
+    approval_reason = forms.CharField(required=False, label=APPROVAL_LABEL, max_length=REASON_MAX)
 
 
 class AssignForm(VersionedForm):
@@ -177,6 +182,7 @@ class AssignForm(VersionedForm):
         required=False, queryset=SupportGroup.objects.filter(is_active=True)
     )
     assignee = forms.ModelChoiceField(required=False, queryset=_staff())
+    approval_reason = forms.CharField(required=False, label=APPROVAL_LABEL, max_length=REASON_MAX)
 
 
 class EscalateForm(VersionedForm):
@@ -267,11 +273,7 @@ class TakeForm(VersionedForm):
     assignee = forms.ModelChoiceField(
         required=False, queryset=_staff(), label="Give to (leads; empty: me)"
     )
-    approval_reason = forms.CharField(
-        required=False,
-        label="Supervisor approval: why this goes ahead of overdue work",
-        max_length=REASON_MAX,
-    )
+    approval_reason = forms.CharField(required=False, label=APPROVAL_LABEL, max_length=REASON_MAX)
 
 
 class SaveViewForm(StyledForm):

@@ -1,4 +1,5 @@
-"""The school district's odd-hour review of the uncategorized (New) queue: the desk's clock, the
+"""The school district's odd-hour review of the uncategorized queue (`Queue.UNCATEGORIZED`: every
+open incident or request without a category, whatever its state or group): the desk's clock, the
 record of a review, and what the New queue page's banner says. The reminder job is
 `review_reminders`.
 
@@ -77,10 +78,10 @@ class Waiting:
 
 
 def new_queue_waiting(viewer: Person) -> Waiting:
-    """How many tickets the viewer's New queue holds, and since when the oldest waits: one
-    aggregate through the queue (and so the access rule) the page itself lists."""
+    """How many tickets the viewer's uncategorized queue holds, and since when the oldest waits:
+    one aggregate through the queue (and so the access rule) the page itself lists."""
     found = (
-        queue_tickets(viewer, Queue.NEW)
+        queue_tickets(viewer, Queue.UNCATEGORIZED)
         .order_by()
         .aggregate(count=Count("pk"), oldest=Min("created_at"))
     )
@@ -89,10 +90,12 @@ def new_queue_waiting(viewer: Person) -> Waiting:
 
 @transaction.atomic
 def new_queue_review_record(actor: Person, now: datetime | None = None) -> NewQueueReview:
-    """Record that `actor` reviewed the New queue now, with what was waiting in it."""
+    """Record that `actor` reviewed the uncategorized queue now, with what was waiting in it."""
     if not actor.is_staff_member:
         raise WorkspaceError(
-            WorkspaceErrorCode.NOT_PERMITTED, "Only the desk reviews the New queue.", field=None
+            WorkspaceErrorCode.NOT_PERMITTED,
+            "Only the desk reviews the uncategorized queue.",
+            field=None,
         )
     waiting = new_queue_waiting(actor)
     return NewQueueReview.objects.create(
@@ -123,9 +126,9 @@ def _clock_time(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
 
 @dataclass(frozen=True)
 class ReviewStatus:
-    """What the New queue's banner shows. `due_at` is the current slot while it has no review
-    (then `overdue`), else the next slot (None: the desk is closed for a month). The texts are
-    in the desk's time zone (`zone_name`)."""
+    """What the uncategorized queue's banner shows. `due_at` is the current slot while it has no
+    review (then `overdue`), else the next slot (None: the desk is closed for a month). The texts
+    are in the desk's time zone (`zone_name`)."""
 
     due_at: datetime | None
     overdue: bool

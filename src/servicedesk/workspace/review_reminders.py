@@ -23,9 +23,9 @@ from servicedesk.directory.models import Person
 from servicedesk.notifications.choices import NotificationKind
 from servicedesk.notifications.selectors import preference_of
 from servicedesk.notifications.services import notify_people
-from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.queues import Queue
+from servicedesk.tickets.queues import UNCATEGORIZED, Queue
+from servicedesk.tickets.workflow import OPEN_STATES
 from servicedesk.workspace.models import NewQueueReviewCheck, ReviewReminderOutcome
 from servicedesk.workspace.queue_review import (
     DeskClock,
@@ -53,7 +53,7 @@ def desk_members() -> list[Person]:
 def _all_waiting() -> Waiting:
     """Every uncategorized ticket, whoever may see it: the job has no viewer of its own, and
     this figure goes only into the check's log row (each person is told their own count)."""
-    found = Ticket.objects.filter(state=TicketState.NEW).aggregate(
+    found = Ticket.objects.filter(UNCATEGORIZED, state__in=OPEN_STATES).aggregate(
         count=Count("pk"), oldest=Min("created_at")
     )
     return Waiting(found["count"], found["oldest"])
@@ -76,7 +76,9 @@ def _reminder_text(waiting: Waiting, clock: DeskClock, now: datetime) -> str:
 
 
 def _tell(reminders: list[Reminder], slot: datetime, clock: DeskClock, now: datetime) -> None:
-    queue_url = f"{settings.SERVICEDESK_BASE_URL}{reverse('workspace:queue', args=[Queue.NEW])}"
+    queue_url = (
+        f"{settings.SERVICEDESK_BASE_URL}{reverse('workspace:queue', args=[Queue.UNCATEGORIZED])}"
+    )
     for reminder in reminders:
         title = _reminder_text(reminder.waiting, clock, now)
         notify_people(

@@ -74,6 +74,7 @@ def ticket_transition_action(
         note=payload.note,
         help_desk=resolve_one("help_desk", payload.help_desk),
         force_reason=payload.force_reason,
+        approval_reason=payload.approval_reason,
     )
     ticket = api_ticket_written(viewer, ticket)
     tagged(response, ticket)
@@ -92,6 +93,7 @@ def ticket_assign_action(
         version=version_read(request, payload.version),
         group=resolve_one("group", payload.group),
         assignee=resolve_one("assignee", payload.assignee),
+        approval_reason=payload.approval_reason,
     )
     ticket = api_ticket_written(viewer, ticket)
     tagged(response, ticket)

@@ -182,17 +182,25 @@ class TicketPatchIn(StrictIn):
     priority_override_reason: Reason | None = None
 
 
+APPROVAL_HELP = (
+    "A supervisor's reason (the service lead or the group's lead) for scheduled work going "
+    "ahead of overdue work in its group; refused with approval_required without one."
+)
+
+
 class TransitionIn(StrictIn):
     to: TicketState
     note: LongText = ""
     help_desk: Id | None = Field(None, description="The other help desk, when redirecting.")
     force_reason: Reason = Field("", description="A lead's reason to close with open tasks.")
+    approval_reason: Reason = Field("", description=APPROVAL_HELP)
     version: int | None = Field(None, description="Optional: the version read.")
 
 
 class AssignIn(StrictIn):
     group: Id | None = None
     assignee: Id | None = None
+    approval_reason: Reason = Field("", description=APPROVAL_HELP)
     version: int | None = Field(None, description="Optional: the version read.")
 
 

@@ -32,7 +32,7 @@ EXAMPLES_PER_OPERATION = 20
 
 def seed(org: Org) -> None:
     category = Category.objects.create(number=1, name="Service request")
-    PriorityCode.objects.create(category=category, code=1, name="Emergency", target="1 day")
+    PriorityCode.objects.create(category=category, code=1, name="Emergency")
     for n in range(3):
         ticket = ticket_create(
             actor=org.desk,

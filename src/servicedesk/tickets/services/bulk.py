@@ -83,11 +83,13 @@ def tickets_bulk(
     to: TicketState | None = None,
     note: str = "",
     parent_number: str = "",
+    approval_reason: str = "",
 ) -> BulkResult:
     """assign: to `group`/`assignee`; state: move to `to` with `note`; close: post `note` as a
     public reply, then close (only resolved tickets can close; others are refused);
     link-parent: link each as a child of ticket `parent_number`, which then cannot close while
-    they are open. A parent the actor cannot see is refused as not found, before anything."""
+    they are open. A parent the actor cannot see is refused as not found, before anything.
+    `approval_reason`: a supervisor's reason for scheduled work going ahead of overdue work."""
     require_staff(actor, "change tickets in bulk")
     parent = _parent(actor, parent_number) if action == BulkAction.LINK_PARENT else None
     wanted = [number.strip().upper() for number in numbers[:MAX_BULK] if number.strip()]
@@ -96,14 +98,28 @@ def tickets_bulk(
 
     def apply(ticket: Ticket) -> None:
         if action == BulkAction.ASSIGN:
-            ticket_assign(ticket, actor=actor, version=None, group=group, assignee=assignee)
+            ticket_assign(
+                ticket,
+                actor=actor,
+                version=None,
+                group=group,
+                assignee=assignee,
+                approval_reason=approval_reason,
+            )
         elif action == BulkAction.LINK_PARENT:
             assert parent is not None
             _link_to_parent(ticket, parent, actor)
         elif action == BulkAction.STATE:
             if to is None:
                 raise ValueError("a state action needs `to`")
-            ticket_transition(ticket, actor=actor, version=None, to=to, note=note)
+            ticket_transition(
+                ticket,
+                actor=actor,
+                version=None,
+                to=to,
+                note=note,
+                approval_reason=approval_reason,
+            )
         else:
             if note.strip():
                 comment_add(ticket, actor=actor, body=note)

@@ -30,7 +30,14 @@ from servicedesk.tickets.limits import LIMITS, check_lengths
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.numbering import next_number
 from servicedesk.tickets.requester_rules import may_file_for
+from servicedesk.tickets.scheduled_work import is_scheduled_work
 from servicedesk.tickets.services.answers import answers_checked, answers_record
+from servicedesk.tickets.services.chart_check import priority_code_category_check
+from servicedesk.tickets.services.overdue_first import (
+    approval_record,
+    approved_since_last_assignment,
+    overdue_first_check,
+)
 from servicedesk.tickets.workflow import (
     FINAL_STATES,
     OPEN_STATES,
@@ -226,6 +233,10 @@ def ticket_create(
         assignment_group = assignment_group or request_type.default_group
         priority_code = priority_code or request_type.default_priority_code
     _check_assignee(assignment_group, assignee)
+    category = priority_code_category_check(
+        category=category or (request_type.default_category if request_type else None),
+        priority_code=priority_code,
+    )
     resolved_priority, reason = _resolve_priority(
         impact=impact,
         severity=severity,
@@ -246,7 +257,7 @@ def ticket_create(
         agency=agency or requester.agency or (location.agency if location else None),
         location=location,
         service=service,
-        category=category or (request_type.default_category if request_type else None),
+        category=category,
         priority_code=priority_code,
         request_type=request_type,
         impact=impact,
@@ -355,6 +366,10 @@ def ticket_update(
         raise refuse(
             TicketErrorCode.REQUIRED, "A short description is required.", "short_description"
         )
+    if {"category", "priority_code"} & set(changes):
+        current.category = priority_code_category_check(
+            category=current.category, priority_code=current.priority_code
+        )
     if {"impact", "severity", "priority", "request_type"} & set(changes):
         current.priority, current.priority_override_reason = _resolve_priority(
             impact=current.impact,
@@ -374,7 +389,10 @@ def ticket_assign(
     version: int | None,
     group: SupportGroup | None,
     assignee: Person | None = None,
+    approval_reason: str = "",
 ) -> Ticket:
+    """Assign to a group, a person in it, or both. Scheduled work reaching a person ahead of
+    overdue work needs a supervisor's `approval_reason` (`overdue_first`)."""
     require_staff(actor, "assign tickets")
     current = locked(ticket, version)
     if current.state not in OPEN_STATES:
@@ -386,12 +404,23 @@ def ticket_assign(
         raise refuse(TicketErrorCode.REQUIRED, "Choose a group or a person to assign to.", "group")
     group = group or current.assignment_group
     _check_assignee(group, assignee)
+    reaches_someone = assignee is not None and assignee != current.assignee
+    approval = overdue_first_check(
+        current,
+        actor=actor,
+        group=group,
+        assignee=assignee if reaches_someone else None,
+        approval_reason=approval_reason,
+    )
     before = history.snapshot(current)
     current.assignment_group = group
     current.assignee = assignee
     if current.state == TicketState.NEW:
         current.state = TicketState.ASSIGNED
-    return _save(current, actor, EventName.ASSIGN, before)
+    saved = _save(current, actor, EventName.ASSIGN, before)
+    if assignee is not None:
+        approval_record(saved, actor=actor, assignee=assignee, reason=approval)
+    return saved
 
 
 def _check_may_transition(actor: Person, ticket: Ticket, target: TicketState) -> None:
@@ -440,6 +469,7 @@ def ticket_transition(
     help_desk: ExternalHelpDesk | None = None,
     force_reason: str = "",
     quiet: bool = False,
+    approval_reason: str = "",
 ) -> Ticket:
     """Move a ticket to another state. `quiet`: the caller tells the people concerned itself
     (a major incident's resolution sends each person one message for all their tickets), so
@@ -469,6 +499,7 @@ def ticket_transition(
         )
     if target in {TicketState.RESOLVED, TicketState.CLOSED}:
         _check_open_tasks(actor, current, force_reason)
+    approval = _overdue_first_on_start(current, actor, target, approval_reason)
     before = history.snapshot(current)
     now = timezone.now()
     current.state = target
@@ -497,7 +528,31 @@ def ticket_transition(
         history.record(saved, actor, f"ticket.{target.value}", "note", "", note.strip())
     if force_reason.strip():
         history.record(saved, actor, "ticket.force_close", "open_tasks", "", force_reason.strip())
+    if approval and saved.assignee is not None:
+        approval_record(saved, actor=actor, assignee=saved.assignee, reason=approval)
     return saved
+
+
+# Moving into these states puts the assignee to work on the ticket.
+WORKING_STATES = frozenset({TicketState.ASSIGNED, TicketState.IN_PROGRESS})
+
+
+def _overdue_first_on_start(
+    ticket: Ticket, actor: Person, target: TicketState, approval_reason: str
+) -> str:
+    """Starting (or resuming) scheduled work is the discipline's concern too, unless its latest
+    assignment was approved to go ahead."""
+    if target not in WORKING_STATES or ticket.state in WORKING_STATES or ticket.assignee is None:
+        return ""
+    if not is_scheduled_work(ticket) or approved_since_last_assignment(ticket):
+        return ""
+    return overdue_first_check(
+        ticket,
+        actor=actor,
+        group=ticket.assignment_group,
+        assignee=ticket.assignee,
+        approval_reason=approval_reason,
+    )
 
 
 @transaction.atomic

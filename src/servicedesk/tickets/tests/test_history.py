@@ -25,7 +25,7 @@ def test_every_field_change_appears_in_history_with_before_and_after(org: Org) -
         channel=Channel.PHONE,
     )
     category = Category.objects.create(number=1, name="Break fix")
-    code = PriorityCode.objects.create(category=category, code=1, name="Emergency", target="4h")
+    code = PriorityCode.objects.create(category=category, code=1, name="Emergency")
     email = Service.objects.create(name="Email", default_group=org.desk_group)
     changes = {
         "short_description": "New text",

@@ -38,7 +38,9 @@ def at(days: float) -> datetime:
 
 
 def _scheduled(org: Org, text: str = "Upgrade the lab's projectors") -> Ticket:
-    category, _ = Category.objects.get_or_create(number=5, name="Scheduled maintenance")
+    category, _ = Category.objects.get_or_create(
+        number=5, name="Scheduled maintenance", defaults={"is_scheduled_work": True}
+    )
     ticket = ticket_create(
         actor=org.desk,
         requester=org.employee,

@@ -85,7 +85,9 @@ def test_search_covers_number_text_and_comments_and_filters_narrow(org: Org, thr
 
 @pytest.fixture
 def scheduled(org: Org) -> Ticket:
-    category = Category.objects.create(number=5, name="Scheduled maintenance")
+    category = Category.objects.create(
+        number=5, name="Scheduled maintenance", is_scheduled_work=True
+    )
     return make(org, "Upgrade the lab", category=category)
 
 

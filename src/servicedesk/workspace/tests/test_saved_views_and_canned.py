@@ -151,7 +151,9 @@ def test_managing_canned_responses_personal_group_and_everyone(org: Org, client:
 
 
 def test_the_planned_date_form_on_a_scheduled_ticket(org: Org, client: Client) -> None:
-    category = Category.objects.create(number=5, name="Scheduled maintenance")
+    category = Category.objects.create(
+        number=5, name="Scheduled maintenance", is_scheduled_work=True
+    )
     ticket = ticket_create(
         actor=org.desk,
         requester=org.employee,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from servicedesk.directory.models import Person, SupportGroup
 from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.errors import TicketError
+from servicedesk.tickets.limits import REASON_MAX
 from servicedesk.tickets.services import BulkAction, tickets_bulk
 from servicedesk.workspace.views.common import staff_person
 
@@ -49,6 +50,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
             to=TicketState(state) if state else None,
             note=post.get("note", ""),
             parent_number=post.get("parent", ""),
+            approval_reason=post.get("approval_reason", "")[:REASON_MAX],
         )
     except TicketError as refused:
         # Only a parent that cannot be found refuses the whole batch: nothing was changed.

@@ -106,7 +106,9 @@ def queue_page(
     # The school district's odd-hour review banner; an htmx refresh replaces only the table under
     # it.
     context["review"] = (
-        new_queue_review_status() if chosen == Queue.NEW and not saved and not is_htmx else None
+        new_queue_review_status()
+        if chosen == Queue.UNCATEGORIZED and not saved and not is_htmx
+        else None
     )
     template = "workspace/_queue_table.html" if is_htmx else "workspace/queue.html"
     return render(request, template, context, status=status)
@@ -126,12 +128,12 @@ def queue(request: HttpRequest, name: str) -> HttpResponse:
 @login_required
 @require_POST
 def new_queue_reviewed(request: HttpRequest) -> HttpResponse:
-    """The school district's SLA procedure: "Mark queue reviewed" on the New queue records who
-    reviewed it, and when."""
+    """The school district's SLA procedure: "Mark queue reviewed" on the uncategorized queue
+    records who reviewed it, and when."""
     user = staff_person(request)
     review = new_queue_review_record(user)
     messages.info(request, f"Marked the queue reviewed: {review.waiting} waiting.")
-    return redirect("workspace:queue", name=Queue.NEW.value)
+    return redirect("workspace:queue", name=Queue.UNCATEGORIZED.value)
 
 
 @login_required

@@ -57,6 +57,7 @@ def _state(actor: Person, ticket: Ticket, data: Data, form: forms.Form) -> str:
         to=to,
         note=data["note"],
         force_reason=data["force_reason"],
+        approval_reason=data["approval_reason"],
     )
     return f"Now {to.label.lower()}."
 
@@ -68,6 +69,7 @@ def _assign(actor: Person, ticket: Ticket, data: Data, form: forms.Form) -> str:
         version=data["version"],
         group=data["group"],
         assignee=data["assignee"],
+        approval_reason=data["approval_reason"],
     )
     return "Assigned."
 
