@@ -683,15 +683,19 @@ class QueueBulkForm:
 
 
 class NewQueueReviewBanner:
-    """The New queue's odd-hour review banner (the school district's SLA procedure) and its "Mark
-    queue reviewed" button."""
+    """The uncategorized queue's odd-hour review banner (the school district's SLA procedure) and
+    its "Mark queue reviewed" button."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
 
     def open(self, base_url: str) -> NewQueueReviewBanner:
-        self.page.goto(f"{base_url}/workspace/queues/new/")
+        self.page.goto(f"{base_url}/workspace/queues/uncategorized/")
         return self
+
+    @property
+    def rows(self) -> Locator:
+        return self.page.get_by_test_id("queue-row")
 
     @property
     def banner(self) -> Locator:

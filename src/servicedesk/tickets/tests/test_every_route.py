@@ -141,7 +141,7 @@ ROUTES: dict[str, Exercise] = {
     # The workspace.
     "workspace/ home": GET,
     "workspace/queues/<slug:name>/ queue": Exercise(fill="queue"),
-    "workspace/queues/new/reviewed/ new_queue_reviewed": POST,
+    "workspace/queues/uncategorized/reviewed/ new_queue_reviewed": POST,
     "workspace/counts/ nav_counts": GET,
     "workspace/next/ next": GET,
     "workspace/bulk/ bulk": Exercise("post", fill="bulk"),

@@ -1,6 +1,6 @@
-"""The school district's odd-hour review of the uncategorized queue: the record, the banner on the
-New queue, the reminder to the L1 desk (once per slot, even with two workers) and who may do what.
-Fixed clocks: "now" is passed to the services; the page tests use a round-the-clock desk."""
+"""The school district's odd-hour review of the uncategorized queue: the record, its banner, the
+reminder to the L1 desk (once per slot, even with two workers) and who may do what. Fixed clocks:
+"now" is passed to the services; the page tests use a round-the-clock desk."""
 
 from __future__ import annotations
 
@@ -13,15 +13,22 @@ from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
 from django.test import Client
 
+from servicedesk.catalog.models import Category
 from servicedesk.conftest import Org, make_person
 from servicedesk.core.models import AppendOnlyError
 from servicedesk.directory.choices import Role, Tier
 from servicedesk.directory.models import Person, SupportGroup
 from servicedesk.notifications.models import Notification, NotificationPreference, OutboundEmail
 from servicedesk.sla.models import BusinessCalendar
-from servicedesk.tickets.choices import TicketKind
+from servicedesk.tickets.choices import TicketKind, TicketState
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.services import ticket_create
+from servicedesk.tickets.queues import Queue, queue_tickets
+from servicedesk.tickets.services import (
+    ticket_assign,
+    ticket_create,
+    ticket_transition,
+    ticket_update,
+)
 from servicedesk.workspace.errors import WorkspaceError
 from servicedesk.workspace.models import (
     NewQueueReview,
@@ -157,7 +164,7 @@ def test_the_desk_is_reminded_once_per_odd_hour_slot_with_what_waits(
     assert (check.slot, check.waiting, check.reminded) == (chicago(11), 2, 2)
     (notice,) = reminders_to(org.desk)
     assert notice.title == "Review the uncategorized queue: 2 waiting, oldest since 08:12"
-    assert "/workspace/queues/new/" in notice.body
+    assert "/workspace/queues/uncategorized/" in notice.body
     assert len(reminders_to(quiet)) == 1 and reminders_to(org.network) == []
     mailed = OutboundEmail.objects.filter(subject__startswith="Review the uncategorized")
     assert [mail.to_address for mail in mailed] == [org.desk.email]  # quiet switched SLA mail off
@@ -180,7 +187,10 @@ def test_no_reminder_after_a_review_in_the_slot_on_an_empty_queue_or_after_hours
     assert new_queue_review_remind(now=chicago(17, 30)) is None  # closed: no slot
     assert new_queue_review_remind(now=chicago(8, 30, MONDAY + timedelta(days=5))) is None
 
-    Ticket.objects.filter(pk=ticket.pk).update(state="in_progress")
+    # Categorized: out of the review (being worked is not enough).
+    Ticket.objects.filter(pk=ticket.pk).update(
+        category=Category.objects.create(number=1, name="Break fix")
+    )
     empty = new_queue_review_remind(now=chicago(15, 2))
     assert empty is not None and empty.outcome == ReviewReminderOutcome.EMPTY
     assert reminders_to(org.desk) == []
@@ -239,17 +249,19 @@ def test_the_new_queue_shows_the_banner_and_mark_reviewed_records_it(
     """No calendar reachable: the desk's zone round the clock, so a slot is always open."""
     waiting_ticket(org, "Printer jams", chicago(8, 12))
     as_user(client, org.desk)
-    page = client.get("/workspace/queues/new/").content.decode()
+    page = client.get("/workspace/queues/uncategorized/").content.decode()
     assert 'data-testid="new-queue-review"' in page and "alert-warning" in page
     assert "Review due at" in page and "not done yet" in page and "never reviewed yet" in page
     assert "Mark queue reviewed" in page
     assert "Mark queue reviewed" not in client.get("/workspace/queues/my-open/").content.decode()
 
-    response = client.post("/workspace/queues/new/reviewed/")
-    assert response.status_code == 302 and response["Location"] == "/workspace/queues/new/"
+    response = client.post("/workspace/queues/uncategorized/reviewed/")
+    assert (
+        response.status_code == 302 and response["Location"] == "/workspace/queues/uncategorized/"
+    )
     review = NewQueueReview.objects.get()
     assert (review.reviewer, review.waiting) == (org.desk, 1)
-    page = client.get("/workspace/queues/new/").content.decode()
+    page = client.get("/workspace/queues/uncategorized/").content.decode()
     local = review.reviewed_at.astimezone(CHICAGO)
     assert f">{local:%H:%M}</time> by Desk (1 waiting)" in page
     assert "not done yet" not in page and "alert-warning" not in page
@@ -258,11 +270,11 @@ def test_the_new_queue_shows_the_banner_and_mark_reviewed_records_it(
 
 @pytest.mark.django_db
 def test_only_staff_mark_the_queue_reviewed_and_only_by_post(org: Org, client: Client) -> None:
-    assert client.post("/workspace/queues/new/reviewed/").status_code == 302  # to sign in
+    assert client.post("/workspace/queues/uncategorized/reviewed/").status_code == 302  # to sign in
     as_user(client, org.employee)
-    assert client.post("/workspace/queues/new/reviewed/").status_code == 404
+    assert client.post("/workspace/queues/uncategorized/reviewed/").status_code == 404
     as_user(client, org.desk)
-    assert client.get("/workspace/queues/new/reviewed/").status_code == 405
+    assert client.get("/workspace/queues/uncategorized/reviewed/").status_code == 405
     assert not NewQueueReview.objects.exists()
 
 
@@ -277,3 +289,31 @@ def test_the_admin_lists_the_log_read_only(org: Org, client: Client) -> None:
     delete_url = f"/admin/workspace/newqueuereview/{review.pk}/delete/"
     assert client.post(delete_url, {"post": "yes"}).status_code == 403
     assert NewQueueReview.objects.filter(pk=review.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_assigned_uncategorized_ticket_stays_in_the_review(
+    org: Org, office_hours: BusinessCalendar
+) -> None:
+    """The review looks at what has no category, whatever its state or group: a ticket assigned
+    (or already worked) before anyone categorized it still waits for the review."""
+    assigned = waiting_ticket(org, "Printer jams", chicago(8, 12))
+    ticket_assign(assigned, actor=org.desk, version=None, group=org.network_group)
+    working = waiting_ticket(org, "VPN drops", chicago(8, 30))
+    ticket_assign(working, actor=org.desk, version=None, group=org.desk_group, assignee=org.desk)
+    ticket_transition(working, actor=org.desk, version=None, to=TicketState.IN_PROGRESS)
+    categorized = waiting_ticket(org, "Toner", chicago(9))
+    ticket_update(
+        categorized,
+        actor=org.desk,
+        version=None,
+        changes={"category": Category.objects.create(number=1, name="Break fix")},
+    )
+    assert Ticket.objects.get(pk=assigned.pk).state == TicketState.ASSIGNED
+
+    check = new_queue_review_remind(now=chicago(11, 3))
+    assert check is not None and check.outcome == ReviewReminderOutcome.REMINDED
+    assert (check.waiting, check.oldest_waiting_since) == (2, chicago(8, 12))
+    listed = queue_tickets(org.desk, Queue.UNCATEGORIZED).values_list("pk", flat=True)
+    assert set(listed) == {assigned.pk, working.pk}
+    assert new_queue_review_record(org.desk, now=chicago(11, 5)).waiting == 2
