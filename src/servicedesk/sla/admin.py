@@ -10,8 +10,9 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from servicedesk.sla.chart import chart_verdicts
 from servicedesk.sla.choices import TargetKind
-from servicedesk.sla.forms import BusinessCalendarForm, HolidayImportForm, SimulatorForm
+from servicedesk.sla.forms import BusinessCalendarForm, ChartForm, HolidayImportForm, SimulatorForm
 from servicedesk.sla.models import (
     BusinessCalendar,
     CalendarClosure,
@@ -144,10 +145,34 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
 
 @admin.register(SlaRule)
 class SlaRuleAdmin(admin.ModelAdmin):
-    list_display = ("metric", "position", "name", "target", "calendar", "is_active")
-    list_filter = ("metric", "is_active", "target_kind")
+    list_display = (
+        "metric",
+        "position",
+        "name",
+        "target",
+        "before_code",
+        "calendar",
+        "is_active",
+    )
+    list_filter = ("metric", "is_active", "before_code", "target_kind")
     search_fields = ("name",)
     ordering = ("metric", "position")
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [path("chart/", self.admin_site.admin_view(self.chart), name="sla_chart")]
+        return own + super().get_urls()
+
+    def chart(self, request: HttpRequest) -> HttpResponse:
+        """For any combination of ticket facts: which target wins for each metric, and why."""
+        form = ChartForm(request.GET or None)
+        verdicts = chart_verdicts(form.facts()) if form.is_bound and form.is_valid() else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "SLA chart: which target wins",
+            "form": form,
+            "verdicts": verdicts,
+        }
+        return TemplateResponse(request, "admin/sla/chart.html", context)
 
     @admin.display(description="Target")
     def target(self, rule: SlaRule) -> str:

@@ -6,8 +6,13 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from servicedesk.catalog.choices import Priority
+from servicedesk.catalog.models import Category, PriorityCode, RequestType
+from servicedesk.directory.choices import Network
+from servicedesk.directory.models import Agency
 from servicedesk.sla.choices import TargetKind
 from servicedesk.sla.models import BusinessCalendar, SlaRule
+from servicedesk.tickets.choices import Channel, TicketKind
 
 
 class BusinessCalendarForm(forms.ModelForm[BusinessCalendar]):
@@ -88,3 +93,45 @@ class SimulatorForm(forms.Form):
     @staticmethod
     def _instant(text: str) -> datetime:
         return timezone.make_aware(datetime.strptime(text, "%Y-%m-%d %H:%M"))
+
+
+def _any(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [("", "any"), *choices]
+
+
+class ChartForm(forms.Form):
+    """A ticket described by the facts SLA targets depend on (the admin's SLA chart page)."""
+
+    ticket_kind = forms.ChoiceField(choices=_any(TicketKind.choices), required=False)
+    channel = forms.ChoiceField(choices=_any(Channel.choices), required=False)
+    request_type = forms.ModelChoiceField(queryset=RequestType.objects.all(), required=False)
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
+    priority_code = forms.ModelChoiceField(
+        queryset=PriorityCode.objects.select_related("category").prefetch_related("targets"),
+        required=False,
+    )
+    priority = forms.ChoiceField(choices=_any(Priority.choices), required=False)
+    network = forms.ChoiceField(choices=_any(Network.choices), required=False)
+    agency = forms.ModelChoiceField(queryset=Agency.objects.all(), required=False)
+    uncategorized_at_arrival = forms.BooleanField(
+        required=False, label="Arrived without a category"
+    )
+
+    def facts(self) -> dict[str, object]:
+        data = self.cleaned_data
+        code = data["priority_code"]
+
+        def pk(value: Any) -> int | None:
+            return value.pk if value is not None else None
+
+        return {
+            "ticket_kind": data["ticket_kind"],
+            "request_type_id": pk(data["request_type"]),
+            "category_id": pk(data["category"]) or (code.category_id if code else None),
+            "priority_code_id": pk(code),
+            "priority": data["priority"],
+            "network": data["network"],
+            "agency_id": pk(data["agency"]),
+            "channel": data["channel"],
+            "uncategorized_at_arrival": data["uncategorized_at_arrival"],
+        }

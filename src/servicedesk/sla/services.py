@@ -153,6 +153,8 @@ def _retarget(
         clock.reopen(at)
         if ticket.state in PAUSED_STATES:
             clock.pause(at)
+    if clock.state not in (ClockState.RUNNING, ClockState.PAUSED):
+        return  # a completed clock keeps the target it was decided on
     if clock.retarget(at, target_of(source), engine_calendar(calendar_row)) or (
         row.target_label != decision.label
     ):

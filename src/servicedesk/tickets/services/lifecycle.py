@@ -542,7 +542,10 @@ def _overdue_first_on_start(
 ) -> str:
     """Starting (or resuming) scheduled work is the discipline's concern too, unless its latest
     assignment was approved to go ahead."""
-    if target not in WORKING_STATES or ticket.state in WORKING_STATES or ticket.assignee is None:
+    starts = target == TicketState.IN_PROGRESS or (
+        target == TicketState.ASSIGNED and ticket.state not in WORKING_STATES
+    )
+    if not starts or ticket.state == target or ticket.assignee is None:
         return ""
     if not is_scheduled_work(ticket) or approved_since_last_assignment(ticket):
         return ""
