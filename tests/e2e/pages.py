@@ -531,6 +531,14 @@ class AgentTicketWork:
             form.get_by_label("Supervisor approval", exact=False).fill(approval)
         form.get_by_role("button", name="Take").click()
 
+    def assign(self, *, assignee: str, approval: str = "") -> None:
+        self.page.locator("summary", has_text="Assign").first.click()
+        form = self.ticket.form("assign")
+        form.get_by_label("Assignee").select_option(label=assignee)
+        if approval:
+            form.get_by_label("Supervisor approval", exact=False).fill(approval)
+        form.get_by_role("button", name="Assign").click()
+
     def insert_canned(self, title: str) -> None:
         picker = self.page.get_by_label("Insert a canned response")
         option = picker.locator("option", has_text=title).first
@@ -559,6 +567,9 @@ class QueuePage:
     @property
     def rows(self) -> Locator:
         return self.page.get_by_test_id("queue-row")
+
+    def row(self, number: str) -> Locator:
+        return self.rows.filter(has_text=number)
 
     def save_view(self, name: str) -> None:
         form = self.page.get_by_test_id("save-view")
@@ -848,3 +859,47 @@ class MajorIncidentPage:
         form = self.page.get_by_test_id("form-major-resolve")
         form.get_by_label("How was the service restored?").fill(message)
         form.get_by_role("button", name="Resolve everything").click()
+
+
+class SlaChartAdmin:
+    """The admin's SLA pages: which target wins for a described ticket, the rule form's lint,
+    and a category's change form."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+
+    def explain(self, **choices: str) -> Locator:
+        """Describe a ticket by the chart form's labels → option labels; the verdicts table."""
+        self.page.goto(f"{self.base_url}/admin/sla/slarule/chart/")
+        for label, option in choices.items():
+            field = self.page.get_by_label(_admin_label(label.replace("_", " ")))
+            field.select_option(label=option)
+        self.page.get_by_role("button", name="Show the targets").click()
+        return self.page.get_by_test_id("chart-verdicts")
+
+    def verdict(self, metric: str) -> Locator:
+        return self.page.get_by_test_id(f"verdict-{metric}")
+
+    def add_rule(self, *, metric: str, position: int, name: str, target: str, minutes: int) -> None:
+        self.page.goto(f"{self.base_url}/admin/sla/slarule/add/")
+        self.page.get_by_label("Metric").select_option(label=metric)
+        self.page.get_by_label("Position").fill(str(position))
+        self.page.get_by_label("Name").fill(name)
+        self.page.get_by_label("Target kind").select_option(label=target)
+        self.page.get_by_label("Minutes").fill(str(minutes))
+        self.page.get_by_role("button", name="Save", exact=True).click()
+
+    @property
+    def errors(self) -> Locator:
+        return self.page.locator(".errornote, .errorlist")
+
+    def rename_category(self, pk: int, name: str) -> None:
+        self.page.goto(f"{self.base_url}/admin/catalog/category/{pk}/change/")
+        self.page.get_by_label(_admin_label("Name")).fill(name)
+        self.page.get_by_role("button", name="Save", exact=True).click()
+
+
+def _admin_label(text: str) -> re.Pattern[str]:
+    """The admin's labels end in a colon."""
+    return re.compile(rf"^{re.escape(text)}:?$")

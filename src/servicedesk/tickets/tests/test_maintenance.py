@@ -15,6 +15,7 @@ from servicedesk.notifications.models import Notification, OutboundEmail
 from servicedesk.tickets.choices import LinkKind, TicketKind, TicketState
 from servicedesk.tickets.errors import TicketError
 from servicedesk.tickets.models import Comment, Ticket, TicketLink
+from servicedesk.tickets.scheduled_work import is_scheduled_work
 from servicedesk.tickets.selectors import open_children
 from servicedesk.tickets.services import (
     BulkAction,
@@ -174,3 +175,25 @@ def test_bulk_link_to_a_parent_nobody_can_see_changes_nothing(org: Org) -> None:
     with pytest.raises(TicketError):
         tickets_bulk([mine.number], actor=org.desk, action=BulkAction.LINK_PARENT, parent_number="")
     assert not TicketLink.objects.exists()
+
+
+def test_renaming_the_scheduled_work_category_changes_nothing(org: Org, scheduled) -> None:
+    """Scheduled work is a flag on the category: its name plays no part."""
+    Category.objects.filter(pk=scheduled.category_id).update(name="Projects and upgrades")
+    renamed = Ticket.objects.select_related("category").get(pk=scheduled.pk)
+    assert is_scheduled_work(renamed)
+    planned = ticket_plan(renamed, actor=org.network, version=None, planned_for=date(2025, 4, 7))
+    assert planned.planned_for == date(2025, 4, 7)
+    assert [r.number for r in scheduled_follow_ups_remind(now=at(7.01))] == [scheduled.number]
+    # And a category merely *named* "Scheduled maintenance" is not scheduled work.
+    lookalike = Category.objects.create(number=9, name="Scheduled maintenance")
+    ordinary = ticket_create(
+        actor=org.desk,
+        requester=org.employee,
+        kind=TicketKind.REQUEST,
+        short_description="Looks scheduled",
+        category=lookalike,
+    )
+    assert not is_scheduled_work(ordinary)
+    with pytest.raises(TicketError):
+        ticket_plan(ordinary, actor=org.desk, version=None, planned_for=date(2025, 4, 7))
