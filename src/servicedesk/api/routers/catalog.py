@@ -26,7 +26,7 @@ def service_list(request: HttpRequest, filters: Query[NameFilter]) -> QuerySet[S
 @router.get("/categories", response={200: list[CategoryOut], **ERRORS})
 def category_list(request: HttpRequest, filters: Query[NameFilter]) -> QuerySet[Category]:
     reject_unknown_parameters(request, allowed_names(NameFilter))
-    categories = Category.objects.prefetch_related("codes")
+    categories = Category.objects.prefetch_related("codes__targets")
     if filters.search:
         categories = categories.filter(name__icontains=filters.search)
     return categories

@@ -53,6 +53,7 @@ class CategoryOut(Schema):
     number: int
     name: str
     description: str
+    is_scheduled_work: bool
     priority_codes: list[PriorityCodeOut]
 
     @staticmethod
