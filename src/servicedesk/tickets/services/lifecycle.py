@@ -231,7 +231,13 @@ def ticket_create(
         assignment_group = service.default_group
     if request_type is not None:
         assignment_group = assignment_group or request_type.default_group
-        priority_code = priority_code or request_type.default_priority_code
+        default_code = request_type.default_priority_code
+        # The type's default code only where it fits the category chosen for the ticket.
+        if priority_code is None and (
+            category is None
+            or (default_code is not None and default_code.category_id == category.pk)
+        ):
+            priority_code = default_code
     _check_assignee(assignment_group, assignee)
     category = priority_code_category_check(
         category=category or (request_type.default_category if request_type else None),

@@ -17,8 +17,8 @@ from servicedesk.tickets.services import ticket_create, ticket_set_affected
 # the notifications context processor, paid by every page that extends base.html).
 # +1: the agent's scope (their groups and the agencies those serve, tickets.access), read once
 # per request however many querysets start from it.
-# +2 on the New queue: the odd-hour review banner (the school district's SLA procedure) reads the
-# desk's calendar and the last review (workspace.queue_review).
+# +2 on the uncategorized queue: the odd-hour review banner (the school district's SLA
+# procedure) reads the desk's calendar and the last review (workspace.queue_review).
 QUEUE_PAGE_QUERIES = 9 + 1 + 1 + 2
 
 
@@ -64,7 +64,8 @@ def test_a_queue_page_takes_the_same_queries_however_many_tickets(
         while Ticket.objects.count() < count:
             ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="Slow")
         with django_assert_num_queries(QUEUE_PAGE_QUERIES):
-            response = client.get("/workspace/queues/new/?q=slow&sort=-priority")
+            # The uncategorized queue: the fullest page, with the odd-hour review banner.
+            response = client.get("/workspace/queues/uncategorized/?q=slow&sort=-priority")
         assert response.status_code == 200
     assert "30 tickets" in response.content.decode()
 
