@@ -92,7 +92,16 @@ class SlaRuleInline(admin.TabularInline):
 
     model = SlaRule
     extra = 0
-    fields = ("metric", "position", "name", "target_kind", "minutes", "days", "is_active")
+    fields = (
+        "metric",
+        "position",
+        "name",
+        "before_code",
+        "target_kind",
+        "minutes",
+        "days",
+        "is_active",
+    )
     verbose_name = "SLA target"
     verbose_name_plural = "SLA targets (rules naming this request type)"
 

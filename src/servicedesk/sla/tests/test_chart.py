@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from servicedesk.catalog.models import PriorityCode, PriorityCodeTarget
 from servicedesk.demo.organisation import Organisation, load_organisation
@@ -201,3 +202,22 @@ def test_the_check_is_one_function_any_channel_can_call(demo: Organisation) -> N
     assert priority_code_category_check(category=access, priority_code=None) == access
     with pytest.raises(TicketError):
         priority_code_category_check(category=access, priority_code=code(1, 1))
+
+
+def test_the_admin_pages_of_the_chart_render(demo: Organisation, client: Client) -> None:
+    admin = demo.people["admin"]
+    client.force_login(admin)
+    emergency = code(1, 1)
+    page = client.get(
+        "/admin/sla/slarule/chart/",
+        {"ticket_kind": TicketKind.REQUEST, "priority_code": emergency.pk},
+    )
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Priority code 1-1 – Emergency (4 hours) sets this target itself." in text
+    assert "Service requests: 1 business day" in text  # the response rule, the code sets none
+    code_page = client.get(f"/admin/catalog/prioritycode/{emergency.pk}/change/")
+    assert code_page.status_code == 200 and "SLA targets" in code_page.content.decode()
+    category_page = client.get(f"/admin/catalog/category/{emergency.category_id}/change/")
+    assert category_page.status_code == 200
+    assert "4 hours" in category_page.content.decode()
