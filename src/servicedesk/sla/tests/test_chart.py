@@ -208,10 +208,8 @@ def test_the_admin_pages_of_the_chart_render(demo: Organisation, client: Client)
     admin = demo.people["admin"]
     client.force_login(admin)
     emergency = code(1, 1)
-    page = client.get(
-        "/admin/sla/slarule/chart/",
-        {"ticket_kind": TicketKind.REQUEST, "priority_code": emergency.pk},
-    )
+    query: dict[str, str | int] = {"ticket_kind": "request", "priority_code": emergency.pk}
+    page = client.get("/admin/sla/slarule/chart/", query)
     assert page.status_code == 200
     text = page.content.decode()
     assert "Priority code 1-1 – Emergency (4 hours) sets this target itself." in text
