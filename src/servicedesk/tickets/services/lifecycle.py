@@ -181,9 +181,11 @@ def ticket_create(
     assignee: Person | None = None,
     received_at: datetime | None = None,
     answers: Mapping[str, RawValue] | None = None,
+    approval_reason: str = "",
 ) -> Ticket:
     """File a ticket. `received_at`: when staff log a call or a voicemail after the fact, the
-    time it came in; the ticket counts from then, and so do its SLA clocks."""
+    time it came in; the ticket counts from then, and so do its SLA clocks. Scheduled work filed
+    straight to a person ahead of overdue work needs a supervisor's `approval_reason`."""
     requester = requester or actor
     short_description = without_invisible_controls(short_description)
     check_lengths(
@@ -243,6 +245,13 @@ def ticket_create(
         category=category or (request_type.default_category if request_type else None),
         priority_code=priority_code,
     )
+    approval = overdue_first_check(
+        Ticket(category=category),
+        actor=actor,
+        group=assignment_group,
+        assignee=assignee,
+        approval_reason=approval_reason,
+    )
     resolved_priority, reason = _resolve_priority(
         impact=impact,
         severity=severity,
@@ -282,6 +291,8 @@ def ticket_create(
     if received_at is not None:
         history.record(ticket, actor, "ticket.create", "received_at", "", received_at.isoformat())
     answers_record(ticket, actor=actor, answers=typed_answers)
+    if assignee is not None:
+        approval_record(ticket, actor=actor, assignee=assignee, reason=approval)
     clocks_start(ticket, actor)
     publish(TicketEvent(EventName.CREATE, ticket, actor, now))
     if people:

@@ -5,6 +5,7 @@ the ticket's group — approves with a reason, which history keeps and the queue
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -191,3 +192,20 @@ def test_no_overdue_work_or_no_scheduled_work_needs_no_approval(
     TicketClock.objects.filter(ticket=overdue).update(state=ClockState.COMPLETED)
     assert ticket_take(scheduled, actor=tech, version=None).assignee == tech
     assert not scheduled.history.filter(action="ticket.scheduled_ahead").exists()
+
+
+def test_filing_scheduled_work_straight_to_a_person_is_guarded_too(
+    org: Org, tech: Person, overdue: Ticket, projects: Category
+) -> None:
+    fields: dict[str, Any] = {
+        "requester": org.employee,
+        "kind": TicketKind.REQUEST,
+        "short_description": "Lab upgrade",
+        "category": projects,
+        "assignment_group": org.network_group,
+        "assignee": tech,
+    }
+    refusal = _refused(ticket_create, actor=tech, **fields)
+    assert refusal.code == TicketErrorCode.APPROVAL_REQUIRED
+    filed = ticket_create(actor=org.network, approval_reason="Exams on Monday", **fields)
+    assert filed.history.filter(action="ticket.scheduled_ahead").count() == 1
