@@ -391,6 +391,13 @@ class AgentTicketPage:
     def error(self, field: str) -> Locator:
         return self.page.get_by_test_id(f"error-{field}")
 
+    def convert(self, to: str, reason: str = "") -> None:
+        """`to`: "a service request" or "an incident"."""
+        self._open(f"Convert to {to}")
+        if reason:
+            self.form("convert").get_by_label("Why (kept in the history)").fill(reason)
+        self.form("convert").get_by_role("button", name="Convert").click()
+
     @property
     def tasks(self) -> Locator:
         return self.page.get_by_test_id("tasks").locator("li")
@@ -844,3 +851,31 @@ class MajorIncidentPage:
         form = self.page.get_by_test_id("form-major-resolve")
         form.get_by_label("How was the service restored?").fill(message)
         form.get_by_role("button", name="Resolve everything").click()
+
+
+class LogCallPage:
+    """The workspace's Log a call: the caller found by name, the call prioritized on entry."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.form = page.get_by_test_id("call-form")
+
+    def open(self, base_url: str) -> LogCallPage:
+        self.page.goto(f"{base_url}/workspace/call/")
+        return self
+
+    def caller(self, name: str) -> None:
+        self.page.get_by_label("Find the caller (name or e-mail)").fill(name)
+        self.page.get_by_test_id("callers").get_by_label(re.compile(name)).check()
+
+    def choose(self, label: str, option: str) -> None:
+        self.form.get_by_label(label, exact=True).select_option(label=option)
+
+    def describe(self, text: str) -> None:
+        self.form.get_by_label("Short description").fill(text)
+
+    def submit(self) -> None:
+        self.form.get_by_role("button", name="Log the call").click()
+
+    def error(self, field: str) -> Locator:
+        return self.page.get_by_test_id(f"error-{field}")

@@ -36,10 +36,19 @@ def test_a_triaged_incident_promises_a_start_and_a_fix_in_the_requesters_zone(
     TicketClock.objects.filter(ticket=ticket, metric=Metric.RESOLUTION).update(
         due_at=datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
     )
+    # A call, like every channel, also gets the categorize and acknowledge clocks.
+    TicketClock.objects.filter(ticket=ticket, metric=Metric.CATEGORIZE).update(
+        due_at=datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
+    )
+    TicketClock.objects.filter(ticket=ticket, metric=Metric.ACKNOWLEDGE).update(
+        due_at=datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+    )
     now = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
     words = promises_in_words(ticket, "America/Chicago", now)
     assert words == (
         "Someone starts working on it by today at 09:30. "
+        "The desk reviews and categorizes it by today at 10:00. "
+        "The desk acknowledges your ticket by tomorrow at 08:00. "
         "We aim to have it working again by Fri 27 Nov at 12:00."
     )
     assert "tomorrow at 00:30" in promises_in_words(ticket, "Asia/Tokyo", now)
