@@ -879,3 +879,41 @@ class LogCallPage:
 
     def error(self, field: str) -> Locator:
         return self.page.get_by_test_id(f"error-{field}")
+
+
+class SlaSimulator:
+    """The admin's SLA simulator: a calendar, a target, a local start, pauses → due, and why."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.form = page.get_by_test_id("simulator")
+
+    def open(self, base_url: str) -> SlaSimulator:
+        self.page.goto(f"{base_url}/admin/sla/businesscalendar/simulator/")
+        return self
+
+    def fill(self, calendar: str, minutes: int, start: str, pauses: str = "") -> None:
+        self.form.get_by_label("Calendar").select_option(label=calendar)
+        self.form.get_by_label("Target kind").select_option(value="duration")
+        self.form.get_by_label("Minutes").fill(str(minutes))
+        self.form.get_by_label("Start").fill(start)
+        self.form.get_by_label("Pauses").fill(pauses)
+
+    def read_repeated_hour_as(self, which: str) -> None:
+        """`which`: "The earlier instant" or "The later instant"."""
+        self.form.get_by_label(re.compile(which)).check()
+
+    def simulate(self) -> None:
+        self.form.get_by_role("button", name="Simulate").click()
+
+    @property
+    def due(self) -> Locator:
+        return self.page.get_by_test_id("due")
+
+    @property
+    def notes(self) -> Locator:
+        return self.page.get_by_test_id("local-time-note")
+
+    @property
+    def errors(self) -> Locator:
+        return self.page.locator(".errorlist")

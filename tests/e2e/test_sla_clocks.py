@@ -8,16 +8,27 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from servicedesk.catalog.models import Category, PriorityCode
-from servicedesk.conftest import Org
+from servicedesk.conftest import Org, make_person
 from servicedesk.conftest import org as org  # the fixture, shared with src/ tests
+from servicedesk.directory.choices import Role
 from servicedesk.sla.choices import Metric, TargetKind
-from servicedesk.sla.models import SlaRule
-from servicedesk.tickets.choices import TicketKind
+from servicedesk.sla.models import BusinessCalendar, SlaRule
+from servicedesk.tickets.choices import TicketKind, TicketState
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.services import ticket_create
-from tests.e2e.pages import AgentTicketPage, LogCallPage
+from servicedesk.tickets.services import ticket_create, ticket_transition
+from tests.e2e.pages import (
+    E2E_PASSWORD,
+    AgentTicketPage,
+    GivePassword,
+    LogCallPage,
+    LoginPage,
+    SlaSimulator,
+    TicketPage,
+)
 from tests.e2e.test_workspace import people as people  # the fixture
 from tests.e2e.test_workspace import sign_in
+
+WEEKDAYS = {str(day): [["07:00", "17:00"]] for day in range(5)}
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -95,3 +106,50 @@ def test_an_agent_converts_an_incident_to_a_request_and_its_clocks_follow(
     page.get_by_test_id("history").locator("summary").click()
     expect(page.get_by_test_id("history")).to_contain_text("An order, not a break")
     expect(page.locator("h1 .ticket-number")).to_have_text(incident.number)
+
+
+def test_the_requester_reads_that_the_ticket_waits_for_the_vendor(
+    live_server, page: Page, people: Org, give_password: GivePassword
+) -> None:
+    acknowledge_rule()
+    incident = ticket_create(
+        actor=people.employee, kind=TicketKind.INCIDENT, short_description="Copier jams"
+    )
+    ticket_transition(incident, actor=people.desk, version=None, to=TicketState.AWAITING_VENDOR)
+    give_password(people.employee)
+    sign_in(page, live_server.url, people.employee)
+    TicketPage(page).open(live_server.url, incident.number)
+    expect(page.get_by_test_id("next-step")).to_contain_text(
+        "On hold: waiting for the vendor. The clock is paused until then."
+    )
+
+
+def admin_signs_in(page: Page, base_url: str, org: Org, give_password: GivePassword) -> None:
+    admin = make_person("root", Role.ADMIN, org.employee.location)  # type: ignore[arg-type]
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    give_password(admin)
+    LoginPage(page, base_url).open().sign_in("root", E2E_PASSWORD)
+    page.wait_for_url("**/workspace/")
+
+
+def test_the_simulator_takes_the_repeated_hour_and_explains_bad_pauses(
+    live_server, page: Page, org: Org, give_password: GivePassword
+) -> None:
+    BusinessCalendar.objects.create(
+        name="Around the clock", time_zone="America/Chicago", weekly_hours=WEEKDAYS, is_24x7=True
+    )
+    admin_signs_in(page, live_server.url, org, give_password)
+    simulator = SlaSimulator(page).open(live_server.url)
+    simulator.fill("Around the clock", 15, "2025-11-02T01:30")
+    simulator.read_repeated_hour_as("The later instant")
+    simulator.simulate()
+    expect(simulator.due).to_have_text("Sun 2 Nov 2025 01:45 CST")
+    expect(simulator.notes).to_contain_text("2025-11-02 01:30 happens twice in America/Chicago")
+    simulator.fill(
+        "Around the clock", 15, "2025-11-02T01:30", pauses="2025-11-02 03:00 / 2025-11-02 02:00"
+    )
+    simulator.simulate()
+    expect(simulator.errors).to_contain_text("Pause line 1 ends")
+    expect(simulator.errors).to_contain_text("put the start first")
+    expect(simulator.due).to_have_count(0)

@@ -130,14 +130,21 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
                 target_kind=data["target_kind"], minutes=data["minutes"], days=data["days"]
             )
             try:
-                result = simulate(data["calendar"], rule, data["start"], data["pause_spans"])
-            except ValueError as problem:
-                form.add_error(None, f"That cannot be simulated: {problem}")
+                result = simulate(data["calendar"], rule, data["start_at"], data["pause_spans"])
+            except ValueError:
+                # The form checks what it can; the engine refuses the rest (e.g. a calendar
+                # whose hours cannot count that far): a sentence, never its message.
+                form.add_error(
+                    None,
+                    "That cannot be simulated on this calendar: check that it has working hours "
+                    "around the start and that the pauses are in order.",
+                )
         context = {
             **self.admin_site.each_context(request),
             "title": "SLA simulator",
             "form": form,
             "result": result,
+            "notes": form.cleaned_data.get("notes", []) if form.is_bound and result else [],
         }
         return TemplateResponse(request, "admin/sla/simulator.html", context)
 

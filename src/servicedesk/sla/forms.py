@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
-from django.utils import timezone
 
 from servicedesk.sla.choices import TargetKind
 from servicedesk.sla.models import BusinessCalendar, SlaRule
+from servicedesk.sla.simulator import LocalTimeChoice, local_instant, stamp
 
 
 class BusinessCalendarForm(forms.ModelForm[BusinessCalendar]):
@@ -45,46 +47,159 @@ class HolidayImportForm(forms.Form):
 
 
 class SimulatorForm(forms.Form):
-    """Try a target on a calendar: when is it due, and why."""
+    """Try a target on a calendar: when is it due, and why. Every mistake gets a sentence."""
 
     calendar = forms.ModelChoiceField(queryset=BusinessCalendar.objects.all())
     rule = forms.ModelChoiceField(
         queryset=SlaRule.objects.all(), required=False, help_text="Or give a target below."
     )
-    target_kind = forms.ChoiceField(choices=TargetKind.choices, required=False)
+    target_kind = forms.ChoiceField(
+        choices=[("", "---------"), *TargetKind.choices], required=False
+    )
     minutes = forms.IntegerField(min_value=1, required=False)
     days = forms.IntegerField(min_value=1, required=False)
-    start = forms.DateTimeField(
+    start = forms.CharField(
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="In the server's time zone.",
+        help_text="The calendar's local time.",
+        error_messages={"required": "Give the start, e.g. 2025-06-13 15:30."},
+    )
+    local_time_choice = forms.ChoiceField(
+        label="A time the clocks repeat or skip (daylight saving)",
+        choices=[
+            (
+                LocalTimeChoice.EARLIER,
+                "The earlier instant: the first of a repeated hour; a skipped time counts from "
+                "when the clocks jumped forward",
+            ),
+            (
+                LocalTimeChoice.LATER,
+                "The later instant: the second of a repeated hour; a skipped time is read an "
+                "hour on, as if the clocks had already changed",
+            ),
+        ],
+        initial=LocalTimeChoice.EARLIER,
+        required=False,
+        widget=forms.RadioSelect,
     )
     pauses = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text="One pause a line: 2025-06-09 12:00 / 2025-06-09 14:00",
+        help_text="One pause a line, in the calendar's local time: "
+        "2025-06-09 12:00 / 2025-06-09 14:00",
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("rule") and not data.get("target_kind"):
             raise forms.ValidationError("Choose a rule or a target.")
-        data["pause_spans"] = self._pauses(data.get("pauses") or "")
+        self._check_target(data)
+        calendar = data.get("calendar")
+        if calendar is None or self.errors:
+            return data
+        zone = ZoneInfo(calendar.time_zone)
+        choice = LocalTimeChoice(data.get("local_time_choice") or LocalTimeChoice.EARLIER)
+        data["notes"] = []
+        start = self._instant(data.get("start") or "", zone, choice, "start", data["notes"])
+        if start is None:
+            return data
+        data["start_at"] = start
+        data["pause_spans"] = self._pauses(data.get("pauses") or "", zone, choice, data, start)
         return data
 
-    def _pauses(self, text: str) -> list[tuple[datetime, datetime]]:
-        spans = []
+    def _check_target(self, data: dict[str, Any]) -> None:
+        if data.get("rule"):
+            return
+        kind = data.get("target_kind")
+        if kind == TargetKind.DURATION and not data.get("minutes"):
+            self.add_error("minutes", "A duration needs its number of minutes.")
+        if kind == TargetKind.BUSINESS_DAYS and not data.get("days"):
+            self.add_error("days", "Business days need their number of days.")
+
+    def _instant(
+        self,
+        text: str,
+        zone: ZoneInfo,
+        choice: LocalTimeChoice,
+        field: str | None,
+        notes: list[str],
+        line: int = 0,
+    ) -> datetime | None:
+        where = f"Pause line {line}: " if line else ""
+        naive = _parse_local(text)
+        if naive is None:
+            self.add_error(
+                field,
+                f"{where}“{text.strip()}” is not a date and time such as 2025-06-13 15:30.",
+            )
+            return None
+        found = local_instant(naive, zone, choice)
+        if found.note:
+            notes.append(
+                f"{naive:%Y-%m-%d %H:%M} {found.note} in {zone.key}: "
+                f"used {stamp(found.at, zone)} ({found.at:%H:%M} UTC)."
+            )
+        return found.at
+
+    def _pauses(
+        self,
+        text: str,
+        zone: ZoneInfo,
+        choice: LocalTimeChoice,
+        data: dict[str, Any],
+        start: datetime,
+    ) -> list[tuple[datetime, datetime]]:
+        spans: list[tuple[int, datetime, datetime]] = []
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
-            try:
-                begin, end = (part.strip() for part in line.split("/"))
-                spans.append((self._instant(begin), self._instant(end)))
-            except ValueError as problem:
-                raise forms.ValidationError(
-                    f"Pause line {number} should read 'YYYY-MM-DD HH:MM / YYYY-MM-DD HH:MM'."
-                ) from problem
-        return sorted(spans)
+            parts = line.split("/")
+            if len(parts) != 2:
+                self.add_error(
+                    "pauses",
+                    f"Pause line {number} should read "
+                    "'YYYY-MM-DD HH:MM / YYYY-MM-DD HH:MM' (a start, a slash, an end).",
+                )
+                continue
+            begin, end = (
+                self._instant(part, zone, choice, "pauses", data["notes"], number) for part in parts
+            )
+            if begin is None or end is None:
+                continue
+            problem = _pause_problem(number, begin, end, start, zone)
+            if problem:
+                self.add_error("pauses", problem)
+                continue
+            spans.append((number, begin, end))
+        spans.sort(key=lambda span: span[1])
+        for (one, _, end), (two, begin, _) in pairwise(spans):
+            if begin < end:
+                self.add_error("pauses", f"Pause lines {one} and {two} overlap: merge them.")
+        return [(begin, end) for _, begin, end in spans]
 
-    @staticmethod
-    def _instant(text: str) -> datetime:
-        return timezone.make_aware(datetime.strptime(text, "%Y-%m-%d %H:%M"))
+
+def _pause_problem(
+    number: int, begin: datetime, end: datetime, start: datetime, zone: ZoneInfo
+) -> str:
+    if end <= begin:
+        return (
+            f"Pause line {number} ends ({stamp(end, zone)}) before it begins "
+            f"({stamp(begin, zone)}): put the start first."
+        )
+    if begin < start:
+        return (
+            f"Pause line {number} begins ({stamp(begin, zone)}) before the clock starts "
+            f"({stamp(start, zone)})."
+        )
+    return ""
+
+
+def _parse_local(text: str) -> datetime | None:
+    """`2025-06-13 15:30` or the browser's `2025-06-13T15:30`; None when it is not one."""
+    cleaned = text.strip().replace("T", " ")
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+        try:
+            parsed = datetime.strptime(cleaned, pattern)
+        except ValueError:
+            continue
+        return parsed if 1900 < parsed.year < 2399 else None
+    return None

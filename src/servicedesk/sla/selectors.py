@@ -101,8 +101,13 @@ PROMISE_WORDING: dict[tuple[str, str], str] = {
     (Metric.RESOLUTION, TicketKind.INCIDENT): "We aim to have it working again by {due}.",
     (Metric.RESOLUTION, ""): "We aim to complete it by {due}.",
 }
-PAUSED_WORDING = "The clock is paused while we wait for a reply."
-AWAITING_STATES = {TicketState.AWAITING_CUSTOMER, TicketState.AWAITING_VENDOR}
+# While a clock is paused, what the ticket waits for.
+UNTIL_THEN = "The clock is paused until then."
+ON_HOLD_WORDING = {
+    TicketState.AWAITING_CUSTOMER: f"On hold: waiting for your reply. {UNTIL_THEN}",
+    TicketState.AWAITING_VENDOR: f"On hold: waiting for the vendor. {UNTIL_THEN}",
+}
+AWAITING_STATES = set(ON_HOLD_WORDING)
 TARGETS_AFTER_TRIAGE = "The time to fix it is set once the desk has triaged it."
 
 
@@ -132,7 +137,7 @@ def promises_in_words(ticket: Ticket, time_zone: str, now: datetime | None = Non
         (due, metric) for metric, state, due in rows if state == ClockState.RUNNING and due
     )
     waiting = ticket.state in AWAITING_STATES and any(row[1] == ClockState.PAUSED for row in rows)
-    sentences = [PAUSED_WORDING] if waiting else []
+    sentences = [ON_HOLD_WORDING[TicketState(ticket.state)]] if waiting else []
     for due, metric in running:
         wording = PROMISE_WORDING.get((metric, ticket.kind)) or PROMISE_WORDING[(metric, "")]
         sentences.append(wording.format(due=_when(due, now, zone)))

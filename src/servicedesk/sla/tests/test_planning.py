@@ -117,7 +117,7 @@ def test_an_admin_imports_holidays_and_simulates_in_the_browser(admin_client, di
     )
     text = page.content.decode()
     assert 'data-testid="due"' in text
-    assert "Mon 16 Jun 2025, 09:30" in text
+    assert "Mon 16 Jun 2025 09:30 CDT" in text
     refused = admin_client.post(
         "/admin/sla/businesscalendar/simulator/",
         {

@@ -85,7 +85,16 @@ def test_a_paused_ticket_says_it_waits_and_a_resolved_one_promises_nothing(
     waiting = ticket_transition(
         ticket, actor=desk, to=TicketState.AWAITING_CUSTOMER, version=ticket.version
     )
-    assert "paused while we wait for a reply" in promises_in_words(waiting, "UTC")
+    assert promises_in_words(waiting, "UTC").startswith(
+        "On hold: waiting for your reply. The clock is paused until then."
+    )
+    at_vendor = ticket_transition(
+        waiting, actor=desk, to=TicketState.AWAITING_VENDOR, version=waiting.version
+    )
+    assert promises_in_words(at_vendor, "UTC").startswith("On hold: waiting for the vendor.")
+    waiting = ticket_transition(
+        at_vendor, actor=desk, to=TicketState.AWAITING_CUSTOMER, version=at_vendor.version
+    )
     resolved = ticket_transition(
         waiting, actor=desk, to=TicketState.RESOLVED, version=waiting.version, note="Fixed"
     )
