@@ -10,6 +10,8 @@ from datetime import date, datetime, time, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
+
 from servicedesk.sla.engine import Clock
 from servicedesk.sla.models import WEEKDAY_NAMES, BusinessCalendar, CalendarClosure
 
@@ -69,11 +71,13 @@ def _overlap(spans: list[Span], others: list[Span]) -> int:
     return total
 
 
-def _lost_spans(row: BusinessCalendar, closure: CalendarClosure, zone: ZoneInfo) -> list[Span]:
-    """The working time the weekly hours give that day and the closure took away."""
-    usual = (row.weekly_hours or {}).get(str(closure.date.weekday()), [])
-    lost = _local_spans(closure.date, usual, zone)
-    kept = _local_spans(closure.date, closure.open_intervals or [], zone)
+def _lost_spans(
+    row: BusinessCalendar, day: date, open_intervals: list[list[str]], zone: ZoneInfo
+) -> list[Span]:
+    """The working time the weekly hours give `day` and a closure took away."""
+    usual = (row.weekly_hours or {}).get(str(day.weekday()), [])
+    lost = _local_spans(day, usual, zone)
+    kept = _local_spans(day, open_intervals, zone)
     pieces: list[Span] = []
     for a, b in lost:
         cuts = sorted((max(a, c), min(b, d)) for c, d in kept if c < b and d > a)
@@ -94,6 +98,13 @@ def counted_spans(clock: Clock, at: datetime) -> list[Span]:
     return [(begin, stop or end) for begin, stop in clock.segments if (stop or end) > begin]
 
 
+def _closures_between(row: BusinessCalendar, first: date, last: date) -> list[CalendarClosure]:
+    overlapping = row.closures.filter(date__lte=last).filter(
+        Q(last_day__gte=first) | Q(last_day__isnull=True, date__gte=first)
+    )
+    return list(overlapping.order_by("date"))
+
+
 def closures_words(row: BusinessCalendar | None, clock: Clock, at: datetime) -> list[str]:
     """The closed and shortened days that moved the clock's due time, oldest first, with years:
     only days whose lost working hours fell while the clock was counting (a holiday on a
@@ -107,13 +118,21 @@ def closures_words(row: BusinessCalendar | None, clock: Clock, at: datetime) -> 
     first = spans[0][0].astimezone(zone).date()
     last = spans[-1][1].astimezone(zone).date()
     found = []
-    for closure in row.closures.filter(date__range=(first, last)).order_by("date"):
-        if _overlap(_lost_spans(row, closure, zone), spans) <= 0:
+    for closure in _closures_between(row, first, last):
+        hours = closure.open_intervals or []
+        moved = [
+            day
+            for day in closure.days
+            if first <= day <= last and _overlap(_lost_spans(row, day, hours, zone), spans) > 0
+        ]
+        if not moved:
             continue
-        label = day_words(closure.date)
-        if closure.open_intervals:
-            hours = ", ".join(f"{a}–{b}" for a, b in closure.open_intervals)
-            found.append(f"{label} open {hours} only ({closure.name})")
+        label = day_words(moved[0])
+        if len(moved) > 1:
+            label = f"{label} – {day_words(moved[-1])}"
+        if hours:
+            times = ", ".join(f"{a}–{b}" for a, b in hours)
+            found.append(f"{label} open {times} only ({closure.name})")
         else:
             found.append(f"{label} closed ({closure.name})")
     return found

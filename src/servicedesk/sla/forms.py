@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
@@ -8,11 +9,59 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from servicedesk.sla.choices import TargetKind
-from servicedesk.sla.models import BusinessCalendar, SlaRule
+from servicedesk.sla.explain import day_words
+from servicedesk.sla.models import WEEKDAY_NAMES, BusinessCalendar, CalendarClosure, SlaRule
+from servicedesk.sla.planning import HolidayOption
 from servicedesk.sla.simulator import LocalTimeChoice, local_instant, stamp
+
+_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*(?:-|–|—|to)\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_intervals(text: str, where: str) -> list[list[str]]:
+    """`07:00–12:00, 13:00–17:00` → [["07:00", "12:00"], ["13:00", "17:00"]]; empty: none.
+
+    Raises ValidationError with a sentence naming `where` (a weekday, a closure)."""
+    intervals: list[list[str]] = []
+    for piece in re.split(r"[,;]", text):
+        if not piece.strip():
+            continue
+        match = _RANGE.match(piece)
+        if match is None:
+            raise forms.ValidationError(
+                f"{where}: “{piece.strip()}” is not a time range such as 07:00–17:00."
+            )
+        h1, m1, h2, m2 = (int(part) for part in match.groups())
+        start, end = f"{h1:02}:{m1:02}", f"{h2:02}:{m2:02}"
+        if h1 > 23 or m1 > 59 or m2 > 59 or (h2 > 23 and end != "24:00"):
+            raise forms.ValidationError(f"{where}: {start}–{end} is not a time of day.")
+        if end <= start:
+            raise forms.ValidationError(f"{where}: {start}–{end} ends before it starts.")
+        if intervals and start < intervals[-1][1]:
+            raise forms.ValidationError(
+                f"{where}: {start}–{end} overlaps {intervals[-1][0]}–{intervals[-1][1]} "
+                "or comes before it; list the hours in order."
+            )
+        intervals.append([start, end])
+    return intervals
+
+
+def intervals_text(intervals: list[list[str]] | None) -> str:
+    return ", ".join(f"{start}–{end}" for start, end in intervals or [])
+
+
+DAY_FIELDS = [name.lower() for name in WEEKDAY_NAMES]
 
 
 class BusinessCalendarForm(forms.ModelForm[BusinessCalendar]):
+    """The weekly hours as one line per weekday (several intervals, half days), not JSON."""
+
+    monday = forms.CharField(required=False)
+    tuesday = forms.CharField(required=False)
+    wednesday = forms.CharField(required=False)
+    thursday = forms.CharField(required=False)
+    friday = forms.CharField(required=False)
+    saturday = forms.CharField(required=False)
+    sunday = forms.CharField(required=False)
     hours_take_effect_on = forms.DateField(
         initial=date.today,
         help_text="A change of the weekly hours applies from this day on; earlier days keep "
@@ -21,7 +70,73 @@ class BusinessCalendarForm(forms.ModelForm[BusinessCalendar]):
 
     class Meta:
         model = BusinessCalendar
-        fields = ["name", "time_zone", "weekly_hours", "is_24x7"]
+        fields = ["name", "time_zone", "is_24x7"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hours = self.instance.weekly_hours or {}
+        self.previous_hours: dict[str, list[list[str]]] = dict(hours)
+        for number, name in enumerate(DAY_FIELDS):
+            field = self.fields[name]
+            field.initial = intervals_text(hours.get(str(number)))
+            field.help_text = "e.g. 07:00–17:00, or 07:00–12:00, 13:00–17:00; empty: closed."
+            field.widget.attrs["placeholder"] = "closed"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        hours: dict[str, list[list[str]]] = {}
+        for number, (name, label) in enumerate(zip(DAY_FIELDS, WEEKDAY_NAMES, strict=True)):
+            try:
+                intervals = parse_intervals(data.get(name) or "", label)
+            except forms.ValidationError as problem:
+                self.add_error(name, problem)
+                continue
+            if intervals:
+                hours[str(number)] = intervals
+        if not self.errors and not hours and not data.get("is_24x7"):
+            raise forms.ValidationError("Give the working hours of at least one weekday.")
+        # The model's own check (an engine calendar can be built) runs on these hours.
+        self.instance.weekly_hours = hours or {"0": [["00:00", "24:00"]]}
+        data["weekly_hours"] = self.instance.weekly_hours
+        return data
+
+    @property
+    def hours_changed(self) -> bool:
+        return bool(self.instance.pk) and self.previous_hours != self.cleaned_data["weekly_hours"]
+
+
+class ClosureForm(forms.ModelForm[CalendarClosure]):
+    """A closed day or run of days; open hours make it a half day."""
+
+    open_hours = forms.CharField(
+        required=False,
+        label="Open hours",
+        help_text="Empty: closed all day. A half day: 07:00–12:00.",
+    )
+
+    class Meta:
+        model = CalendarClosure
+        fields = ["date", "last_day", "name", "source"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "last_day": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["open_hours"].initial = intervals_text(self.instance.open_intervals)
+
+    def clean_open_hours(self) -> str:
+        text = str(self.cleaned_data.get("open_hours") or "")
+        self.instance.open_intervals = parse_intervals(text, "Open hours")
+        return text
+
+
+class HolidayNamesField(forms.MultipleChoiceField):
+    """The holidays ticked: names the package gave, checked again when they are imported."""
+
+    def valid_value(self, value: Any) -> bool:
+        return isinstance(value, str)
 
 
 class HolidayImportForm(forms.Form):
@@ -31,12 +146,28 @@ class HolidayImportForm(forms.Form):
     )
     first_year = forms.IntegerField(min_value=1900, max_value=2399)
     last_year = forms.IntegerField(min_value=1900, max_value=2399)
+    names = HolidayNamesField(
+        required=False,
+        label="Holidays to keep",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Untick what your organisation works on (optional or observance days).",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         this_year = date.today().year
         self.fields["first_year"].initial = this_year
         self.fields["last_year"].initial = this_year + 2
+
+    def offer(self, options: list[HolidayOption]) -> None:
+        """Show the holidays found, one checkbox per name with its dates, all ticked."""
+        field = self.fields["names"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [
+            (option.name, f"{option.name} — {', '.join(day_words(d) for d in option.days)}")
+            for option in options
+        ]
+        field.initial = [option.name for option in options]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockState, Metric
 from servicedesk.sla.explain import clock_summary
-from servicedesk.sla.models import ClockEvent, TicketClock
+from servicedesk.sla.models import BusinessCalendar, ClockEvent, TicketClock
 from servicedesk.sla.rules import active_rules, describe_target, first_match, ticket_facts
 from servicedesk.sla.services import load_clock
 from servicedesk.tickets.choices import TicketKind, TicketState
@@ -145,3 +146,44 @@ def promises_in_words(ticket: Ticket, time_zone: str, now: datetime | None = Non
     if rows and not waiting and not fix_is_timed:
         sentences.append(TARGETS_AFTER_TRIAGE)
     return " ".join(dict.fromkeys(sentences))
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of a calendar's preview: its date, the hours it counts, and why if unusual."""
+
+    day: date
+    hours: str
+    closure: str
+    is_open: bool
+
+
+def calendar_preview(row: BusinessCalendar, first: date, days: int = 30) -> list[CalendarDay]:
+    """The next `days` days as the engine counts them: hours in local time, closures named.
+    Two queries (the closures in the range; the calendar when its cached copy is stale)."""
+    engine = engine_calendar(row)
+    zone = ZoneInfo(row.time_zone)
+    last = first + timedelta(days=days - 1)
+    named: dict[date, str] = {}
+    overlapping = row.closures.filter(date__lte=last).filter(
+        Q(last_day__gte=first) | Q(last_day__isnull=True, date__gte=first)
+    )
+    for closure in overlapping:
+        for day in closure.days:
+            named[day] = closure.name
+    preview = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        if row.is_24x7:
+            preview.append(CalendarDay(day, "around the clock", "", True))
+            continue
+        spans = engine.day_intervals(day)
+        hours = ", ".join(
+            f"{a.astimezone(zone):%H:%M}–{_end_words(b.astimezone(zone), day)}" for a, b in spans
+        )
+        preview.append(CalendarDay(day, hours or "closed", named.get(day, ""), bool(spans)))
+    return preview
+
+
+def _end_words(end: datetime, day: date) -> str:
+    return "24:00" if end.date() > day else f"{end:%H:%M}"
