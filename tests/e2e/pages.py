@@ -917,3 +917,67 @@ class SlaSimulator:
     @property
     def errors(self) -> Locator:
         return self.page.locator(".errorlist")
+
+
+class CalendarAdmin:
+    """A business calendar's admin page: hours per weekday, closures, the 30-day preview."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def open(self, base_url: str, pk: int) -> CalendarAdmin:
+        self.page.goto(f"{base_url}/admin/sla/businesscalendar/{pk}/change/")
+        return self
+
+    def hours(self, weekday: str, text: str) -> None:
+        self.page.get_by_label(re.compile(f"^{weekday}:?$")).fill(text)
+
+    def add_closure(
+        self, name: str, first: str, last: str = "", open_hours: str = "", row: int = 0
+    ) -> None:
+        """Fills the closure form of `row` (the first empty one when the calendar has `row`
+        closures); dates as YYYY-MM-DD."""
+
+        def field(name: str) -> Locator:
+            return self.page.locator(f"input[name='closures-{row}-{name}']")
+
+        field("date").fill(first)
+        if last:
+            field("last_day").fill(last)
+        field("name").fill(name)
+        if open_hours:
+            field("open_hours").fill(open_hours)
+
+    def save_and_continue(self) -> None:
+        self.page.get_by_role("button", name="Save and continue editing").click()
+
+    @property
+    def preview_days(self) -> Locator:
+        return self.page.get_by_test_id("preview-day")
+
+    @property
+    def errors(self) -> Locator:
+        return self.page.locator(".errorlist")
+
+
+class HolidayImportPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.form = page.get_by_test_id("holiday-import")
+
+    def open(self, base_url: str, pk: int) -> HolidayImportPage:
+        self.page.goto(f"{base_url}/admin/sla/businesscalendar/{pk}/holidays/")
+        return self
+
+    def ask(self, country: str, subdivision: str, first_year: int, last_year: int) -> None:
+        self.form.get_by_label("Country").fill(country)
+        self.form.get_by_label("Subdivision").fill(subdivision)
+        self.form.get_by_label("First year").fill(str(first_year))
+        self.form.get_by_label("Last year").fill(str(last_year))
+        self.form.get_by_role("button", name="Show the holidays").click()
+
+    def holiday(self, name: str) -> Locator:
+        return self.form.get_by_label(re.compile(f"{re.escape(name)} —"))
+
+    def keep_ticked(self) -> None:
+        self.form.get_by_role("button", name="Import the ticked holidays").click()

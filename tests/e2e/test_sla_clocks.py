@@ -4,7 +4,10 @@ admin can read."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from servicedesk.catalog.models import Category, PriorityCode
@@ -19,7 +22,9 @@ from servicedesk.tickets.services import ticket_create, ticket_transition
 from tests.e2e.pages import (
     E2E_PASSWORD,
     AgentTicketPage,
+    CalendarAdmin,
     GivePassword,
+    HolidayImportPage,
     LogCallPage,
     LoginPage,
     SlaSimulator,
@@ -153,3 +158,42 @@ def test_the_simulator_takes_the_repeated_hour_and_explains_bad_pauses(
     expect(simulator.errors).to_contain_text("Pause line 1 ends")
     expect(simulator.errors).to_contain_text("put the start first")
     expect(simulator.due).to_have_count(0)
+
+
+def test_an_admin_sets_hours_a_winter_break_and_chosen_holidays_and_sees_30_days(
+    live_server, page: Page, org: Org, give_password: GivePassword
+) -> None:
+    district = BusinessCalendar.objects.create(
+        name="District", time_zone="America/Chicago", weekly_hours=WEEKDAYS
+    )
+    today = timezone.localdate()
+    start, end = today + timedelta(days=3), today + timedelta(days=9)
+    admin_signs_in(page, live_server.url, org, give_password)
+    calendar = CalendarAdmin(page).open(live_server.url, district.pk)
+    calendar.hours("Friday", "7:00 to 3")
+    calendar.save_and_continue()
+    expect(calendar.errors).to_contain_text("Friday: “7:00 to 3” is not a time range")
+    calendar.hours("Friday", "07:00–12:00")
+    calendar.hours("Monday", "07:00–12:00, 13:00–17:00")
+    calendar.add_closure("Winter break", start.isoformat(), end.isoformat())
+    calendar.save_and_continue()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(calendar.preview_days).to_have_count(30)
+    for offset in range(3, 10):
+        expect(calendar.preview_days.nth(offset)).to_contain_text("closed")
+        expect(calendar.preview_days.nth(offset)).to_contain_text("Winter break")
+    first_open = next(n for n in range(10, 17) if (today + timedelta(days=n)).weekday() in (0, 4))
+    day = today + timedelta(days=first_open)
+    expected = "07:00–12:00, 13:00–17:00" if day.weekday() == 0 else "07:00–12:00"
+    expect(calendar.preview_days.nth(first_open)).to_contain_text(expected)
+
+    holidays = HolidayImportPage(page).open(live_server.url, district.pk)
+    holidays.ask("US", "TX", today.year + 1, today.year + 1)
+    expect(holidays.holiday("Confederate Memorial Day")).to_be_checked()
+    holidays.holiday("Confederate Memorial Day").uncheck()
+    holidays.holiday("Texas Independence Day").uncheck()
+    holidays.keep_ticked()
+    expect(page.locator(".messagelist")).to_contain_text("Added")
+    names = set(district.closures.values_list("name", flat=True))
+    assert "Thanksgiving Day" in names and "Winter break" in names
+    assert not names & {"Confederate Memorial Day", "Texas Independence Day"}
