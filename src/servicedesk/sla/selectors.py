@@ -120,7 +120,8 @@ def _when(due: datetime, now: datetime, zone: ZoneInfo) -> str:
         return f"today at {clock}"
     if days_ahead == 1:
         return f"tomorrow at {clock}"
-    return f"{local_due:%a} {local_due.day} {local_due:%b} at {clock}"
+    year = f" {local_due.year}" if local_due.year != local_now.year else ""
+    return f"{local_due:%a} {local_due.day} {local_due:%b}{year} at {clock}"
 
 
 def promises_in_words(ticket: Ticket, time_zone: str, now: datetime | None = None) -> str:

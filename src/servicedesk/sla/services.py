@@ -51,7 +51,7 @@ def calendar_for(rule: SlaRule | None, ticket: Ticket) -> BusinessCalendar | Non
 
 
 def local_stamp(at: datetime) -> str:
-    return timezone.localtime(at).strftime("%a %d %b %H:%M %Z")
+    return timezone.localtime(at).strftime("%a %d %b %Y %H:%M %Z")
 
 
 # The columns `copy_clock` fills: what a bulk update of re-planned clocks writes.

@@ -99,3 +99,22 @@ def test_a_paused_ticket_says_it_waits_and_a_resolved_one_promises_nothing(
         waiting, actor=desk, to=TicketState.RESOLVED, version=waiting.version, note="Fixed"
     )
     assert promises_in_words(resolved, "UTC") == ""
+
+
+def test_a_promise_in_another_year_names_the_year(demo: Organisation) -> None:
+    ticket = ticket_create(
+        actor=demo.people["desk"],
+        requester=demo.people["employee"],
+        kind=TicketKind.INCIDENT,
+        channel=Channel.PHONE,
+        short_description="Office offline",
+        impact=Impact.INDIVIDUAL,
+        severity=Severity.DEGRADATION,
+    )
+    TicketClock.objects.filter(ticket=ticket).exclude(metric=Metric.RESOLUTION).delete()
+    TicketClock.objects.filter(ticket=ticket, metric=Metric.RESOLUTION).update(
+        due_at=datetime(2027, 1, 5, 18, 0, tzinfo=UTC)
+    )
+    now = datetime(2026, 12, 29, 14, 0, tzinfo=UTC)
+    words = promises_in_words(ticket, "America/Chicago", now)
+    assert words == "We aim to have it working again by Tue 5 Jan 2027 at 12:00."
