@@ -188,11 +188,12 @@ def _replan_from_submission(
     row.calendar = calendar_row
     row.target_label = describe_target(rule)
     kind = TicketKind(ticket.kind).label.lower()
+    article = "an" if kind[0] in "aeiou" else "a"
     _event(
         row,
         at,
         ClockEventKind.RETARGETED,
-        f"re-planned from submission as a {kind}: {before} → {row.target_label}, "
+        f"re-planned from submission as {article} {kind}: {before} → {row.target_label}, "
         f"counted {hours_words(calendar_row)}{_due_words(clock)}",
         actor,
     )

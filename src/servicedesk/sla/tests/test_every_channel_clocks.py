@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 
 from servicedesk.catalog.models import PriorityCode
 from servicedesk.demo.organisation import Organisation, load_organisation
@@ -199,6 +200,9 @@ def test_converting_an_incident_replans_its_clocks_from_submission(demo: Organis
     back = ticket_convert(converted, actor=desk, version=None, to=TicketKind.INCIDENT)
     assert back.kind == TicketKind.INCIDENT
     assert clock(back, Metric.RESOLUTION).due_at is None  # untriaged again: no SLA yet
+    assert "re-planned from submission as an incident" in (
+        clock(back, Metric.RESOLUTION).events.last().detail  # type: ignore[union-attr]
+    )
 
 
 def test_a_hold_survives_conversion(demo: Organisation) -> None:
@@ -226,3 +230,32 @@ def test_what_cannot_be_converted_is_refused_in_words(demo: Organisation) -> Non
     )
     with pytest.raises(TicketError, match="reopen it to convert"):
         ticket_convert(done, actor=desk, version=None, to=TicketKind.REQUEST)
+
+
+def test_an_admin_sets_a_mailbox_kind_and_group(demo: Organisation, client: Client) -> None:
+    client.force_login(demo.people["admin"])
+    response = client.post(
+        "/admin/mail/mailbox/add/",
+        {
+            "name": "Orders",
+            "address": "orders@district.example",
+            "imap_port": 993,
+            "imap_folder": "INBOX",
+            "default_kind": TicketKind.REQUEST,
+            "assignment_group": demo.groups["desktop"].pk,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    orders = Mailbox.objects.get(name="Orders")
+    assert (orders.default_kind, orders.assignment_group) == (
+        TicketKind.REQUEST,
+        demo.groups["desktop"],
+    )
+    form = client.get(f"/admin/mail/mailbox/{orders.pk}/change/").content.decode()
+    assert "Default kind" in form and "Default group" in form
+    refused = client.post(
+        "/admin/mail/mailbox/add/",
+        {"name": "Bad", "address": "bad@district.example", "default_kind": TicketKind.PROBLEM},
+    )
+    assert "is not one of the available choices" in refused.content.decode()
