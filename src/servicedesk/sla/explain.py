@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from servicedesk.sla.engine import Clock
+from servicedesk.sla.engine import Calendar, Clock
 from servicedesk.sla.models import WEEKDAY_NAMES, BusinessCalendar, CalendarClosure
 
 SHORT_DAYS = [name[:3] for name in WEEKDAY_NAMES]
@@ -178,6 +178,19 @@ def pause_words(clock: Clock, at: datetime) -> str:
         f"paused {duration_words(business)} of business time "
         f"({duration_words(wall)} on the wall clock)"
     )
+
+
+def hold_words(calendar: Calendar, since: datetime, until: datetime) -> str:
+    """`, held 2 h of business time (2 d 16 h on the wall clock)`: what a hold moved the due
+    time by; empty when it held back no business time (a night, a weekend)."""
+    business = calendar.between(since, until)
+    if business < 60:
+        return ""
+    wall = int((until - since).total_seconds())
+    if wall == business:
+        return f", held {duration_words(business)}"
+    wall_words = duration_words(wall)
+    return f", held {duration_words(business)} of business time ({wall_words} on the wall clock)"
 
 
 def clock_summary(row: BusinessCalendar | None, clock: Clock, at: datetime) -> str:

@@ -15,7 +15,7 @@ from servicedesk.directory.models import Person
 from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockEventKind, Metric
 from servicedesk.sla.engine import Clock, ClockState
-from servicedesk.sla.explain import duration_words, hours_words
+from servicedesk.sla.explain import hold_words, hours_words
 from servicedesk.sla.models import BusinessCalendar, ClockEvent, SlaRule, TicketClock
 from servicedesk.sla.rules import (
     active_rules,
@@ -206,18 +206,6 @@ def _held_since(row: TicketClock, clock: Clock) -> datetime:
     return paused.at if paused else clock.last_event_at
 
 
-def _held(clock: Clock, since: datetime, until: datetime) -> str:
-    """`, held 2 h of business time (2 d 16 h on the wall clock)`: what the hold moved."""
-    business = clock.calendar.between(since, until)
-    if business < 60:
-        return ""
-    wall = int((until - since).total_seconds())
-    if wall == business:
-        return f", held {duration_words(business)}"
-    wall_words = duration_words(wall)
-    return f", held {duration_words(business)} of business time ({wall_words} on the wall clock)"
-
-
 def _follow_state(
     row: TicketClock, clock: Clock, old: str, new: str, at: datetime, actor: Person | None
 ) -> None:
@@ -233,7 +221,7 @@ def _follow_state(
             row,
             at,
             ClockEventKind.RESUMED,
-            f"resumed: {label}{_held(clock, held_since, at)}",
+            f"resumed: {label}{hold_words(clock.calendar, held_since, at)}",
             actor,
         )
     if new == TicketState.RESOLVED and active:

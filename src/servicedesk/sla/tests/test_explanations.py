@@ -13,8 +13,8 @@ from servicedesk.directory.choices import Role
 from servicedesk.directory.models import Person
 from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import TargetKind
-from servicedesk.sla.engine import Clock, Target
-from servicedesk.sla.explain import clock_summary
+from servicedesk.sla.engine import Calendar, Clock, Target
+from servicedesk.sla.explain import clock_summary, hold_words
 from servicedesk.sla.models import BusinessCalendar, CalendarClosure, SlaRule
 from servicedesk.sla.simulator import LocalTimeChoice, local_instant, simulate
 
@@ -177,3 +177,13 @@ def test_bad_input_gets_a_sentence(
     assert sentence in page
     assert 'data-testid="due"' not in page
     assert "ClockError" not in page and "Traceback" not in page
+
+
+def test_a_resumed_hold_says_what_it_moved(district: BusinessCalendar) -> None:
+    calendar = engine_calendar(district)
+    weekend = hold_words(calendar, chi(2025, 6, 13, 16), chi(2025, 6, 16, 8))
+    assert weekend == ", held 2 h of business time (2 d 16 h on the wall clock)"
+    assert hold_words(calendar, chi(2025, 6, 14, 9), chi(2025, 6, 15, 9)) == ""
+    assert hold_words(Calendar.always(), chi(2025, 6, 14, 9), chi(2025, 6, 14, 11)) == (
+        ", held 2 h"
+    )
