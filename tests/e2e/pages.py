@@ -391,6 +391,13 @@ class AgentTicketPage:
     def error(self, field: str) -> Locator:
         return self.page.get_by_test_id(f"error-{field}")
 
+    def convert(self, to: str, reason: str = "") -> None:
+        """`to`: "a service request" or "an incident"."""
+        self._open(f"Convert to {to}")
+        if reason:
+            self.form("convert").get_by_label("Why (kept in the history)").fill(reason)
+        self.form("convert").get_by_role("button", name="Convert").click()
+
     @property
     def tasks(self) -> Locator:
         return self.page.get_by_test_id("tasks").locator("li")
@@ -903,3 +910,133 @@ class SlaChartAdmin:
 def _admin_label(text: str) -> re.Pattern[str]:
     """The admin's labels end in a colon."""
     return re.compile(rf"^{re.escape(text)}:?$")
+
+
+class LogCallPage:
+    """The workspace's Log a call: the caller found by name, the call prioritized on entry."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.form = page.get_by_test_id("call-form")
+
+    def open(self, base_url: str) -> LogCallPage:
+        self.page.goto(f"{base_url}/workspace/call/")
+        return self
+
+    def caller(self, name: str) -> None:
+        self.page.get_by_label("Find the caller (name or e-mail)").fill(name)
+        self.page.get_by_test_id("callers").get_by_label(re.compile(name)).check()
+
+    def choose(self, label: str, option: str) -> None:
+        self.form.get_by_label(label, exact=True).select_option(label=option)
+
+    def describe(self, text: str) -> None:
+        self.form.get_by_label("Short description").fill(text)
+
+    def submit(self) -> None:
+        self.form.get_by_role("button", name="Log the call").click()
+
+    def error(self, field: str) -> Locator:
+        return self.page.get_by_test_id(f"error-{field}")
+
+
+class SlaSimulator:
+    """The admin's SLA simulator: a calendar, a target, a local start, pauses → due, and why."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.form = page.get_by_test_id("simulator")
+
+    def open(self, base_url: str) -> SlaSimulator:
+        self.page.goto(f"{base_url}/admin/sla/businesscalendar/simulator/")
+        return self
+
+    def fill(self, calendar: str, minutes: int, start: str, pauses: str = "") -> None:
+        self.form.get_by_label("Calendar").select_option(label=calendar)
+        self.form.get_by_label("Target kind").select_option(value="duration")
+        self.form.get_by_label("Minutes").fill(str(minutes))
+        self.form.get_by_label("Start").fill(start)
+        self.form.get_by_label("Pauses").fill(pauses)
+
+    def read_repeated_hour_as(self, which: str) -> None:
+        """`which`: "The earlier instant" or "The later instant"."""
+        self.form.get_by_label(re.compile(which)).check()
+
+    def simulate(self) -> None:
+        self.form.get_by_role("button", name="Simulate").click()
+
+    @property
+    def due(self) -> Locator:
+        return self.page.get_by_test_id("due")
+
+    @property
+    def notes(self) -> Locator:
+        return self.page.get_by_test_id("local-time-note")
+
+    @property
+    def errors(self) -> Locator:
+        return self.page.locator(".errorlist")
+
+
+class CalendarAdmin:
+    """A business calendar's admin page: hours per weekday, closures, the 30-day preview."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def open(self, base_url: str, pk: int) -> CalendarAdmin:
+        self.page.goto(f"{base_url}/admin/sla/businesscalendar/{pk}/change/")
+        return self
+
+    def hours(self, weekday: str, text: str) -> None:
+        self.page.get_by_label(re.compile(f"^{weekday}:?$")).fill(text)
+
+    def add_closure(
+        self, name: str, first: str, last: str = "", open_hours: str = "", row: int = 0
+    ) -> None:
+        """Fills the closure form of `row` (the first empty one when the calendar has `row`
+        closures); dates as YYYY-MM-DD."""
+
+        def field(name: str) -> Locator:
+            return self.page.locator(f"input[name='closures-{row}-{name}']")
+
+        field("date").fill(first)
+        if last:
+            field("last_day").fill(last)
+        field("name").fill(name)
+        if open_hours:
+            field("open_hours").fill(open_hours)
+
+    def save_and_continue(self) -> None:
+        self.page.get_by_role("button", name="Save and continue editing").click()
+
+    @property
+    def preview_days(self) -> Locator:
+        return self.page.get_by_test_id("preview-day")
+
+    @property
+    def errors(self) -> Locator:
+        return self.page.locator(".errorlist")
+
+
+class HolidayImportPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.form = page.get_by_test_id("holiday-import")
+
+    def open(self, base_url: str, pk: int) -> HolidayImportPage:
+        self.page.goto(f"{base_url}/admin/sla/businesscalendar/{pk}/holidays/")
+        return self
+
+    def ask(self, country: str, subdivision: str, first_year: int, last_year: int) -> None:
+        self.form.get_by_label("Country").fill(country)
+        self.form.get_by_label("Subdivision").fill(subdivision)
+        self.form.get_by_label("First year").fill(str(first_year))
+        self.form.get_by_label("Last year").fill(str(last_year))
+        self.form.get_by_role("button", name="Show the holidays").click()
+
+    def holiday(self, name: str) -> Locator:
+        return self.form.get_by_label(re.compile(f"{re.escape(name)} —"))
+
+    def keep_ticked(self) -> None:
+        self.form.get_by_role("button", name="Import the ticked holidays").click()

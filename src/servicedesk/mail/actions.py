@@ -7,6 +7,7 @@ acknowledgement of a mailed ticket included) follow exactly as they do for the p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -31,6 +32,7 @@ from servicedesk.tickets.services import (
     ticket_create,
     ticket_transition,
 )
+from servicedesk.tickets.services.lifecycle import RECEIVED_AT_MOST_AGO
 
 NO_TEXT = "(The e-mail had no text.)"
 CUT_MARKER = "\n\n(The e-mail was longer; the desk keeps the whole message in its mail log.)"
@@ -83,12 +85,19 @@ def _attach(ticket: Ticket, actor: Person, parsed: ParsedMessage, comment: Comme
 
 
 def file_ticket(
-    mailbox: Mailbox, sender: Person, parsed: ParsedMessage, *, follows: Ticket | None = None
+    mailbox: Mailbox,
+    sender: Person,
+    parsed: ParsedMessage,
+    *,
+    follows: Ticket | None = None,
+    received_at: datetime | None = None,
 ) -> Outcome:
-    """A new incident for the sender, routed by the mailbox.
+    """A new ticket of the mailbox's default kind for the sender, routed by the mailbox.
 
     Filed by the system person on the sender's behalf: routing to a group is the desk's to do,
-    which a requester may not do themselves (see `ticket_create`).
+    which a requester may not do themselves (see `ticket_create`). `received_at`, when the mail
+    reached us: the ticket and its SLA clocks count from submission, as a portal ticket filed
+    at that minute would, however long the mail waited to be processed.
     """
     description = parsed.text.strip()
     if follows is not None:
@@ -99,7 +108,7 @@ def file_ticket(
     description = cut_to(description, TEXT_MAX, CUT_MARKER)
     ticket = ticket_create(
         actor=system_actor(),
-        kind=TicketKind.INCIDENT,
+        kind=TicketKind(mailbox.default_kind),
         requester=sender,
         short_description=(parsed.subject or "(no subject)")[:SHORT_DESCRIPTION_MAX],
         description=description,
@@ -107,9 +116,18 @@ def file_ticket(
         agency=mailbox.agency,
         service=mailbox.service,
         assignment_group=mailbox.assignment_group,
+        received_at=_submitted_at(received_at),
     )
     refused = _attach(ticket, sender, parsed, None)
     return Outcome(ticket, None, f"filed {ticket.number}. {refused}".strip())
+
+
+def _submitted_at(received_at: datetime | None) -> datetime | None:
+    """When the ticket counts from: the mail's arrival, unless it is older than a desk may
+    backdate (mail held in quarantine for weeks counts from its release)."""
+    if received_at is None or timezone.now() - received_at > RECEIVED_AT_MOST_AGO:
+        return None
+    return min(received_at, timezone.now())
 
 
 def reply_to_ticket(

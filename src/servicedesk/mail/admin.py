@@ -37,6 +37,7 @@ class MailboxForm(forms.ModelForm[Mailbox]):
             "imap_ssl",
             "agency",
             "service",
+            "default_kind",
             "assignment_group",
             "authserv_id",
             "trusted",

@@ -116,7 +116,9 @@ def _decide(row: InboundMessage) -> None:
                 outcome = reply_to_ticket(match.ticket, sender, parsed, mailbox=row.mailbox)
             else:
                 follows = match.ticket if match.ticket is not None else None
-                outcome = file_ticket(row.mailbox, sender, parsed, follows=follows)
+                outcome = file_ticket(
+                    row.mailbox, sender, parsed, follows=follows, received_at=row.received_at
+                )
     except TicketError as refused:
         _end(row, InboundState.QUARANTINED, f"refused by the desk's rules: {refused}")
         return

@@ -8,13 +8,18 @@ from django.utils import timezone
 from servicedesk.core.audit import audited
 from servicedesk.core.crypto import EncryptedTextField
 from servicedesk.mail.choices import InboundState
+from servicedesk.tickets.choices import TicketKind
+
+# What mail can file: the desk opens problems and tasks itself.
+MAILED_KINDS = (TicketKind.INCIDENT, TicketKind.REQUEST)
 
 
 @audited(exclude=("last_fetched_at", "last_error"), secrets=("imap_password",))
 class Mailbox(models.Model):
     """A desk address: read over IMAP (if a host is set) or fed by the SMTP receiver.
 
-    New tickets from it are routed to its agency, service and/or group.
+    New tickets from it are of its default kind, routed to its agency, service and/or default
+    group.
     """
 
     name = models.CharField(max_length=120, unique=True)
@@ -33,12 +38,22 @@ class Mailbox(models.Model):
     service = models.ForeignKey(
         "catalog.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    default_kind = models.CharField(
+        "default kind",
+        max_length=10,
+        choices=[(kind.value, kind.label) for kind in MAILED_KINDS],
+        default=TicketKind.INCIDENT,
+        help_text="What a new mail to this address files: an incident, or a service request "
+        "(e.g. an orders@ address). Agents can convert a ticket afterwards.",
+    )
     assignment_group = models.ForeignKey(
         "directory.SupportGroup",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name="default group",
+        help_text="The group new tickets from this address are assigned to.",
     )
     authserv_id = models.CharField(
         "authserv-id",

@@ -8,11 +8,20 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from servicedesk.sla.chart import chart_verdicts
 from servicedesk.sla.choices import TargetKind
-from servicedesk.sla.forms import BusinessCalendarForm, ChartForm, HolidayImportForm, SimulatorForm
+from servicedesk.sla.explain import hours_words
+from servicedesk.sla.forms import (
+    DAY_FIELDS,
+    BusinessCalendarForm,
+    ChartForm,
+    ClosureForm,
+    HolidayImportForm,
+    SimulatorForm,
+)
 from servicedesk.sla.models import (
     BusinessCalendar,
     CalendarClosure,
@@ -22,18 +31,25 @@ from servicedesk.sla.models import (
     WeeklyHoursVersion,
 )
 from servicedesk.sla.planning import (
+    HolidayImport,
     HolidayImportError,
     calendar_hours_change,
     calendar_replan,
     holidays_apply,
+    holidays_preview,
 )
+from servicedesk.sla.selectors import calendar_preview
 from servicedesk.sla.simulator import simulate
+
+HOLIDAY_QUERY_FIELDS = ("country", "subdivision", "first_year", "last_year")
 
 
 class ClosureInline(admin.TabularInline):
     model = CalendarClosure
-    extra = 0
-    fields = ("date", "name", "open_intervals", "source")
+    form = ClosureForm
+    extra = 1
+    fields = ("date", "last_day", "name", "open_hours", "source")
+    verbose_name_plural = "closures (holidays, breaks such as a winter break, half days)"
 
 
 class HoursVersionInline(admin.TabularInline):
@@ -51,17 +67,47 @@ class HoursVersionInline(admin.TabularInline):
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(admin.ModelAdmin):
     form = BusinessCalendarForm
-    list_display = ("name", "time_zone", "is_24x7", "holiday_link")
+    list_display = ("name", "time_zone", "weekly", "is_24x7", "holiday_link")
     inlines = [ClosureInline, HoursVersionInline]
+    change_form_template = "admin/sla/businesscalendar/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["name", "time_zone", "is_24x7"]}),
+        (
+            "Weekly hours",
+            {
+                "fields": [*DAY_FIELDS, "hours_take_effect_on"],
+                "description": "Several intervals a day are separated by commas; a half day is "
+                "one shorter interval.",
+            },
+        ),
+    ]
+
+    @admin.display(description="Weekly hours")
+    def weekly(self, calendar: BusinessCalendar) -> str:
+        return hours_words(calendar)
 
     def save_model(
         self, request: HttpRequest, obj: BusinessCalendar, form: ModelForm, change: bool
     ) -> None:
-        if change and "weekly_hours" in form.changed_data:
+        assert isinstance(form, BusinessCalendarForm)
+        if change and form.hours_changed:
             calendar_hours_change(
-                obj, form.initial["weekly_hours"], form.cleaned_data["hours_take_effect_on"]
+                obj, form.previous_hours, form.cleaned_data["hours_take_effect_on"]
             )
         super().save_model(request, obj, form, change)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        calendar = BusinessCalendar.objects.filter(pk=object_id).first()
+        context = dict(extra_context or {})
+        if calendar is not None:
+            context["preview"] = calendar_preview(calendar, timezone.localdate())
+        return super().change_view(request, object_id, form_url, context)
 
     @admin.display(description="Public holidays")
     def holiday_link(self, calendar: BusinessCalendar) -> str:
@@ -92,35 +138,54 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
             messages.info(request, f"Re-planned {replanned} open SLA clocks on this calendar.")
 
     def import_holidays(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Two steps: what the package offers for a country and years, then the chosen ones."""
         calendar = get_object_or_404(BusinessCalendar, pk=pk)
         form = HolidayImportForm(request.POST or None)
+        offered = False
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            years = range(data["first_year"], data["last_year"] + 1)
             try:
-                result = holidays_apply(
-                    calendar,
-                    country=data["country"],
-                    subdivision=data["subdivision"],
-                    years=range(data["first_year"], data["last_year"] + 1),
-                )
+                options = holidays_preview(data["country"], data["subdivision"], years)
+                if "keep" in request.POST:
+                    result = holidays_apply(
+                        calendar,
+                        country=data["country"],
+                        subdivision=data["subdivision"],
+                        years=years,
+                        names=set(request.POST.getlist("names")),
+                    )
+                    return self._imported(request, calendar, result)
             except HolidayImportError as problem:
                 form.add_error(None, str(problem))
             else:
-                replanned = calendar_replan(calendar)
-                messages.success(
-                    request,
-                    f"Added {result.added} holidays from {result.source} "
-                    f"({result.kept} already there); re-planned {replanned} open clocks.",
-                )
-                url = reverse("admin:sla_businesscalendar_change", args=[calendar.pk])
-                return HttpResponseRedirect(url)
+                asked: dict[str, Any] = {
+                    key: request.POST.get(key, "") for key in HOLIDAY_QUERY_FIELDS
+                }
+                form = HolidayImportForm({**asked, "names": [o.name for o in options]})
+                form.offer(options)
+                form.is_valid()
+                offered = True
         context = {
             **self.admin_site.each_context(request),
             "title": f"Import public holidays into {calendar}",
             "form": form,
             "calendar": calendar,
+            "offered": offered,
         }
         return TemplateResponse(request, "admin/sla/holiday_import.html", context)
+
+    def _imported(
+        self, request: HttpRequest, calendar: BusinessCalendar, result: HolidayImport
+    ) -> HttpResponse:
+        replanned = calendar_replan(calendar)
+        messages.success(
+            request,
+            f"Added {result.added} holidays from {result.source} "
+            f"({result.kept} already there); re-planned {replanned} open clocks.",
+        )
+        url = reverse("admin:sla_businesscalendar_change", args=[calendar.pk])
+        return HttpResponseRedirect(url)
 
     def simulator(self, request: HttpRequest) -> HttpResponse:
         form = SimulatorForm(request.POST or None)
@@ -131,14 +196,21 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
                 target_kind=data["target_kind"], minutes=data["minutes"], days=data["days"]
             )
             try:
-                result = simulate(data["calendar"], rule, data["start"], data["pause_spans"])
-            except ValueError as problem:
-                form.add_error(None, f"That cannot be simulated: {problem}")
+                result = simulate(data["calendar"], rule, data["start_at"], data["pause_spans"])
+            except ValueError:
+                # The form checks what it can; the engine refuses the rest (e.g. a calendar
+                # whose hours cannot count that far): a sentence, never its message.
+                form.add_error(
+                    None,
+                    "That cannot be simulated on this calendar: check that it has working hours "
+                    "around the start and that the pauses are in order.",
+                )
         context = {
             **self.admin_site.each_context(request),
             "title": "SLA simulator",
             "form": form,
             "result": result,
+            "notes": form.cleaned_data.get("notes", []) if form.is_bound and result else [],
         }
         return TemplateResponse(request, "admin/sla/simulator.html", context)
 

@@ -27,10 +27,11 @@ def engine_calendar_for(
     whole: set[date] = set()
     partial: dict[date, list[tuple[str, str]]] = {}
     for closure in closures:
-        if closure.open_intervals:
-            partial[closure.date] = [(start, end) for start, end in closure.open_intervals]
-        else:
-            whole.add(closure.date)
+        for day in closure.days:
+            if closure.open_intervals:
+                partial[day] = [(start, end) for start, end in closure.open_intervals]
+            else:
+                whole.add(day)
     earlier = (
         {version.valid_until: _weekly(version.weekly_hours) for version in row.earlier_hours.all()}
         if row.pk

@@ -1,15 +1,19 @@
 """SLA clocks in words: which hours count, which days were closed, how long the clock waited.
 
-"counted Mon–Fri 07:00–17:00 America/Chicago; paused 2 h 10 min; Thu 19 Jun closed (Juneteenth)"
+"counted Mon–Fri 07:00–17:00 America/Chicago; paused 2 h of business time (2 d 17 h on the wall
+clock); Thu 19 Jun 2025 closed (Juneteenth)" — only what moved the due time.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import groupby
+from zoneinfo import ZoneInfo
 
-from servicedesk.sla.engine import Clock
-from servicedesk.sla.models import WEEKDAY_NAMES, BusinessCalendar
+from django.db.models import Q
+
+from servicedesk.sla.engine import Calendar, Clock
+from servicedesk.sla.models import WEEKDAY_NAMES, BusinessCalendar, CalendarClosure
 
 SHORT_DAYS = [name[:3] for name in WEEKDAY_NAMES]
 
@@ -43,44 +47,154 @@ def hours_words(row: BusinessCalendar | None) -> str:
     return f"{'; '.join(runs)} {row.time_zone}"
 
 
-def closures_words(row: BusinessCalendar | None, start: datetime, end: datetime) -> list[str]:
-    """The calendar's closed and shortened days between two instants, oldest first."""
-    if row is None or row.is_24x7 or end < start:
+Span = tuple[datetime, datetime]
+
+
+def _local_spans(day: date, intervals: list[list[str]], zone: ZoneInfo) -> list[Span]:
+    """A local date's HH:MM intervals as aware instants ("24:00" is the next midnight)."""
+    spans = []
+    for start, end in intervals:
+        begin = datetime.combine(day, time.fromisoformat(start), zone)
+        if end == "24:00":
+            finish = datetime.combine(day + timedelta(days=1), time(0), zone)
+        else:
+            finish = datetime.combine(day, time.fromisoformat(end), zone)
+        spans.append((begin, finish))
+    return spans
+
+
+def _overlap(spans: list[Span], others: list[Span]) -> int:
+    total = 0
+    for a, b in spans:
+        for c, d in others:
+            total += max(int((min(b, d) - max(a, c)).total_seconds()), 0)
+    return total
+
+
+def _lost_spans(
+    row: BusinessCalendar, day: date, open_intervals: list[list[str]], zone: ZoneInfo
+) -> list[Span]:
+    """The working time the weekly hours give `day` and a closure took away."""
+    usual = (row.weekly_hours or {}).get(str(day.weekday()), [])
+    lost = _local_spans(day, usual, zone)
+    kept = _local_spans(day, open_intervals, zone)
+    pieces: list[Span] = []
+    for a, b in lost:
+        cuts = sorted((max(a, c), min(b, d)) for c, d in kept if c < b and d > a)
+        cursor = a
+        for c, d in cuts:
+            if c > cursor:
+                pieces.append((cursor, c))
+            cursor = max(cursor, d)
+        if cursor < b:
+            pieces.append((cursor, b))
+    return pieces
+
+
+def counted_spans(clock: Clock, at: datetime) -> list[Span]:
+    """The spans the clock counts: its running segments, the open one projected to its due time
+    (or to `at` when there is none)."""
+    end = clock.due_at if clock.due_at and clock.due_at > at else at
+    return [(begin, stop or end) for begin, stop in clock.segments if (stop or end) > begin]
+
+
+def _closures_between(row: BusinessCalendar, first: date, last: date) -> list[CalendarClosure]:
+    overlapping = row.closures.filter(date__lte=last).filter(
+        Q(last_day__gte=first) | Q(last_day__isnull=True, date__gte=first)
+    )
+    return list(overlapping.order_by("date"))
+
+
+def closures_words(row: BusinessCalendar | None, clock: Clock, at: datetime) -> list[str]:
+    """The closed and shortened days that moved the clock's due time, oldest first, with years:
+    only days whose lost working hours fell while the clock was counting (a holiday on a
+    weekend, or while the ticket waited for the vendor, moved nothing)."""
+    if row is None or row.is_24x7:
         return []
-    first, last = start.date() - timedelta(days=1), end.date() + timedelta(days=1)
+    spans = counted_spans(clock, at)
+    if not spans:
+        return []
+    zone = ZoneInfo(row.time_zone)
+    first = spans[0][0].astimezone(zone).date()
+    last = spans[-1][1].astimezone(zone).date()
     found = []
-    for closure in row.closures.filter(date__range=(first, last)).order_by("date"):
-        day = closure.date
-        label = _day(day)
-        if closure.open_intervals:
-            hours = ", ".join(f"{a}–{b}" for a, b in closure.open_intervals)
-            found.append(f"{label} open {hours} only ({closure.name})")
+    for closure in _closures_between(row, first, last):
+        hours = closure.open_intervals or []
+        moved = [
+            day
+            for day in closure.days
+            if first <= day <= last and _overlap(_lost_spans(row, day, hours, zone), spans) > 0
+        ]
+        if not moved:
+            continue
+        label = day_words(moved[0])
+        if len(moved) > 1:
+            label = f"{label} – {day_words(moved[-1])}"
+        if hours:
+            times = ", ".join(f"{a}–{b}" for a, b in hours)
+            found.append(f"{label} open {times} only ({closure.name})")
         else:
             found.append(f"{label} closed ({closure.name})")
     return found
 
 
-def _day(day: date) -> str:
-    return f"{SHORT_DAYS[day.weekday()]} {day.day} {day:%b}"
+def day_words(day: date) -> str:
+    """`Thu 19 Jun 2025`: with its year, since explanations outlive the year they speak of."""
+    return f"{SHORT_DAYS[day.weekday()]} {day.day} {day:%b %Y}"
+
+
+def pauses(clock: Clock, at: datetime) -> list[Span]:
+    """The spans between the clock's start and `at` (or its stop) when it did not count."""
+    end = min(at, clock.stopped_at) if clock.stopped_at else at
+    gaps, cursor = [], clock.started_at
+    for begin, stop in clock.segments:
+        if begin > cursor:
+            gaps.append((cursor, min(begin, end)))
+        cursor = max(cursor, stop or end)
+    if cursor < end:
+        gaps.append((cursor, end))
+    return [(a, b) for a, b in gaps if b > a]
 
 
 def paused_seconds(clock: Clock, at: datetime) -> int:
     """Wall time the clock spent not running between its start and `at` (or its stop)."""
-    end = min(at, clock.stopped_at) if clock.stopped_at else at
-    running = sum(
-        int(((stop or end) - begin).total_seconds())
-        for begin, stop in clock.segments
-        if begin < end
+    return sum(int((b - a).total_seconds()) for a, b in pauses(clock, at))
+
+
+def pause_words(clock: Clock, at: datetime) -> str:
+    """`paused 2 h of business time (2 d 17 h on the wall clock)`, counting only the pauses
+    that held back business time: a pause over a weekend or a night moved no due time."""
+    business = wall = 0
+    for a, b in pauses(clock, at):
+        held = clock.calendar.between(a, b)
+        if held > 0:
+            business += held
+            wall += int((b - a).total_seconds())
+    if business < 60:
+        return ""
+    if business == wall:
+        return f"paused {duration_words(business)}"
+    return (
+        f"paused {duration_words(business)} of business time "
+        f"({duration_words(wall)} on the wall clock)"
     )
-    return max(int((end - clock.started_at).total_seconds()) - running, 0)
+
+
+def hold_words(calendar: Calendar, since: datetime, until: datetime) -> str:
+    """`, held 2 h of business time (2 d 16 h on the wall clock)`: what a hold moved the due
+    time by; empty when it held back no business time (a night, a weekend)."""
+    business = calendar.between(since, until)
+    if business < 60:
+        return ""
+    wall = int((until - since).total_seconds())
+    if wall == business:
+        return f", held {duration_words(business)}"
+    wall_words = duration_words(wall)
+    return f", held {duration_words(business)} of business time ({wall_words} on the wall clock)"
 
 
 def clock_summary(row: BusinessCalendar | None, clock: Clock, at: datetime) -> str:
-    """One line: the hours counted, time spent paused, and closures that fell inside."""
-    parts = [f"counted {hours_words(row)}"]
-    paused = paused_seconds(clock, at)
-    if paused >= 60:
-        parts.append(f"paused {duration_words(paused)}")
-    horizon = clock.due_at or clock.stopped_at or at
-    parts += closures_words(row, clock.started_at, max(horizon, at))
-    return "; ".join(parts)
+    """One line: the hours counted, the business time paused, and the closures that moved it."""
+    parts = [f"counted {hours_words(row)}", pause_words(clock, at)]
+    parts += closures_words(row, clock, at)
+    return "; ".join(part for part in parts if part)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import uuid
 import zoneinfo
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +19,8 @@ from servicedesk.directory.choices import Network
 from servicedesk.sla.choices import ClockEventKind, ClockState, Metric, Outcome, TargetKind
 from servicedesk.tickets.choices import Channel, TicketKind
 
+# A closure longer than a season is more likely a typo in the year.
+MAX_CLOSURE_DAYS = 120
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -94,12 +98,16 @@ class BusinessCalendar(models.Model):
 
 @audited()
 class CalendarClosure(models.Model):
-    """A holiday (whole day) or a partial day whose intervals replace the weekly ones."""
+    """A holiday, or a named run of days such as a winter break (whole days), or partial days
+    whose intervals replace the weekly ones."""
 
     calendar = models.ForeignKey(
         BusinessCalendar, on_delete=models.CASCADE, related_name="closures"
     )
-    date = models.DateField()
+    date = models.DateField("first day")
+    last_day = models.DateField(
+        null=True, blank=True, help_text="For a run of days, e.g. a winter break; empty: one day."
+    )
     name = models.CharField(max_length=120)
     open_intervals = models.JSONField(
         default=list,
@@ -117,6 +125,8 @@ class CalendarClosure(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.last_day and self.last_day != self.date:
+            return f"{self.date} – {self.last_day}: {self.name}"
         return f"{self.date}: {self.name}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -132,6 +142,25 @@ class CalendarClosure(models.Model):
     def clean(self) -> None:
         for interval in self.open_intervals or []:
             validate_weekly_hours({"0": [interval]})
+        if self.date is None:
+            return
+        if self.last_day is not None and self.last_day < self.date:
+            raise ValidationError({"last_day": "The last day comes before the first day."})
+        if len(self.days) > MAX_CLOSURE_DAYS:
+            raise ValidationError({"last_day": f"A closure spans at most {MAX_CLOSURE_DAYS} days."})
+        if self.calendar_id is None:
+            return
+        last = self.last_day or self.date
+        others = CalendarClosure.objects.filter(calendar_id=self.calendar_id, date__lte=last)
+        for other in others.exclude(pk=self.pk):
+            if (other.last_day or other.date) >= self.date:
+                raise ValidationError(f"These days overlap “{other.name}” ({other}).")
+
+    @property
+    def days(self) -> list[datetime.date]:
+        """Every date the closure covers, first to last."""
+        last = self.last_day or self.date
+        return [self.date + timedelta(days=n) for n in range((last - self.date).days + 1)]
 
 
 @audited()

@@ -7,7 +7,7 @@ clock on that calendar from its stored facts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from importlib.metadata import version
@@ -40,16 +40,17 @@ class HolidayImport:
     source: str
 
 
-@transaction.atomic
-def holidays_apply(
-    calendar: BusinessCalendar, *, country: str, subdivision: str, years: Iterable[int]
-) -> HolidayImport:
-    """Add a country's (and subdivision's) public holidays, observed days included.
+@dataclass(frozen=True)
+class HolidayOption:
+    """One holiday of an import, with every date it falls on in the years asked."""
 
-    A day the organisation already defined itself (a half day, a named closure) is kept as it is.
-    """
+    name: str
+    days: list[date]
+
+
+def _official(country: str, subdivision: str, years: Iterable[int]) -> dict[date, str]:
     try:
-        official = holidays.country_holidays(
+        found = holidays.country_holidays(
             country.upper(), subdiv=subdivision.upper() or None, years=list(years)
         )
     except NotImplementedError as unknown:
@@ -58,11 +59,40 @@ def holidays_apply(
         ) from unknown
     except ValueError as problem:
         raise HolidayImportError(str(problem)) from problem
+    return dict(sorted(found.items()))
+
+
+def holidays_preview(country: str, subdivision: str, years: Iterable[int]) -> list[HolidayOption]:
+    """The holidays an import would offer, by name in the order they first fall."""
+    by_name: dict[str, list[date]] = {}
+    for day, name in _official(country, subdivision, years).items():
+        by_name.setdefault(name, []).append(day)
+    return [HolidayOption(name, days) for name, days in by_name.items()]
+
+
+@transaction.atomic
+def holidays_apply(
+    calendar: BusinessCalendar,
+    *,
+    country: str,
+    subdivision: str,
+    years: Iterable[int],
+    names: Collection[str] | None = None,
+) -> HolidayImport:
+    """Add a country's (and subdivision's) public holidays, observed days included; with
+    `names`, only the holidays the admin chose to keep (not every optional day of a state).
+
+    A day the organisation already defined itself (a half day, a named closure, a day of a
+    break) is kept as it is.
+    """
+    official = _official(country, subdivision, years)
+    if names is not None:
+        official = {day: name for day, name in official.items() if name in names}
     source = f"holidays {version('holidays')} {country.upper()}/{subdivision.upper() or '-'}"
-    existing = set(calendar.closures.values_list("date", flat=True))
+    existing = {day for closure in calendar.closures.all() for day in closure.days}
     fresh = [
         CalendarClosure(calendar=calendar, date=day, name=name, source=source)
-        for day, name in sorted(official.items())
+        for day, name in official.items()
         if day not in existing
     ]
     CalendarClosure.objects.bulk_create(fresh)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockState, Metric
 from servicedesk.sla.explain import clock_summary
-from servicedesk.sla.models import ClockEvent, TicketClock
+from servicedesk.sla.models import BusinessCalendar, ClockEvent, TicketClock
 from servicedesk.sla.rules import Decision, chart_for, decide, ticket_facts
 from servicedesk.sla.services import load_clock
 from servicedesk.tickets.choices import TicketKind, TicketState
@@ -111,8 +112,13 @@ PROMISE_WORDING: dict[tuple[str, str], str] = {
     (Metric.RESOLUTION, TicketKind.INCIDENT): "We aim to have it working again by {due}.",
     (Metric.RESOLUTION, ""): "We aim to complete it by {due}.",
 }
-PAUSED_WORDING = "The clock is paused while we wait for a reply."
-AWAITING_STATES = {TicketState.AWAITING_CUSTOMER, TicketState.AWAITING_VENDOR}
+# While a clock is paused, what the ticket waits for.
+UNTIL_THEN = "The clock is paused until then."
+ON_HOLD_WORDING = {
+    TicketState.AWAITING_CUSTOMER: f"On hold: waiting for your reply. {UNTIL_THEN}",
+    TicketState.AWAITING_VENDOR: f"On hold: waiting for the vendor. {UNTIL_THEN}",
+}
+AWAITING_STATES = set(ON_HOLD_WORDING)
 TARGETS_AFTER_TRIAGE = "The time to fix it is set once the desk has triaged it."
 
 
@@ -124,7 +130,8 @@ def _when(due: datetime, now: datetime, zone: ZoneInfo) -> str:
         return f"today at {clock}"
     if days_ahead == 1:
         return f"tomorrow at {clock}"
-    return f"{local_due:%a} {local_due.day} {local_due:%b} at {clock}"
+    year = f" {local_due.year}" if local_due.year != local_now.year else ""
+    return f"{local_due:%a} {local_due.day} {local_due:%b}{year} at {clock}"
 
 
 def promises_in_words(ticket: Ticket, time_zone: str, now: datetime | None = None) -> str:
@@ -142,7 +149,7 @@ def promises_in_words(ticket: Ticket, time_zone: str, now: datetime | None = Non
         (due, metric) for metric, state, due in rows if state == ClockState.RUNNING and due
     )
     waiting = ticket.state in AWAITING_STATES and any(row[1] == ClockState.PAUSED for row in rows)
-    sentences = [PAUSED_WORDING] if waiting else []
+    sentences = [ON_HOLD_WORDING[TicketState(ticket.state)]] if waiting else []
     for due, metric in running:
         wording = PROMISE_WORDING.get((metric, ticket.kind)) or PROMISE_WORDING[(metric, "")]
         sentences.append(wording.format(due=_when(due, now, zone)))
@@ -150,3 +157,44 @@ def promises_in_words(ticket: Ticket, time_zone: str, now: datetime | None = Non
     if rows and not waiting and not fix_is_timed:
         sentences.append(TARGETS_AFTER_TRIAGE)
     return " ".join(dict.fromkeys(sentences))
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of a calendar's preview: its date, the hours it counts, and why if unusual."""
+
+    day: date
+    hours: str
+    closure: str
+    is_open: bool
+
+
+def calendar_preview(row: BusinessCalendar, first: date, days: int = 30) -> list[CalendarDay]:
+    """The next `days` days as the engine counts them: hours in local time, closures named.
+    Two queries (the closures in the range; the calendar when its cached copy is stale)."""
+    engine = engine_calendar(row)
+    zone = ZoneInfo(row.time_zone)
+    last = first + timedelta(days=days - 1)
+    named: dict[date, str] = {}
+    overlapping = row.closures.filter(date__lte=last).filter(
+        Q(last_day__gte=first) | Q(last_day__isnull=True, date__gte=first)
+    )
+    for closure in overlapping:
+        for day in closure.days:
+            named[day] = closure.name
+    preview = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        if row.is_24x7:
+            preview.append(CalendarDay(day, "around the clock", "", True))
+            continue
+        spans = engine.day_intervals(day)
+        hours = ", ".join(
+            f"{a.astimezone(zone):%H:%M}–{_end_words(b.astimezone(zone), day)}" for a, b in spans
+        )
+        preview.append(CalendarDay(day, hours or "closed", named.get(day, ""), bool(spans)))
+    return preview
+
+
+def _end_words(end: datetime, day: date) -> str:
+    return "24:00" if end.date() > day else f"{end:%H:%M}"

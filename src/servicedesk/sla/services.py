@@ -15,7 +15,7 @@ from servicedesk.directory.models import Person
 from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockEventKind, Metric
 from servicedesk.sla.engine import Clock, ClockState
-from servicedesk.sla.explain import hours_words
+from servicedesk.sla.explain import hold_words, hours_words
 from servicedesk.sla.models import BusinessCalendar, ClockEvent, TicketClock
 from servicedesk.sla.rules import (
     NO_CLOCK_LABEL,
@@ -27,7 +27,7 @@ from servicedesk.sla.rules import (
     target_of,
     ticket_facts,
 )
-from servicedesk.tickets.choices import TicketState
+from servicedesk.tickets.choices import TicketKind, TicketState
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.workflow import PAUSED_STATES
 
@@ -54,7 +54,7 @@ def calendar_for(rule: TargetSpec | None, ticket: Ticket) -> BusinessCalendar | 
 
 
 def local_stamp(at: datetime) -> str:
-    return timezone.localtime(at).strftime("%a %d %b %H:%M %Z")
+    return timezone.localtime(at).strftime("%a %d %b %Y %H:%M %Z")
 
 
 # The columns `copy_clock` fills: what a bulk update of re-planned clocks writes.
@@ -173,6 +173,61 @@ def _retarget(
         _stop(row, clock, at, "no SLA for this priority code", actor)
 
 
+# How a clock's recorded timeline is replayed on another target (see `_replan_from_submission`).
+_REPLAYED: dict[str, str] = {
+    ClockEventKind.PAUSED: "pause",
+    ClockEventKind.RESUMED: "resume",
+    ClockEventKind.STOPPED: "stop",
+    ClockEventKind.REOPENED: "reopen",
+    ClockEventKind.CANCELLED: "cancel",
+}
+
+
+def _replan_from_submission(
+    row: TicketClock,
+    ticket: Ticket,
+    decision: Decision,
+    at: datetime,
+    actor: Person | None,
+) -> Clock:
+    """The clock as if the ticket had been of its new kind since it was submitted.
+
+    An incident converted to a service request (or back) counts from submission on the new
+    kind's target: the time an untriaged incident spent with no SLA counts as it would have for a
+    request, while the holds (awaiting customer or vendor), stops and reopenings are replayed from
+    the clock's timeline as they happened.
+    """
+    source = decision.source
+    calendar_row = calendar_for(source, ticket)
+    before = row.target_label
+    clock = Clock(target_of(source), engine_calendar(calendar_row), row.started_at)
+    for event in row.events.order_by("at", "id"):
+        action = _REPLAYED.get(event.kind)
+        if action is not None:
+            getattr(clock, action)(max(event.at, clock.last_event_at))
+    clock.observe(max(at, clock.last_event_at))
+    row.rule = decision.rule
+    row.calendar = calendar_row
+    row.target_label = decision.label
+    kind = TicketKind(ticket.kind).label.lower()
+    article = "an" if kind[0] in "aeiou" else "a"
+    _event(
+        row,
+        at,
+        ClockEventKind.RETARGETED,
+        f"re-planned from submission as {article} {kind}: {before} → {row.target_label}, "
+        f"counted {hours_words(calendar_row)}{_due_words(clock)}",
+        actor,
+    )
+    return clock
+
+
+def _held_since(row: TicketClock, clock: Clock) -> datetime:
+    """When the current hold began: the clock's last pause."""
+    paused = row.events.filter(kind=ClockEventKind.PAUSED).order_by("at", "id").last()
+    return paused.at if paused else clock.last_event_at
+
+
 def _follow_state(
     row: TicketClock, clock: Clock, old: str, new: str, at: datetime, actor: Person | None
 ) -> None:
@@ -182,8 +237,15 @@ def _follow_state(
         clock.pause(at)
         _event(row, at, ClockEventKind.PAUSED, f"paused: {label}", actor)
     elif old in PAUSED_STATES and new not in PAUSED_STATES and active and clock.on_hold:
+        held_since = _held_since(row, clock)
         clock.resume(at)
-        _event(row, at, ClockEventKind.RESUMED, f"resumed: {label}", actor)
+        _event(
+            row,
+            at,
+            ClockEventKind.RESUMED,
+            f"resumed: {label}{hold_words(clock.calendar, held_since, at)}",
+            actor,
+        )
     if new == TicketState.RESOLVED and active:
         clock.stop(at)
         _event(row, at, ClockEventKind.STOPPED, f"stopped: resolved ({clock.outcome})", actor)
@@ -212,6 +274,17 @@ def _stop(row: TicketClock, clock: Clock, at: datetime, why: str, actor: Person 
         _event(row, at, ClockEventKind.STOPPED, f"stopped: {why} ({clock.outcome})", actor)
 
 
+def accepted_by(
+    ticket: Ticket, actor: Person | None, changed: set[str], after: dict[str, str]
+) -> bool:
+    """A technician accepted the ticket: they took it (became its assignee by their own act) or,
+    as its assignee, started work on it. Routing it to a group, or someone else handing it to
+    them, acknowledges nothing (the school district's chart: "Technicians will acknowledge")."""
+    if actor is None or not actor.is_staff_member or ticket.assignee_id != actor.pk:
+        return False
+    return "assignee" in changed or after.get("state") == TicketState.IN_PROGRESS
+
+
 def clocks_follow(
     ticket: Ticket, actor: Person | None, before: dict[str, str], after: dict[str, str]
 ) -> None:
@@ -227,13 +300,15 @@ def clocks_follow(
     for row in ticket.clocks.select_related("calendar").select_for_update(of=("self",)):
         clock = load_clock(row)
         if chart is not None and row.metric in RETARGETED_METRICS:
-            _retarget(row, clock, ticket, decide(chart, row.metric, facts), at, actor)
+            decision = decide(chart, row.metric, facts)
+            if "kind" in changed:
+                clock = _replan_from_submission(row, ticket, decision, at, actor)
+            else:
+                _retarget(row, clock, ticket, decision, at, actor)
         if row.metric == Metric.CATEGORIZE and "category" in changed and ticket.category_id:
             _stop(row, clock, at, "categorized", actor)
-        if row.metric == Metric.ACKNOWLEDGE and (
-            "assignee" in changed or "assignment_group" in changed or "state" in changed
-        ):
-            _stop(row, clock, at, "acknowledged by the desk", actor)
+        if row.metric == Metric.ACKNOWLEDGE and accepted_by(ticket, actor, changed, after):
+            _stop(row, clock, at, f"accepted by {actor}", actor)
         if "state" in changed:
             _follow_state(row, clock, before["state"], after["state"], at, actor)
         store_clock(row, clock)

@@ -22,7 +22,7 @@ class EventName:
     """Dotted names, as in history: `ticket.create`, `ticket.update`, `ticket.assign`,
     `ticket.<state>` for a transition (e.g. `ticket.resolved`), `comment.public`,
     `comment.internal`, `attachment.add`, `ticket.link`, `ticket.affected`, `ticket.join` (someone
-    added themselves as affected), `ticket.plan`,
+    added themselves as affected), `ticket.plan`, `ticket.convert`,
     from the SLA sweep `sla.warning` and `sla.breach`, and from the weekly check of scheduled
     maintenance `ticket.follow_up_due`."""
 
@@ -42,6 +42,8 @@ class EventName:
     FOLLOW_UP_DUE = "ticket.follow_up_due"
     # A requester's urgent message (a public comment, also published as `comment.public`).
     URGENT = "ticket.urgent"
+    # An incident converted to a service request, or back.
+    CONVERT = "ticket.convert"
 
     @staticmethod
     def transition(state: str) -> str:

@@ -143,6 +143,7 @@ def _form(mailbox: Mailbox, **changes: Any) -> dict[str, Any]:
         "imap_password": "",
         "imap_folder": "INBOX",
         "imap_ssl": "on",
+        "default_kind": "incident",
         "is_active": "on",
         **changes,
     }

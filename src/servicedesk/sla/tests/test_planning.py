@@ -98,13 +98,18 @@ def test_an_admin_imports_holidays_and_simulates_in_the_browser(admin_client, di
     assert admin_client.get(url).status_code == 200
     bad = admin_client.post(url, {"country": "ZZ", "first_year": 2025, "last_year": 2025})
     assert "is not a country the holidays package knows" in bad.content.decode()
+    asked = {"country": "US", "subdivision": "OK", "first_year": 2025, "last_year": 2026}
+    offered = admin_client.post(url, {**asked, "preview": "1"}).content.decode()
+    assert "Thanksgiving Day — Thu 27 Nov 2025, Thu 26 Nov 2026" in offered
     done = admin_client.post(
-        url,
-        {"country": "US", "subdivision": "OK", "first_year": 2025, "last_year": 2026},
-        follow=True,
+        url, {**asked, "keep": "1", "names": ["Thanksgiving Day", "Christmas Day"]}, follow=True
     )
     assert "Added" in done.content.decode()
     assert district.closures.filter(date=date(2026, 11, 26)).exists()
+    assert set(district.closures.values_list("name", flat=True)) == {
+        "Thanksgiving Day",
+        "Christmas Day",
+    }
     page = admin_client.post(
         "/admin/sla/businesscalendar/simulator/",
         {
@@ -117,7 +122,7 @@ def test_an_admin_imports_holidays_and_simulates_in_the_browser(admin_client, di
     )
     text = page.content.decode()
     assert 'data-testid="due"' in text
-    assert "Mon 16 Jun 2025, 09:30" in text
+    assert "Mon 16 Jun 2025 09:30 CDT" in text
     refused = admin_client.post(
         "/admin/sla/businesscalendar/simulator/",
         {
@@ -139,8 +144,8 @@ def test_changing_the_hours_keeps_the_old_hours_for_earlier_days(admin_client, d
         {
             "name": "District",
             "time_zone": "America/Chicago",
-            "weekly_hours": '{"0": [["08:00", "16:00"]], "1": [["08:00", "16:00"]], '
-            '"2": [["08:00", "16:00"]], "3": [["08:00", "16:00"]], "4": [["08:00", "16:00"]]}',
+            **dict.fromkeys(("monday", "tuesday", "wednesday", "thursday"), "08:00–16:00"),
+            "friday": "8:00-16:00",
             "hours_take_effect_on": "2025-06-16",
             "closures-TOTAL_FORMS": "0",
             "closures-INITIAL_FORMS": "0",

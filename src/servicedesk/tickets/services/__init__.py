@@ -9,6 +9,7 @@ from servicedesk.tickets.services.collaboration import (
     ticket_watch,
     tickets_link_many,
 )
+from servicedesk.tickets.services.conversion import ticket_convert
 from servicedesk.tickets.services.discipline import ticket_take
 from servicedesk.tickets.services.escalation import ticket_escalate, ticket_resolve_to_desk
 from servicedesk.tickets.services.lifecycle import (
@@ -35,6 +36,7 @@ __all__ = [
     "scheduled_follow_ups_remind",
     "task_create",
     "ticket_assign",
+    "ticket_convert",
     "ticket_create",
     "ticket_escalate",
     "ticket_join_as_affected",

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 
+from servicedesk.catalog.models import Category, PriorityCode
 from servicedesk.conftest import Org
 from servicedesk.sla.choices import Metric, TargetKind
 from servicedesk.sla.models import SlaRule, TicketClock
@@ -64,4 +66,52 @@ def test_a_call_from_the_future_is_refused_beside_the_field(org: Org, client: Cl
     body = response.content.decode()
     assert 'data-testid="error-received_at"' in body and "in the future" in body
     assert 'value="Typed the wrong day"' in body
+    assert not Ticket.objects.exists()
+
+
+def chart(number: int, codes: dict[int, str]) -> list[PriorityCode]:
+    category = Category.objects.create(number=number, name=f"Category {number}")
+    return [
+        PriorityCode.objects.create(category=category, code=code, name=name)
+        for code, name in codes.items()
+    ]
+
+
+def call(client: Client, org: Org, **fields: object) -> HttpResponse:
+    client.force_login(org.desk)
+    return client.post(  # type: ignore[return-value]
+        "/workspace/call/",
+        {
+            "caller": org.colleague.pk,
+            "channel": Channel.PHONE,
+            "kind": TicketKind.REQUEST,
+            "short_description": "Needs a projector",
+            **fields,
+        },
+    )
+
+
+def test_the_care_center_prioritizes_a_call_on_entry(org: Org, client: Client) -> None:
+    [emergency, instructional] = chart(1, {1: "Emergency", 3: "Instructional"})
+    response = call(client, org, category=emergency.category_id, priority_code=instructional.pk)
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    assert (ticket.category, ticket.priority_code) == (instructional.category, instructional)
+
+
+def test_a_code_alone_brings_its_category(org: Org, client: Client) -> None:
+    [instructional] = chart(2, {3: "Instructional"})
+    assert call(client, org, priority_code=instructional.pk).status_code == 302
+    assert Ticket.objects.get().category == instructional.category
+
+
+def test_a_code_of_another_category_is_refused_beside_the_field(org: Org, client: Client) -> None:
+    [break_fix] = chart(1, {1: "Emergency"})
+    [access] = chart(2, {3: "Instructional"})
+    response = call(client, org, category=access.category_id, priority_code=break_fix.pk)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'data-testid="error-priority_code"' in body
+    assert "not one of category 2" in body
+    assert 'value="Needs a projector"' in body
     assert not Ticket.objects.exists()

@@ -50,6 +50,8 @@ def log_call(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 service=data["service"],
                 request_type=data["request_type"],
+                category=data["category"],
+                priority_code=data["priority_code"],
                 affected_people=[data["caller"]],
                 received_at=data["received_at"],
             )

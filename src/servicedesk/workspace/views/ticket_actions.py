@@ -14,7 +14,7 @@ from django import forms
 
 from servicedesk.directory.models import Person
 from servicedesk.tickets import services
-from servicedesk.tickets.choices import TicketState
+from servicedesk.tickets.choices import TicketKind, TicketState
 from servicedesk.tickets.errors import TicketError, TicketErrorCode
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.selectors import ticket_get
@@ -152,6 +152,14 @@ def _plan(actor: Person, ticket: Ticket, data: Data, form: forms.Form) -> str:
     return f"Planned for {planned.planned_for:%a %d %b %Y}."
 
 
+def _convert(actor: Person, ticket: Ticket, data: Data, form: forms.Form) -> str:
+    to = TicketKind.REQUEST if ticket.kind == TicketKind.INCIDENT else TicketKind.INCIDENT
+    services.ticket_convert(
+        ticket, actor=actor, version=data["version"], to=to, reason=data["reason"]
+    )
+    return f"Now a {to.label.lower()}; its SLA clocks count from submission."
+
+
 def _watch(actor: Person, ticket: Ticket, data: Data, form: forms.Form) -> str:
     if services.ticket_watch(ticket, person=actor, watching=data["watching"]):
         return "You are watching this ticket: its updates reach you."
@@ -183,4 +191,5 @@ ACTIONS: dict[str, Action] = {
     "take": Action(workspace_forms.TakeForm, _take, "approval_reason"),
     "plan": Action(workspace_forms.PlanForm, _plan, "planned_for"),
     "watch": Action(workspace_forms.WatchForm, _watch, None),
+    "convert": Action(workspace_forms.ConvertForm, _convert, "reason"),
 }
