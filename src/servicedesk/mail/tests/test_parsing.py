@@ -68,16 +68,20 @@ def test_a_dsn_without_robot_headers_is_still_a_report() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "reason"),
+    ("name", "text"),
     [
-        ("malformed_mime.eml", "broken MIME structure"),
-        ("unknown_charset.eml", "unknown charset 'x-klingon-8'"),
+        ("malformed_mime.eml", "This body claims to be multipart"),
+        ("unknown_charset.eml", "nuqneH"),
     ],
 )
-def test_malformed_mail_says_why(name: str, reason: str) -> None:
+def test_sloppy_mail_is_read_rather_than_refused(name: str, text: str) -> None:
+    assert text in parse(fixture(name), max_header_bytes=LIMIT).text
+
+
+def test_a_message_without_a_sender_is_refused_with_the_reason() -> None:
     with pytest.raises(MalformedMessageError) as raised:
-        parse(fixture(name), max_header_bytes=LIMIT)
-    assert reason in raised.value.reason
+        parse(fixture("no_sender.eml"), max_header_bytes=LIMIT)
+    assert "no usable sender address" in raised.value.reason
 
 
 def test_huge_headers_are_refused_but_the_message_id_is_still_read() -> None:
