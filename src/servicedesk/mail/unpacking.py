@@ -21,7 +21,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
 
-from tnefparse import TNEF
+from tnefparse import TNEF  # type: ignore[import-untyped]  # the library ships no types
 
 from servicedesk.core.text import postgres_safe
 from servicedesk.mail.decoding import decode_raw_header, decode_text, html_to_text
