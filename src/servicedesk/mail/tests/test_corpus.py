@@ -23,7 +23,6 @@ from servicedesk.mail.receiving import DeskController, DeskHandler
 from servicedesk.mail.tests.conftest import FIXTURES, Dovecot
 from servicedesk.notifications.models import OutboundEmail
 from servicedesk.notifications.tests.smtp_server import free_port
-from servicedesk.tickets.models import Ticket
 
 CORPUS = FIXTURES / "corpus"
 DEEP = 500
@@ -168,7 +167,8 @@ def _check(name: str, row: InboundMessage, *, via_imap: bool = False) -> None:
     if expected.state != InboundState.PROCESSED:
         assert row.reason, name
         return
-    ticket = Ticket.objects.get(pk=row.ticket_id)
+    ticket = row.ticket
+    assert ticket is not None, name
     if expected.subject:
         assert ticket.short_description == expected.subject, name
     for text in expected.text:
