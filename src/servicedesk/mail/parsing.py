@@ -102,6 +102,11 @@ def _read(raw: bytes) -> tuple[Message, tuple[str, ...]]:
     """The strict reading if it holds together, else the most lenient one that does."""
     try:
         message = BytesParser(policy=policy.default).parsebytes(raw)
+    except RecursionError:
+        # The stdlib parser recurses once per nesting level (about a thousand is too many):
+        # the headers are read, and the body kept as text rather than the message refused.
+        headers_only = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+        return headers_only, ("nested too deep to take apart: body read as text",)
     except Exception:
         return BytesParser(policy=policy.compat32).parsebytes(raw), ("read with compat32",)
     if not _structure_broken(message):
