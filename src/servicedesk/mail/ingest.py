@@ -128,7 +128,9 @@ def _decide(row: InboundMessage) -> None:
         _end(row, InboundState.QUARANTINED, f"refused by the desk's rules: {refused}")
         return
     row.ticket, row.comment = outcome.ticket, outcome.comment
-    _end(row, InboundState.PROCESSED, outcome.note)
+    # What the lenient reading had to do, for whoever wonders why the ticket looks as it does.
+    repairs = f" Read leniently: {'; '.join(parsed.repairs)}." if parsed.repairs else ""
+    _end(row, InboundState.PROCESSED, outcome.note + repairs)
 
 
 def process_message(row: InboundMessage) -> InboundMessage:

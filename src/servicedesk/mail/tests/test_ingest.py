@@ -139,6 +139,7 @@ def test_sloppy_mail_becomes_a_ticket_and_unusable_mail_is_kept_as_failed(
     good = receive(desk_mailbox, eml("new_ticket.eml"))
     assert (broken.state, charset.state) == (InboundState.PROCESSED, InboundState.PROCESSED)
     assert broken.ticket is not None and "claims to be multipart" in broken.ticket.description
+    assert "Read leniently: broken MIME structure read as text" in broken.reason
     assert no_sender.state == InboundState.FAILED
     assert "no usable sender address" in no_sender.reason
     assert good.state == InboundState.PROCESSED
