@@ -2,7 +2,8 @@
 
 The tree is walked with a list as the stack, never by recursion: 500 nested multiparts are as
 easy as two. What each part becomes:
-- multipart/alternative: one rendering, the plain text unless it is blank, else the HTML;
+- multipart/alternative: one rendering is read, the plain text unless it is blank, else the
+  HTML; the others give only their files (the HTML's inline images);
 - message/rfc822 (a forwarded mail): its text follows, under its From/Date/Subject, and the
   original is kept as a .eml file;
 - inline text/plain and text/html: text (a uuencoded file inside plain text is cut out and kept);
@@ -32,8 +33,6 @@ _UUENCODED = re.compile(
 )
 _TNEF_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
 _FORWARD_HEADERS = ("From", "Date", "Subject", "To")
-# Renderings of the same words: of an alternative, only the chosen one is read.
-_READABLE = ("text/plain", "text/html", "multipart/")
 
 
 @dataclass(frozen=True)
@@ -192,46 +191,54 @@ def _forwarded(part: Message, unpacked: Unpacked) -> Message | None:
     return inner
 
 
-def _leaf(part: Message, index: int, unpacked: Unpacked) -> None:
+def _leaf(part: Message, index: int, unpacked: Unpacked, *, files_only: bool) -> None:
     content_type = part.get_content_type()
     name = filename_of(part)
     if content_type.startswith("multipart/"):  # no parts could be found: its body is the text
-        unpacked.texts.append(decode_text(payload_bytes(part), part.get_content_charset()))
+        if not files_only:
+            unpacked.texts.append(decode_text(payload_bytes(part), part.get_content_charset()))
         return
     is_text = content_type in ("text/plain", "text/html")
     if is_text and not name and part.get_content_disposition() != "attachment":
-        text = part_text(part)
-        unpacked.texts.append(_plain_text(text, unpacked) if content_type == "text/plain" else text)
+        if not files_only:
+            text = part_text(part)
+            plain = content_type == "text/plain"
+            unpacked.texts.append(_plain_text(text, unpacked) if plain else text)
         return
     if (content_type in _TNEF_TYPES or name.lower() == "winmail.dat") and _tnef(part, unpacked):
         return
     unpacked.add_file(name or _unnamed(part, index), content_type, payload_bytes(part))
 
 
+def _alternatives(children: list[Message]) -> list[tuple[Message, bool]]:
+    """(child, files only?) of a multipart/alternative: the chosen rendering is read; the
+    others give only their files (the HTML rendering's inline images, an invitation's
+    text/calendar), never their text a second time."""
+    chosen = _alternative(children)
+    return [(child, child is not chosen) for child in children]
+
+
 def unpack(message: Message) -> Unpacked:
     unpacked = Unpacked()
-    stack: list[Message] = [message]
+    # (part, files only?): a part inside an alternative rendering that is not read as text.
+    stack: list[tuple[Message, bool]] = [(message, False)]
     index = 0
     while stack:
-        part = stack.pop()
+        part, files_only = stack.pop()
         index += 1
         content_type = part.get_content_type()
         if content_type == "message/rfc822" and part.is_multipart():
-            inner = _forwarded(part, unpacked)
+            inner = None if files_only else _forwarded(part, unpacked)
             if inner is not None:
-                stack.append(inner)
+                stack.append((inner, False))
             continue
         if part.is_multipart():
             children = [child for child in part.get_payload() if isinstance(child, Message)]
-            if content_type == "multipart/alternative":
-                chosen = _alternative(children)
-                # An invitation's text/calendar and the like are kept as files beside the text.
-                children = [
-                    child
-                    for child in children
-                    if child is chosen or not child.get_content_type().startswith(_READABLE)
-                ]
-            stack.extend(reversed(children))
+            if content_type == "multipart/alternative" and not files_only:
+                entries = _alternatives(children)
+            else:
+                entries = [(child, files_only) for child in children]
+            stack.extend(reversed(entries))
             continue
-        _leaf(part, index, unpacked)
+        _leaf(part, index, unpacked, files_only=files_only)
     return unpacked

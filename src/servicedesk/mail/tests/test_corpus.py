@@ -60,6 +60,13 @@ EXPECTED: dict[str, Expected] = {
     ),
     "python-msg_44.eml": Expected("a simple multipart", (), ("msg.txt", "msg.txt")),
     "python-msg_47.eml": Expected("VIARGA|CIALIS|LEVITRA", ("PHARRMACY ON1INE",)),
+    "php-mailparse-oeuue.eml": Expected(
+        "attch & OE",
+        ("Hello!\nSubj.",),
+        ("README1.dat", "README2.dat", "README3.dat"),
+        absent=("begin 644",),
+    ),
+    "php-mailparse-rfc2231.eml": Expected("mime attach", ("This is not the Body",)),
     "quirk-unquoted-boundary.eml": Expected(
         "Scanner on floor 2 offline",
         ('The scanner on floor 2 says "offline" since this morning.',),

@@ -166,3 +166,18 @@ def test_a_broken_uuencode_block_is_left_as_text() -> None:
     raw = b"From: a@example.org\r\n\r\nbegin 644 x.bin\r\n\x7f\x7f\x7f\r\nend\r\n"
     parsed = parse(raw, max_header_bytes=LIMIT)
     assert "begin 644 x.bin" in parsed.text and not parsed.attachments
+
+
+def test_the_html_renderings_inline_image_is_kept_beside_the_plain_text() -> None:
+    raw = (
+        b"From: a@example.org\r\nContent-Type: multipart/alternative; boundary=alt\r\n\r\n"
+        b"--alt\r\nContent-Type: text/plain\r\n\r\nThe dialog says: access denied\r\n"
+        b"--alt\r\nContent-Type: multipart/related; boundary=rel\r\n\r\n"
+        b"--rel\r\nContent-Type: text/html\r\n\r\n<p>The dialog says: <b>access denied</b></p>"
+        b'<img src="cid:shot@x">\r\n'
+        b"--rel\r\nContent-Type: image/png\r\nContent-ID: <shot@x>\r\n\r\nPNG\r\n--rel--\r\n"
+        b"--alt\r\nContent-Type: text/calendar\r\n\r\nBEGIN:VCALENDAR\r\n--alt--\r\n"
+    )
+    parsed = parse(raw, max_header_bytes=LIMIT)
+    assert parsed.text.strip() == "The dialog says: access denied"  # once, not twice
+    assert [item.name for item in parsed.attachments] == ["inline-shot.png", "part-6.ics"]
