@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.test import Client
 
 from servicedesk.conftest import Org
+from servicedesk.directory.models import Person
 from servicedesk.mail.choices import InboundState
 from servicedesk.mail.ingest import receive
 from servicedesk.mail.models import Mailbox
@@ -88,3 +89,20 @@ def test_a_refused_robot_message_is_not_answered(org: Org, desk_mailbox: Mailbox
     assert not OutboundEmail.objects.filter(event="mail_refused").exists()
     nobody = receive(desk_mailbox, eml("no_sender.eml"))
     assert nobody.state == InboundState.FAILED and "sender told" not in nobody.reason
+
+
+def test_the_mail_log_lets_an_administrator_download_a_refused_original(
+    org: Org, desk_mailbox: Mailbox, client: Client
+) -> None:
+    raw = eml("no_sender.eml")
+    row = receive(desk_mailbox, raw)
+    assert row.state == InboundState.FAILED
+    url = f"/admin/mail/inboundmessage/{row.pk}/original.eml"
+    client.force_login(org.desk)  # an agent, not an administrator
+    assert client.get(url).status_code != 200
+    client.force_login(Person.objects.create(username="root", is_staff=True, is_superuser=True))
+    page = client.get(f"/admin/mail/inboundmessage/{row.pk}/change/").content.decode()
+    assert url in page and "no usable sender address" in page
+    download = client.get(url)
+    assert download.status_code == 200 and download.content == raw
+    assert download["Content-Disposition"].startswith("attachment;")
