@@ -60,9 +60,10 @@ def payload_bytes(part: Message) -> bytes:
     return payload if isinstance(payload, bytes) else b""
 
 
-def part_text(part: Message) -> str:
+def part_text(part: Message, content_type: str | None = None) -> str:
     text = decode_text(payload_bytes(part), part.get_content_charset())
-    return html_to_text(text) if part.get_content_type() == "text/html" else text
+    is_html = (content_type or part.get_content_type()) == "text/html"
+    return html_to_text(text) if is_html else text
 
 
 def header_text(part: Message, name: str) -> str:
@@ -191,8 +192,10 @@ def _forwarded(part: Message, unpacked: Unpacked) -> Message | None:
     return inner
 
 
-def _leaf(part: Message, index: int, unpacked: Unpacked, *, files_only: bool) -> None:
-    content_type = part.get_content_type()
+def _leaf(
+    part: Message, content_type: str, index: int, unpacked: Unpacked, *, files_only: bool
+) -> None:
+    # The stdlib parses a header again on every read: each is read once here.
     name = filename_of(part)
     if content_type.startswith("multipart/"):  # no parts could be found: its body is the text
         if not files_only:
@@ -201,7 +204,7 @@ def _leaf(part: Message, index: int, unpacked: Unpacked, *, files_only: bool) ->
     is_text = content_type in ("text/plain", "text/html")
     if is_text and not name and part.get_content_disposition() != "attachment":
         if not files_only:
-            text = part_text(part)
+            text = part_text(part, content_type)
             plain = content_type == "text/plain"
             unpacked.texts.append(_plain_text(text, unpacked) if plain else text)
         return
@@ -240,5 +243,5 @@ def unpack(message: Message) -> Unpacked:
                 entries = [(child, files_only) for child in children]
             stack.extend(reversed(entries))
             continue
-        _leaf(part, index, unpacked, files_only=files_only)
+        _leaf(part, content_type, index, unpacked, files_only=files_only)
     return unpacked
