@@ -4,6 +4,7 @@
   windows-874, x-mac-roman, …) or, failing that, detected from the bytes (charset-normalizer).
 - Latin-1 and US-ASCII labels are read as windows-1252, as browsers do: Outlook labels its
   windows-1252 text latin-1, and € and curly quotes live in the bytes latin-1 leaves to controls.
+  Under those labels, bytes that are valid UTF-8 are read as UTF-8 (scripts and web forms).
 - A byte the charset cannot decode is read on its own as windows-1252 (`_LOCAL_FALLBACK`): one
   stray byte costs one character, not the whole body.
 - Raw 8-bit header values (no RFC 2047 encoding) are read as UTF-8, else windows-1252.
@@ -108,6 +109,13 @@ def decode_text(data: bytes, label: str | None) -> str:
             return postgres_safe(data.decode("utf-8"))
         except UnicodeDecodeError:
             codec = _detected(data)
+    if codec == "cp1252" and not data.isascii():
+        # UTF-8 labelled latin-1 or US-ASCII (web forms, scripts): valid UTF-8 with 8-bit bytes
+        # is all but never real windows-1252 text, so it is read as what it is.
+        try:
+            return postgres_safe(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            pass
     try:
         text = data.decode(codec)
     except UnicodeDecodeError:

@@ -141,6 +141,7 @@ def test_one_bad_byte_costs_one_character_not_the_body() -> None:
     data = "Grüße aus Zürich, ".encode() + b"\xe9t\xe9" + " — Jörg".encode()
     assert decode_text(data, "utf-8") == "Grüße aus Zürich, été — Jörg"
     assert decode_text("naïve €".encode("cp1252"), "us-ascii") == "naïve €"
+    assert decode_text("naïve € – “ok”".encode(), "iso-8859-1") == "naïve € – “ok”"  # UTF-8
 
 
 def test_html_keeps_its_links_and_drops_its_markup() -> None:
