@@ -371,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-exports", action="store_true", help="No CSV export benchmark.")
     parser.add_argument("--only", help="Time only the pages with this label (e.g. reports).")
     parser.add_argument("--skip-major", action="store_true", help="No major-incident benchmark.")
+    parser.add_argument("--skip-mail", action="store_true", help="No inbound mail benchmark.")
     args = parser.parse_args(argv)
     tickets = int(os.environ.get("BENCH_TICKETS", DEFAULT_TICKETS))
     url = bench_database_url()
@@ -399,6 +400,30 @@ def main(argv: list[str] | None = None) -> int:
         failed = run_sla_engine_bench()
     if not args.skip_major:
         failed = run_major_incident_bench() or failed
+    if not args.skip_mail:
+        failed = run_mail_ingest_bench() or failed
+    return failed
+
+
+# The inbound mail benchmark's PostgreSQL database (created if missing, flushed on each run).
+MAIL_POSTGRES_URL = "postgres://servicedesk:servicedesk@127.0.0.1:5432/servicedesk_bench_mail"
+
+
+def run_mail_ingest_bench() -> int:
+    """Inbound mail on SQLite, then on PostgreSQL (`BENCH_MAIL_POSTGRES_URL`, by default the
+    local server's `servicedesk_bench_mail`; skipped with a word if no server answers)."""
+    failed = 0
+    postgres = os.environ.get("BENCH_MAIL_POSTGRES_URL") or MAIL_POSTGRES_URL
+    for label, url in (("SQLite", None), ("PostgreSQL", postgres)):
+        print(f"Timing inbound mail on {label}...", flush=True)
+        command = [sys.executable, "-m", "bench.mail_ingest"]
+        if url:
+            command += ["--database-url", url]
+        done = subprocess.run(command, cwd=PROJECT_ROOT, timeout=1800, check=False)
+        if done.returncode and url:
+            print("The mail benchmark on PostgreSQL did not run (is a server reachable?).")
+        elif done.returncode:
+            failed = done.returncode
     return failed
 
 

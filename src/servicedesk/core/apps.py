@@ -24,3 +24,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(secrets_key_check, checks.Tags.security)
+        from django.db.models.signals import pre_save
+
+        from servicedesk.core.stored_text import clean_before_save
+
+        # Every model, every face: what PostgreSQL refuses is cleaned before any write.
+        pre_save.connect(clean_before_save, dispatch_uid="servicedesk.core.postgres_safe")

@@ -13,14 +13,17 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from servicedesk.directory.choices import Role
 from servicedesk.directory.models import Person
 from servicedesk.directory.services import system_actor
 from servicedesk.mail.choices import UnknownSenderPolicy
 from servicedesk.mail.models import Mailbox
-from servicedesk.mail.parsing import ParsedMessage
+from servicedesk.mail.parsing import ParsedAttachment, ParsedMessage
 from servicedesk.mail.trimming import trim_reply
+from servicedesk.notifications.choices import NotificationKind
+from servicedesk.notifications.services import notify_people
 from servicedesk.tickets.attachments_policy import display_name, upload_refusal_from_settings
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.limits import SHORT_DESCRIPTION_MAX, TEXT_MAX, cut_to
@@ -70,17 +73,48 @@ def requester_for(parsed: ParsedMessage, mailbox: Mailbox) -> Person | None:
     return person
 
 
-def _attach(ticket: Ticket, actor: Person, parsed: ParsedMessage, comment: Comment | None) -> str:
-    """Attach what the portal would accept; returns a note naming what was refused."""
+def _sorted_attachments(parsed: ParsedMessage) -> tuple[list[ParsedAttachment], list[str]]:
+    """(what the portal would accept, a sentence for each file it would refuse)."""
+    accepted: list[ParsedAttachment] = []
     refused: list[str] = []
     for item in parsed.attachments:
-        name = display_name(item.name)
-        refusal = upload_refusal_from_settings(name, len(item.content))
+        refusal = upload_refusal_from_settings(display_name(item.name), len(item.content))
         if refusal:
             refused.append(refusal)
-            continue
-        upload = SimpleUploadedFile(name, item.content, content_type=item.content_type)
+        else:
+            accepted.append(item)
+    return accepted, refused
+
+
+def _with_refusals(text: str, refused: list[str]) -> str:
+    """The ticket's text notes each refused file, so that the agent knows something was sent."""
+    return "\n\n".join([text, *refused]) if refused else text
+
+
+def _attach(
+    ticket: Ticket,
+    actor: Person,
+    accepted: list[ParsedAttachment],
+    refused: list[str],
+    comment: Comment | None,
+) -> str:
+    """Attach what the portal would accept, tell the sender what was refused and why; returns
+    the refusals as a note for the mail log."""
+    for item in accepted:
+        upload = SimpleUploadedFile(
+            display_name(item.name), item.content, content_type=item.content_type
+        )
         attachment_add(ticket, actor=actor, upload=upload, comment=comment)
+    if refused:
+        notify_people(
+            [actor],
+            kind=NotificationKind.GENERAL,
+            title=gettext("Attachments not accepted on %(number)s") % {"number": ticket.number},
+            body="\n".join(refused),
+            ticket=ticket,
+            event="mail_attachment_refused",
+            event_key=f"mail-attachment-refused:{ticket.pk}:{comment.pk if comment else 0}",
+        )
     return " ".join(refused)
 
 
@@ -99,13 +133,14 @@ def file_ticket(
     reached us: the ticket and its SLA clocks count from submission, as a portal ticket filed
     at that minute would, however long the mail waited to be processed.
     """
-    description = parsed.text.strip()
+    description = parsed.text.strip() or NO_TEXT
     if follows is not None:
         description = (
             f"Follow-up to {follows.number}, which is {follows.get_state_display().lower()}.\n\n"
             f"{description}"
         )
-    description = cut_to(description, TEXT_MAX, CUT_MARKER)
+    accepted, refused = _sorted_attachments(parsed)
+    description = _with_refusals(cut_to(description, TEXT_MAX, CUT_MARKER), refused)
     ticket = ticket_create(
         actor=system_actor(),
         kind=TicketKind(mailbox.default_kind),
@@ -118,8 +153,8 @@ def file_ticket(
         assignment_group=mailbox.assignment_group,
         received_at=_submitted_at(received_at),
     )
-    refused = _attach(ticket, sender, parsed, None)
-    return Outcome(ticket, None, f"filed {ticket.number}. {refused}".strip())
+    note = _attach(ticket, sender, accepted, refused, None)
+    return Outcome(ticket, None, f"filed {ticket.number}. {note}".strip())
 
 
 def _submitted_at(received_at: datetime | None) -> datetime | None:
@@ -136,9 +171,10 @@ def reply_to_ticket(
     """A public comment with the quoted text trimmed; a requester's reply to a resolved ticket
     within the dispute window reopens it (the incident procedure's dispute by reply). A staff
     member's mail is only ever a comment, unless the mailbox is marked trusted."""
-    body = cut_to(trim_reply(parsed.text) or NO_TEXT, TEXT_MAX, CUT_MARKER)
+    accepted, refused = _sorted_attachments(parsed)
+    body = _with_refusals(cut_to(trim_reply(parsed.text) or NO_TEXT, TEXT_MAX, CUT_MARKER), refused)
     comment = comment_add(ticket, actor=sender, body=body, channel=Channel.EMAIL)
-    refused = _attach(ticket, sender, parsed, comment)
+    attached = _attach(ticket, sender, accepted, refused, comment)
     note = f"replied on {ticket.number}"
     current = Ticket.objects.get(pk=ticket.pk)
     may_change_state = mailbox.trusted or not sender.is_staff_member
@@ -156,4 +192,4 @@ def reply_to_ticket(
             note="Reopened: the requester replied by e-mail within the dispute window.",
         )
         note += "; reopened it (dispute by e-mail)"
-    return Outcome(ticket, comment, f"{note}. {refused}".strip())
+    return Outcome(ticket, comment, f"{note}. {attached}".strip())

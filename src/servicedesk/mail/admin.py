@@ -6,8 +6,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from servicedesk.mail.ingest import reprocess
 from servicedesk.mail.models import InboundMessage, Mailbox
@@ -67,9 +71,32 @@ class InboundMessageAdmin(admin.ModelAdmin):
     list_filter = ("state", "mailbox")
     search_fields = ("from_address", "subject", "message_id")
     actions = ["process_again"]
-    # Kept as it arrived: the raw bytes are evidence, never edited.
-    readonly_fields = [f.name for f in InboundMessage._meta.fields if f.name != "raw"]
+    # Kept as it arrived: the raw bytes are evidence, never edited (but may be downloaded).
+    readonly_fields = [f.name for f in InboundMessage._meta.fields if f.name != "raw"] + [
+        "original"
+    ]
     exclude = ("raw",)
+
+    @admin.display(description="Original message")
+    def original(self, row: InboundMessage) -> SafeString:
+        url = reverse("admin:mail_inboundmessage_original", args=[row.pk])
+        return format_html('<a href="{}">{}</a>', url, "Download (.eml)")
+
+    def get_urls(self) -> list[URLPattern]:
+        download = self.admin_site.admin_view(self.original_download)
+        mine = [path("<int:pk>/original.eml", download, name="mail_inboundmessage_original")]
+        return mine + super().get_urls()
+
+    def original_download(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The bytes as they arrived, for whoever may view the mail log: always a download."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        row = InboundMessage.objects.filter(pk=pk).first()
+        if row is None:
+            raise Http404
+        response = HttpResponse(bytes(row.raw), content_type="message/rfc822")
+        response["Content-Disposition"] = f'attachment; filename="mail-{row.pk}.eml"'
+        return response
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[InboundMessage]:
         return super().get_queryset(request).defer("raw").select_related("ticket")

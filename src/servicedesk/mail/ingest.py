@@ -22,6 +22,7 @@ from servicedesk.mail.choices import InboundState
 from servicedesk.mail.matching import match_ticket
 from servicedesk.mail.models import InboundMessage, Mailbox
 from servicedesk.mail.parsing import MalformedMessageError, content_hash, message_id_of, parse
+from servicedesk.mail.refusals import tell_sender_refused
 from servicedesk.mail.screening import automatic_reason, sender_authenticated
 from servicedesk.tickets.errors import TicketError
 from servicedesk.tickets.workflow import FINAL_STATES
@@ -63,6 +64,12 @@ def _end(row: InboundMessage, state: InboundState, reason: str = "") -> None:
     row.processed_at = timezone.now()
 
 
+def _refuse(row: InboundMessage, raw: bytes, reason: str) -> None:
+    """The last resort: kept as failed with the reason, and the sender (if a person) told."""
+    told = tell_sender_refused(row, raw, reason)
+    _end(row, InboundState.FAILED, f"{reason} (sender told)" if told else reason)
+
+
 def _over_hourly_cap(row: InboundMessage) -> bool:
     since = timezone.now() - timedelta(hours=1)
     accepted = InboundMessage.objects.filter(
@@ -74,12 +81,12 @@ def _over_hourly_cap(row: InboundMessage) -> bool:
 def _decide(row: InboundMessage) -> None:
     raw = bytes(row.raw)
     if len(raw) > settings.SERVICEDESK_MAIL_MAX_MESSAGE_BYTES:
-        _end(row, InboundState.FAILED, f"message is {len(raw)} bytes, over the limit")
+        _refuse(row, raw, f"message is {len(raw)} bytes, over the limit")
         return
     try:
         parsed = parse(raw, max_header_bytes=settings.SERVICEDESK_MAIL_MAX_HEADER_BYTES)
     except MalformedMessageError as malformed:
-        _end(row, InboundState.FAILED, malformed.reason)
+        _refuse(row, raw, malformed.reason)
         return
     row.from_address = parsed.from_address
     row.subject = parsed.subject[:300]
@@ -123,7 +130,9 @@ def _decide(row: InboundMessage) -> None:
         _end(row, InboundState.QUARANTINED, f"refused by the desk's rules: {refused}")
         return
     row.ticket, row.comment = outcome.ticket, outcome.comment
-    _end(row, InboundState.PROCESSED, outcome.note)
+    # What the lenient reading had to do, for whoever wonders why the ticket looks as it does.
+    repairs = f" Read leniently: {'; '.join(parsed.repairs)}." if parsed.repairs else ""
+    _end(row, InboundState.PROCESSED, outcome.note + repairs)
 
 
 def process_message(row: InboundMessage) -> InboundMessage:

@@ -1,34 +1,39 @@
-"""Raw bytes → the parts of a message we act on, or `MalformedMessageError` with a reason.
+"""Raw bytes → the parts of a message we act on; refused (`MalformedMessageError`) only as a
+last resort, when there is no one to file it for or its headers are beyond any real mail.
 
-The stdlib parser (policy.default) is lenient: it records defects rather than raising. We refuse
-what we cannot read faithfully (a multipart with no boundaries, a charset nobody knows, headers
-larger than any real mail has) and fall back gently where mail clients are merely sloppy (8-bit
-text labelled us-ascii, windows-1252 labelled latin-1, "unknown-8bit").
+Parsing is strict first (the stdlib's `policy.default`), then lenient where real clients are
+sloppy: an unquoted `boundary=----=_NextPart…` (Outlook Express, JavaMail) is quoted and the
+message read again; a parser surprise falls back to the old `compat32` reading. Charsets,
+stray bytes and raw 8-bit headers are `mail.decoding`'s; the parts become text and files in
+`mail.unpacking`, which keeps everything (HTML-only mail, inline images, forwarded messages,
+uuencode, winmail.dat). Every string leaving here is safe for PostgreSQL.
 """
 
 from __future__ import annotations
 
-import codecs
 import hashlib
-import html
 import re
 from dataclasses import dataclass, field
 from email import errors, policy
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses
 
-import nh3
+from servicedesk.core.text import postgres_safe
+from servicedesk.mail.decoding import html_to_text
+from servicedesk.mail.unpacking import ParsedAttachment, header_text, unpack
 
-FATAL_DEFECTS = (
+__all__ = ["MalformedMessageError", "ParsedAttachment", "ParsedMessage", "html_to_text", "parse"]
+
+_BROKEN_STRUCTURE = (
     errors.StartBoundaryNotFoundDefect,
     errors.MultipartInvariantViolationDefect,
     errors.NoBoundaryInMultipartDefect,
+    errors.CloseBoundaryNotFoundDefect,
 )
-# Labels seen in the wild that name no real charset: decode with the fallbacks instead.
-_GUESS_CHARSETS = frozenset({"unknown-8bit", "x-unknown", "unknown", "x-user-defined"})
-_FALLBACKS = ("utf-8", "cp1252")
-_HTML_BREAKS = re.compile(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</li\s*>|</tr\s*>|</h\d\s*>")
+# `boundary=----=_NextPart_000_0012_01D7…` without quotes: the "=" ends the value for a strict
+# reader. Only after a ";" so that the words "boundary=" in a body are left alone.
+_UNQUOTED_BOUNDARY = re.compile(rb"(?i)(;\s*boundary\s*=\s*)([^\"\s;][^\s;]*)")
 MESSAGE_ID_MAX = 255
 
 
@@ -39,15 +44,8 @@ class MalformedMessageError(Exception):
 
 
 @dataclass(frozen=True)
-class ParsedAttachment:
-    name: str
-    content_type: str
-    content: bytes
-
-
-@dataclass(frozen=True)
 class ParsedMessage:
-    message: EmailMessage
+    message: Message
     message_id: str
     from_address: str
     from_name: str
@@ -56,9 +54,11 @@ class ParsedMessage:
     references: str
     text: str
     attachments: list[ParsedAttachment] = field(default_factory=list)
+    # What the lenient reading had to do ("quoted an unquoted boundary"), for the mail log.
+    repairs: tuple[str, ...] = ()
 
     def header(self, name: str) -> str:
-        return str(self.message.get(name, "") or "").strip()
+        return header_text(self.message, name).strip()
 
 
 def content_hash(raw: bytes) -> str:
@@ -66,7 +66,7 @@ def content_hash(raw: bytes) -> str:
 
 
 def normalise_message_id(value: str) -> str:
-    value = " ".join(value.split())
+    value = postgres_safe(" ".join(value.split()))
     return value[:MESSAGE_ID_MAX]
 
 
@@ -86,70 +86,47 @@ def header_block_size(raw: bytes) -> int:
     return min(ends) if ends else len(raw)
 
 
-def _decode(part: Message) -> str:
-    payload = part.get_payload(decode=True)
-    data = payload if isinstance(payload, bytes) else b""
-    charset = (part.get_content_charset() or "us-ascii").lower()
-    candidates: tuple[str, ...] = _FALLBACKS
-    if charset not in _GUESS_CHARSETS:
-        try:
-            codecs.lookup(charset)
-        except LookupError as unknown:
-            raise MalformedMessageError(f"unknown charset {charset!r}") from unknown
-        candidates = (charset, *_FALLBACKS)
-    for candidate in candidates:
-        try:
-            return data.decode(candidate)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")  # every byte is a latin-1 character: never fails
+def _structure_broken(message: Message) -> bool:
+    stack = [message]
+    while stack:
+        part = stack.pop()
+        if any(isinstance(defect, _BROKEN_STRUCTURE) for defect in part.defects):
+            return True
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack.extend(child for child in payload if isinstance(child, Message))
+    return False
 
 
-def html_to_text(markup: str) -> str:
-    with_breaks = _HTML_BREAKS.sub("\n", markup)
-    text = html.unescape(nh3.clean(with_breaks, tags=set()))
-    lines = [line.rstrip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+def _read(raw: bytes) -> tuple[Message, tuple[str, ...]]:
+    """The strict reading if it holds together, else the most lenient one that does."""
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+    except RecursionError:
+        # The stdlib parser recurses once per nesting level (about a thousand is too many):
+        # the headers are read, and the body kept as text rather than the message refused.
+        headers_only = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+        return headers_only, ("nested too deep to take apart: body read as text",)
+    except Exception:
+        return BytesParser(policy=policy.compat32).parsebytes(raw), ("read with compat32",)
+    if not _structure_broken(message):
+        return message, ()
+    quoted = _UNQUOTED_BOUNDARY.sub(rb'\1"\2"', raw)
+    if quoted != raw:
+        again = BytesParser(policy=policy.default).parsebytes(quoted)
+        if not _structure_broken(again):
+            return again, ("quoted an unquoted MIME boundary",)
+    # No parts to be found: the body is read as text rather than refused (`unpacking._leaf`).
+    return message, ("broken MIME structure read as text",)
 
 
-def _check_defects(message: Message) -> None:
-    for part in message.walk():
-        for defect in part.defects:
-            if isinstance(defect, FATAL_DEFECTS):
-                raise MalformedMessageError(f"broken MIME structure: {type(defect).__name__}")
-
-
-def _sender(message: EmailMessage) -> tuple[str, str]:
-    raw_from = str(message.get("From", "") or "")
+def _sender(message: Message) -> tuple[str, str]:
+    raw_from = header_text(message, "From")
     pairs = [(name, address) for name, address in getaddresses([raw_from]) if "@" in address]
     if not pairs:
         raise MalformedMessageError(f"no usable sender address in From: {raw_from[:200]!r}")
     name, address = pairs[0]
     return address.strip().lower()[:254], name.strip()
-
-
-def _body_and_attachments(message: EmailMessage) -> tuple[str, list[ParsedAttachment]]:
-    body = message.get_body(preferencelist=("plain", "html"))
-    text = ""
-    if body is not None:
-        decoded = _decode(body)
-        text = html_to_text(decoded) if body.get_content_type() == "text/html" else decoded
-    attachments: list[ParsedAttachment] = []
-    for part in message.walk():
-        if part is body or part.is_multipart():
-            continue
-        name = part.get_filename()
-        if not name and part.get_content_disposition() != "attachment":
-            continue  # an alternative rendering of the body, not a file
-        payload = part.get_payload(decode=True)
-        attachments.append(
-            ParsedAttachment(
-                name=str(name or "attachment"),
-                content_type=part.get_content_type(),
-                content=payload if isinstance(payload, bytes) else b"",
-            )
-        )
-    return text.replace("\r\n", "\n"), attachments
 
 
 def parse(raw: bytes, *, max_header_bytes: int) -> ParsedMessage:
@@ -159,22 +136,20 @@ def parse(raw: bytes, *, max_header_bytes: int) -> ParsedMessage:
             f"headers are {headers_size} bytes; at most {max_header_bytes} are accepted"
         )
     try:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
-        assert isinstance(message, EmailMessage)
-        _check_defects(message)
+        message, repairs = _read(raw)
         from_address, from_name = _sender(message)
-        text, attachments = _body_and_attachments(message)
-        subject = " ".join(str(message.get("Subject", "") or "").split())
+        content = unpack(message)
         return ParsedMessage(
             message=message,
-            message_id=normalise_message_id(str(message.get("Message-ID", "") or "")),
+            message_id=normalise_message_id(header_text(message, "Message-ID")),
             from_address=from_address,
             from_name=from_name,
-            subject=subject,
-            in_reply_to=str(message.get("In-Reply-To", "") or ""),
-            references=str(message.get("References", "") or ""),
-            text=text,
-            attachments=attachments,
+            subject=" ".join(header_text(message, "Subject").split()),
+            in_reply_to=header_text(message, "In-Reply-To"),
+            references=header_text(message, "References"),
+            text=content.text,
+            attachments=content.attachments,
+            repairs=repairs,
         )
     except MalformedMessageError:
         raise

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 from asgiref.sync import sync_to_async
 from django.db import connection
 
@@ -16,6 +18,9 @@ from servicedesk.mail.ingest import receive
 from servicedesk.mail.models import Mailbox
 
 logger = logging.getLogger(__name__)
+# RFC 5321 allows 1,000 octets a line, but real clients send longer (a pasted log, HTML with no
+# line breaks): refusing the whole message for it loses the mail, so we take up to 64 KB.
+LINE_LENGTH_LIMIT = 64 * 1024
 
 
 def mailbox_for(address: str) -> Mailbox | None:
@@ -62,3 +67,14 @@ class DeskHandler:
             logger.exception("Could not store a message received over SMTP")
             return "451 4.3.0 Could not store the message; please try again later"
         return "250 2.0.0 Stored"
+
+
+class DeskSMTP(SMTP):
+    line_length_limit = LINE_LENGTH_LIMIT
+
+
+class DeskController(Controller):
+    """aiosmtpd's controller serving `DeskSMTP` (long lines accepted)."""
+
+    def factory(self) -> SMTP:
+        return DeskSMTP(self.handler, **self.SMTP_kwargs)

@@ -226,6 +226,36 @@ def notify(
     )
 
 
+def mail_address(
+    address: str, *, subject: str, text: str, event: str, event_key: str, in_reply_to: str = ""
+) -> bool:
+    """One plain mail to an address that may be no one's in the directory (the sender of a
+    message the desk could not take); marked automatic, so that robots do not answer it.
+    Returns whether it was queued (the same `event_key` never mails an address twice)."""
+    headers = dict(AUTOMATIC_HEADERS)
+    headers["Message-ID"] = new_message_id(None)
+    if in_reply_to:
+        headers["In-Reply-To"] = headers["References"] = " ".join(in_reply_to.split())
+    now = timezone.now()
+    row = OutboundEmail(
+        to_address=address,
+        subject=" ".join(subject.split())[:300],
+        body_text=text,
+        headers=headers,
+        event=event[:40],
+        kind=NotificationKind.GENERAL,
+        state=DeliveryState.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+        dedupe_key=f"{event_key}|{address.strip().lower()}"[:400],
+    )
+    if OutboundEmail.objects.filter(dedupe_key=row.dedupe_key).exists():
+        return False
+    OutboundEmail.objects.bulk_create([row], ignore_conflicts=True)
+    deliver_after_commit()
+    return True
+
+
 def notifications_mark_read(person: Person, ids: Iterable[int] | None = None) -> int:
     """Mark some (or all) of a person's unread notifications read; returns how many."""
     unread = Notification.objects.filter(recipient=person, read_at__isnull=True)

@@ -6,6 +6,7 @@ from servicedesk.workspace.views import (
     canned,
     exports,
     knowledge,
+    mail,
     major,
     queues,
     saved_views,
@@ -71,5 +72,10 @@ urlpatterns = [
     path("tickets/<str:number>/", ticket.ticket_detail, name="ticket"),
     path("tickets/<str:number>/preview/", ticket.triage_preview, name="triage_preview"),
     path("tickets/<str:number>/presence/", ticket.presence, name="presence"),
+    path(
+        "tickets/<str:number>/mail/<int:pk>/original.eml",
+        mail.ticket_mail_original,
+        name="ticket_mail_original",
+    ),
     path("tickets/<str:number>/<slug:action>/", ticket.ticket_action, name="ticket_action"),
 ]

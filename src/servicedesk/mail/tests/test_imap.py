@@ -159,13 +159,13 @@ def test_a_forged_and_a_malformed_message_wait_while_the_batch_goes_on(
     dovecot.deliver(eml("new_ticket.eml"))
     fetch_mailbox(imap_mailbox)
     ticket = Ticket.objects.get()
-    for name in ("forged_reply.eml", "malformed_mime.eml", "unknown_charset.eml"):
+    for name in ("forged_reply.eml", "malformed_mime.eml", "no_sender.eml"):
         dovecot.deliver(eml(name, ticket))
     dovecot.deliver(eml("with_attachment.eml"))
     report = fetch_mailbox(imap_mailbox)
     assert report.outcomes == {
         InboundState.QUARANTINED: 1,
-        InboundState.FAILED: 2,
-        InboundState.PROCESSED: 1,
+        InboundState.FAILED: 1,
+        InboundState.PROCESSED: 2,
     }
     assert not Comment.objects.filter(ticket=ticket).exists()

@@ -130,14 +130,18 @@ def test_a_reply_to_a_closed_ticket_files_a_follow_up(org: Org, desk_mailbox: Ma
     assert row.ticket.description.startswith(f"Follow-up to {ticket.number}")
 
 
-def test_malformed_mail_is_kept_as_failed_and_the_next_one_goes_through(
+def test_sloppy_mail_becomes_a_ticket_and_unusable_mail_is_kept_as_failed(
     org: Org, desk_mailbox: Mailbox
 ) -> None:
     broken = receive(desk_mailbox, eml("malformed_mime.eml"))
     charset = receive(desk_mailbox, eml("unknown_charset.eml"))
+    no_sender = receive(desk_mailbox, eml("no_sender.eml"))
     good = receive(desk_mailbox, eml("new_ticket.eml"))
-    assert (broken.state, charset.state) == (InboundState.FAILED, InboundState.FAILED)
-    assert "broken MIME" in broken.reason and "unknown charset" in charset.reason
+    assert (broken.state, charset.state) == (InboundState.PROCESSED, InboundState.PROCESSED)
+    assert broken.ticket is not None and "claims to be multipart" in broken.ticket.description
+    assert "Read leniently: broken MIME structure read as text" in broken.reason
+    assert no_sender.state == InboundState.FAILED
+    assert "no usable sender address" in no_sender.reason
     assert good.state == InboundState.PROCESSED
 
 

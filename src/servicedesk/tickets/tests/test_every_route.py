@@ -173,6 +173,8 @@ ROUTES: dict[str, Exercise] = {
     "workspace/tickets/<str:number>/ ticket": TICKET_GET,
     "workspace/tickets/<str:number>/preview/ triage_preview": TICKET_GET,
     "workspace/tickets/<str:number>/presence/ presence": TICKET_POST,
+    # The original of a mail on the ticket: staff who know the ticket (mail/tests cover a real one).
+    "workspace/tickets/<str:number>/mail/<int:pk>/original.eml ticket_mail_original": TICKET_GET,
     "workspace/tickets/<str:number>/<slug:action>/ ticket_action": Exercise("post", "action"),
     # Notifications.
     # Reports and exports: every figure, list and file starts from the policy's tickets.

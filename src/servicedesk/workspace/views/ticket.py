@@ -21,6 +21,7 @@ from servicedesk.catalog.choices import Priority
 from servicedesk.catalog.models import Service
 from servicedesk.catalog.selectors import priority_from_matrix
 from servicedesk.directory.models import Person
+from servicedesk.mail.selectors import received_mails
 from servicedesk.sla.selectors import targets_preview
 from servicedesk.tickets.access import may_see_ticket
 from servicedesk.tickets.agent_page import AgentTicketPage, agent_ticket_page
@@ -125,6 +126,7 @@ def _render(
         "canned": canned,
         "canned_texts": {str(choice.pk): choice.text for choice in canned},
         "previewable": INLINE_SAFE_CONTENT_TYPES,
+        "received_mails": received_mails(viewer, page.ticket),
     }
     return render(request, "workspace/ticket.html", context, status=status)
 

@@ -6,11 +6,10 @@ import signal
 import threading
 from typing import Any
 
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from servicedesk.mail.receiving import DeskHandler
+from servicedesk.mail.receiving import DeskController, DeskHandler
 
 
 class Command(BaseCommand):
@@ -21,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=2525)
 
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
-        controller = Controller(
+        controller = DeskController(
             DeskHandler(),
             hostname=host,
             port=port,

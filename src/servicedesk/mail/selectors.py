@@ -1,0 +1,29 @@
+"""Reads of received mail for the faces, through the access policy.
+
+The original of a message (the raw bytes as they arrived: every header, every part, the files
+the desk refused too) is for the staff who may read the ticket's internal notes: agents who know
+the ticket, by `tickets.access`. Requesters see what the ticket shows, never the raw mail.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from servicedesk.mail.models import InboundMessage
+from servicedesk.tickets.access import TicketAction, Viewer, tickets_for
+from servicedesk.tickets.models import Ticket
+
+
+def _of_ticket(viewer: Viewer, ticket: Ticket) -> QuerySet[InboundMessage]:
+    allowed = tickets_for(viewer, TicketAction.READ_INTERNAL).filter(pk=ticket.pk)
+    return InboundMessage.objects.filter(ticket__in=allowed)
+
+
+def received_mails(viewer: Viewer, ticket: Ticket) -> list[InboundMessage]:
+    """The mails that filed or answered this ticket, oldest first, without their bytes."""
+    return list(_of_ticket(viewer, ticket).defer("raw").order_by("received_at", "pk"))
+
+
+def received_mail(viewer: Viewer, ticket: Ticket, pk: int) -> InboundMessage | None:
+    """One of them with its bytes, or None when it is not this ticket's or not the viewer's."""
+    return _of_ticket(viewer, ticket).filter(pk=pk).first()
