@@ -77,8 +77,4 @@ def undeliverable_among(addresses: Iterable[str]) -> set[str]:
 
 
 def marked_addresses() -> list[UndeliverableAddress]:
-    return list(
-        UndeliverableAddress.objects.filter(cleared_at__isnull=True).select_related(
-            "outbound__ticket"
-        )
-    )
+    return list(UndeliverableAddress.objects.filter(cleared_at__isnull=True))
