@@ -47,8 +47,10 @@ def fingerprint(raw: bytes) -> str:
     except Exception:
         digest.update(raw)  # headers nobody can read: the bytes themselves are the identity
         return digest.hexdigest()
-    body = raw[header_block_size(raw) :].lstrip(b"\r\n").replace(b"\r\n", b"\n")
-    digest.update(b"\n\n" + body)
+    # Line ends and trailing blanks differ by route (CRLF on the wire, LF on disk, a final
+    # line end added by SMTP): they do not make another message.
+    body = raw[header_block_size(raw) :].replace(b"\r\n", b"\n").strip()
+    digest.update(b"\n\n" + b"\n".join(line.rstrip() for line in body.split(b"\n")))
     return digest.hexdigest()
 
 
