@@ -193,12 +193,12 @@ def test_the_mail_desk_page_lists_held_mail_and_releases_it(
     client = Client()
     client.force_login(org.desk)
     page = client.get("/workspace/mail/")
-    assert b"data-testid=\"held-message\"" in page.content
+    assert b'data-testid="held-message"' in page.content
     assert b"every second page" in page.content  # the text, to judge it by
     response = client.post(f"/workspace/mail/held/{row.pk}/release/", {"note": "known"})
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.state == InboundState.PROCESSED
     page = client.get("/workspace/mail/")
-    assert b"data-testid=\"held-message\"" not in page.content
+    assert b'data-testid="held-message"' not in page.content
     assert b"Released" in page.content and b"known" in page.content
