@@ -43,6 +43,8 @@ def thread_key(subject: str) -> str:
 
 
 def _same_thread(one: str, other: str) -> bool:
+    if not one or not other:
+        return one == other  # no subject is its own thread, not a part of every other
     return one.endswith(other) or other.endswith(one)
 
 

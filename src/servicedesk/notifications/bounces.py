@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from servicedesk.core.audit import acting_as
@@ -39,12 +38,11 @@ def address_mark_undeliverable(
     if not created:
         mark.reason = reason[:2000]
         mark.bounced_at = timezone.now()
-        mark.bounces = F("bounces") + 1
+        mark.bounces += 1  # the row is locked: no lost count
         mark.outbound = outbound or mark.outbound
         mark.cleared_at = None
         mark.cleared_by = None
         mark.save()
-        mark.refresh_from_db()
     if outbound is not None:
         OutboundEmail.objects.filter(pk=outbound.pk).update(
             state=DeliveryState.FAILED, last_error=f"{BOUNCED_ERROR}{reason}"[:2000]

@@ -144,6 +144,7 @@ def _form(mailbox: Mailbox, **changes: Any) -> dict[str, Any]:
         "imap_folder": "INBOX",
         "imap_ssl": "on",
         "is_active": "on",
+        "cc_become": "watchers",
         **changes,
     }
 
