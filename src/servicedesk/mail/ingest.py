@@ -78,11 +78,15 @@ def _hold(row: InboundMessage, because: HoldReason | str, reason: str) -> None:
     row.held_because = because
 
 
+def _own_domains() -> set[str]:
+    desk_addresses = Mailbox.objects.filter(is_active=True).values_list("address", flat=True)
+    return own_domains(list(desk_addresses))
+
+
 def _distrusted(row: InboundMessage, parsed: ParsedMessage, sender: Person | None) -> bool:
     """Hold mail whose From our receiving server did not vouch for, where it matters."""
     verdict = sender_verdict(parsed, row.mailbox.authserv_id)
-    desk_addresses = list(Mailbox.objects.filter(is_active=True).values_list("address", flat=True))
-    if verdict == Verdict.FAIL and of_own_domain(parsed.from_address, own_domains(desk_addresses)):
+    if verdict == Verdict.FAIL and of_own_domain(parsed.from_address, _own_domains()):
         _hold(
             row,
             HoldReason.SPOOFED,
