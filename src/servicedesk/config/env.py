@@ -69,6 +69,7 @@ class Environment:
     mail_from: str
     mail_domain: str
     mail_unknown_sender: str
+    mail_own_domains: list[str]
     log_format: str
     log_level: str
     metrics_token: str
@@ -198,6 +199,8 @@ def read_environment() -> Environment:
         # "quarantine": mail from an address nobody in the directory has waits for an agent;
         # "create": such a sender becomes a requester.
         mail_unknown_sender=os.environ.get("SERVICEDESK_MAIL_UNKNOWN_SENDER", "quarantine"),
+        # Our own mail domains (comma-separated), besides those of the desk addresses.
+        mail_own_domains=_list("SERVICEDESK_MAIL_OWN_DOMAINS", ""),
         # "text" for a person at a console, "json" (one object a line) for a log collector.
         log_format=os.environ.get("SERVICEDESK_LOG_FORMAT", "text").strip().lower(),
         log_level=os.environ.get("SERVICEDESK_LOG_LEVEL", "INFO").strip().upper(),

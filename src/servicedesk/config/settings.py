@@ -334,6 +334,11 @@ SERVICEDESK_MAIL_RETRY_BASE_SECONDS = 60
 SERVICEDESK_MAIL_UNKNOWN_SENDER = ENV.mail_unknown_sender
 # More mail than this from one sender in an hour waits for an agent: it breaks auto-reply loops.
 SERVICEDESK_MAIL_SENDER_HOURLY_CAP = 30
+# New tickets from one sender in one thread per hour: a robot that strips our tag loops no more.
+SERVICEDESK_MAIL_THREAD_HOURLY_CAP = 5
+# The organisation's own mail domains (besides the desk addresses' domains): a From of these
+# that our receiving server saw fail DMARC (or SPF and DKIM) is held, never posted as that person.
+SERVICEDESK_MAIL_OWN_DOMAINS = ENV.mail_own_domains
 SERVICEDESK_MAIL_MAX_MESSAGE_BYTES = 40 * 1024 * 1024
 SERVICEDESK_MAIL_MAX_HEADER_BYTES = 64 * 1024
 # Abuse limits (core/limits.py): name → (hits, seconds); (0, 0) is off.

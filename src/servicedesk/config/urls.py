@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("portal/", include("servicedesk.portal.urls")),
     path("workspace/reports/", include("servicedesk.reports.urls")),
+    path("workspace/mail/", include("servicedesk.mail.urls")),
     path("workspace/", include("servicedesk.workspace.urls")),
     path("notifications/", include("servicedesk.notifications.urls")),
     path("api/v1/", api.urls),

@@ -18,12 +18,13 @@ from django.utils.translation import gettext
 from servicedesk.directory.choices import Role
 from servicedesk.directory.models import Person
 from servicedesk.directory.services import system_actor
-from servicedesk.mail.choices import UnknownSenderPolicy
+from servicedesk.mail.choices import CcPolicy, UnknownSenderPolicy
 from servicedesk.mail.models import Mailbox
 from servicedesk.mail.parsing import ParsedAttachment, ParsedMessage
 from servicedesk.mail.trimming import trim_reply
 from servicedesk.notifications.choices import NotificationKind
 from servicedesk.notifications.services import notify_people
+from servicedesk.tickets.access import TicketAction, may, may_see_ticket
 from servicedesk.tickets.attachments_policy import display_name, upload_refusal_from_settings
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.limits import SHORT_DESCRIPTION_MAX, TEXT_MAX, cut_to
@@ -33,7 +34,9 @@ from servicedesk.tickets.services import (
     attachment_add,
     comment_add,
     ticket_create,
+    ticket_set_affected,
     ticket_transition,
+    ticket_watch,
 )
 from servicedesk.tickets.services.lifecycle import RECEIVED_AT_MOST_AGO
 
@@ -48,13 +51,18 @@ class Outcome:
     note: str
 
 
-def requester_for(parsed: ParsedMessage, mailbox: Mailbox) -> Person | None:
-    """The directory's person with this address; or, if the desk allows it, a new requester."""
-    known = (
+def known_sender(parsed: ParsedMessage) -> Person | None:
+    """The directory's active person with the From address, if any."""
+    return (
         Person.objects.filter(email__iexact=parsed.from_address, is_active=True)
         .order_by("pk")
         .first()
     )
+
+
+def requester_for(parsed: ParsedMessage, mailbox: Mailbox) -> Person | None:
+    """The directory's person with this address; or, if the desk allows it, a new requester."""
+    known = known_sender(parsed)
     if known is not None or settings.SERVICEDESK_MAIL_UNKNOWN_SENDER != UnknownSenderPolicy.CREATE:
         return known
     first, _, last = parsed.from_name.partition(" ")
@@ -193,3 +201,37 @@ def reply_to_ticket(
         )
         note += "; reopened it (dispute by e-mail)"
     return Outcome(ticket, comment, f"{note}. {attached}".strip())
+
+
+def _may_widen(sender: Person, ticket: Ticket) -> bool:
+    """Who may bring others onto a ticket by copying them: its requester (or filer), or staff
+    who may work it."""
+    return speaks_for(sender, ticket) or (
+        sender.is_staff_member and may(sender, TicketAction.WORK, ticket)
+    )
+
+
+def add_copied_people(ticket: Ticket, *, sender: Person, people: list[Person], policy: str) -> str:
+    """People in Cc become watchers or affected people (the mailbox's setting); returns a note
+    for the mail log naming who was added and who was not."""
+    current = Ticket.objects.get(pk=ticket.pk)
+    others = [p for p in people if p.pk not in (current.requester_id, current.requested_by_id)]
+    if policy == CcPolicy.NOBODY or not others or not _may_widen(sender, current):
+        return ""
+    if policy == CcPolicy.AFFECTED:
+        affected = list(current.affected_people.all())
+        new = [p for p in others if p not in affected]
+        if new:
+            ticket_set_affected(current, actor=sender, people=[*affected, *new])
+        return f"Cc: {', '.join(p.email for p in new)} affected." if new else ""
+    watching, unseen = [], []
+    for person in others:
+        if may_see_ticket(person, current):
+            ticket_watch(current, person=person)
+            watching.append(person.email)
+        else:
+            unseen.append(person.email)
+    note = f"Cc: {', '.join(watching)} watch it." if watching else ""
+    if unseen:
+        note += f" Cc: {', '.join(unseen)} may not see the ticket, so not added."
+    return note.strip()

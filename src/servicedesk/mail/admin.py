@@ -13,8 +13,10 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from servicedesk.directory.models import Person
 from servicedesk.mail.ingest import reprocess
-from servicedesk.mail.models import InboundMessage, Mailbox
+from servicedesk.mail.models import InboundMessage, InboundReview, Mailbox
+from servicedesk.mail.review import ReviewRefusedError, held_discard, held_release
 
 
 class MailboxForm(forms.ModelForm[Mailbox]):
@@ -45,6 +47,7 @@ class MailboxForm(forms.ModelForm[Mailbox]):
             "assignment_group",
             "authserv_id",
             "trusted",
+            "cc_become",
             "is_active",
         )
 
@@ -68,9 +71,9 @@ class MailboxAdmin(admin.ModelAdmin):
 @admin.register(InboundMessage)
 class InboundMessageAdmin(admin.ModelAdmin):
     list_display = ("received_at", "from_address", "subject", "state", "reason", "ticket")
-    list_filter = ("state", "mailbox")
+    list_filter = ("state", "held_because", "mailbox")
     search_fields = ("from_address", "subject", "message_id")
-    actions = ["process_again"]
+    actions = ["process_again", "release", "discard"]
     # Kept as it arrived: the raw bytes are evidence, never edited (but may be downloaded).
     readonly_fields = [f.name for f in InboundMessage._meta.fields if f.name != "raw"] + [
         "original"
@@ -108,3 +111,38 @@ class InboundMessageAdmin(admin.ModelAdmin):
     def process_again(self, request: HttpRequest, queryset: QuerySet[InboundMessage]) -> None:
         count = reprocess(list(queryset))
         self.message_user(request, f"{count} message(s) processed again.", messages.SUCCESS)
+
+    def _review(self, request: HttpRequest, rows: QuerySet[InboundMessage], decide: Any) -> None:
+        actor = request.user
+        assert isinstance(actor, Person)
+        done = 0
+        for row in rows:
+            try:
+                decide(row, actor=actor)
+                done += 1
+            except ReviewRefusedError as refused:
+                self.message_user(request, f"{row}: {refused.message}", messages.WARNING)
+        self.message_user(request, f"{done} message(s) done.", messages.SUCCESS)
+
+    @admin.action(description="Release held mail (post it as it came)")
+    def release(self, request: HttpRequest, queryset: QuerySet[InboundMessage]) -> None:
+        self._review(request, queryset, held_release)
+
+    @admin.action(description="Discard held mail")
+    def discard(self, request: HttpRequest, queryset: QuerySet[InboundMessage]) -> None:
+        self._review(request, queryset, held_discard)
+
+
+@admin.register(InboundReview)
+class InboundReviewAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "message", "note")
+    list_filter = ("action",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

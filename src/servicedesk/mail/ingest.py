@@ -1,29 +1,44 @@
 """Stored messages → tickets and comments, through `tickets.services` only.
 
-Two steps, two transactions. `store_message` keeps the raw bytes once (idempotent by mailbox and
-Message-ID, or by content hash without one) and commits: from then on the mail cannot be lost,
-and the IMAP server may be told it was read. `process_message` then decides, in one transaction
-with the ticket change and its outbox rows, what the message becomes; whatever happens, the row
-ends in a final state with a reason and the worker moves on to the next message.
+Two steps, two transactions. `store_message` keeps the raw bytes once (idempotent by Message-ID
+and content together, across all our desk addresses) and commits: from then on the mail cannot
+be lost, and the IMAP server may be told it was read. `process_message` then decides, in one
+transaction with the ticket change and its outbox rows, what the message becomes; whatever
+happens, the row ends in a final state with a reason and the worker moves on to the next one.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from servicedesk.directory.models import Person
-from servicedesk.mail.actions import file_ticket, reply_to_ticket, requester_for
-from servicedesk.mail.choices import InboundState
-from servicedesk.mail.matching import match_ticket
+from servicedesk.mail.actions import (
+    Outcome,
+    add_copied_people,
+    file_ticket,
+    known_sender,
+    reply_to_ticket,
+    requester_for,
+)
+from servicedesk.mail.bounces import handle_bounce
+from servicedesk.mail.brakes import loop_braked, over_sender_cap
+from servicedesk.mail.choices import HoldReason, InboundState
+from servicedesk.mail.identity import copied_people, fingerprint
+from servicedesk.mail.matching import TicketMatch, match_ticket
 from servicedesk.mail.models import InboundMessage, Mailbox
-from servicedesk.mail.parsing import MalformedMessageError, content_hash, message_id_of, parse
+from servicedesk.mail.parsing import MalformedMessageError, ParsedMessage, message_id_of, parse
 from servicedesk.mail.refusals import tell_sender_refused
-from servicedesk.mail.screening import automatic_reason, sender_authenticated
+from servicedesk.mail.screening import (
+    Verdict,
+    automatic_reason,
+    of_own_domain,
+    own_domains,
+    sender_verdict,
+)
 from servicedesk.tickets.errors import TicketError
 from servicedesk.tickets.workflow import FINAL_STATES
 
@@ -31,15 +46,10 @@ logger = logging.getLogger(__name__)
 
 
 def store_message(mailbox: Mailbox, raw: bytes) -> tuple[InboundMessage, bool]:
-    """(the stored row, whether it is new). Storing the same message again returns the first."""
-    message_id = message_id_of(raw)
-    digest = content_hash(raw)
-    same = InboundMessage.objects.filter(mailbox=mailbox)
-    same = (
-        same.filter(message_id=message_id)
-        if message_id
-        else same.filter(message_id="", content_hash=digest)
-    )
+    """(the stored row, whether it is new). The same message again, by any route or to any of
+    our desk addresses, returns the first (see `identity.fingerprint`)."""
+    digest = fingerprint(raw)
+    same = InboundMessage.objects.filter(content_hash=digest)
     existing = same.first()
     if existing is not None:
         return existing, False
@@ -47,7 +57,7 @@ def store_message(mailbox: Mailbox, raw: bytes) -> tuple[InboundMessage, bool]:
         with transaction.atomic():
             row = InboundMessage.objects.create(
                 mailbox=mailbox,
-                message_id=message_id,
+                message_id=message_id_of(raw),
                 content_hash=digest,
                 raw=raw,
                 size=len(raw),
@@ -70,15 +80,85 @@ def _refuse(row: InboundMessage, raw: bytes, reason: str) -> None:
     _end(row, InboundState.FAILED, f"{reason} (sender told)" if told else reason)
 
 
-def _over_hourly_cap(row: InboundMessage) -> bool:
-    since = timezone.now() - timedelta(hours=1)
-    accepted = InboundMessage.objects.filter(
-        from_address=row.from_address, state=InboundState.PROCESSED, processed_at__gte=since
-    ).exclude(pk=row.pk)
-    return accepted.count() >= settings.SERVICEDESK_MAIL_SENDER_HOURLY_CAP
+def _hold(row: InboundMessage, because: HoldReason | str, reason: str) -> None:
+    _end(row, InboundState.QUARANTINED, reason)
+    row.held_because = because
 
 
-def _decide(row: InboundMessage) -> None:
+def _own_domains() -> set[str]:
+    desk_addresses = Mailbox.objects.filter(is_active=True).values_list("address", flat=True)
+    return own_domains(list(desk_addresses))
+
+
+def _distrusted(row: InboundMessage, parsed: ParsedMessage, sender: Person | None) -> bool:
+    """Hold mail whose From our receiving server did not vouch for, where it matters."""
+    verdict = sender_verdict(parsed, row.mailbox.authserv_id)
+    if verdict == Verdict.FAIL and of_own_domain(parsed.from_address, _own_domains()):
+        _hold(
+            row,
+            HoldReason.SPOOFED,
+            f"{parsed.from_address} is an address of our own domain, but our mail server saw it "
+            "fail sender authentication (DMARC, or SPF and DKIM): held, not posted as that "
+            "person",
+        )
+        return True
+    if sender is not None and sender.is_staff_member and verdict != Verdict.PASS:
+        _hold(
+            row,
+            HoldReason.UNVERIFIED_STAFF,
+            f"{parsed.from_address} is a staff address, but our mail server did not confirm "
+            "the sender (no passing DMARC in its Authentication-Results): held, not posted as "
+            "staff",
+        )
+        return True
+    return False
+
+
+def _braked(row: InboundMessage, new_ticket: bool) -> bool:
+    if over_sender_cap(row):
+        cap = settings.SERVICEDESK_MAIL_SENDER_HOURLY_CAP
+        _hold(row, HoldReason.FLOOD, f"more than {cap} messages from this sender in an hour")
+        return True
+    if new_ticket and loop_braked(row):
+        cap = settings.SERVICEDESK_MAIL_THREAD_HOURLY_CAP
+        _hold(
+            row,
+            HoldReason.LOOP,
+            f"{cap} new tickets from this sender in this thread within the hour: a mail loop? "
+            "Held, not acknowledged",
+        )
+        return True
+    return False
+
+
+def _act(row: InboundMessage, parsed: ParsedMessage, sender: Person, match: TicketMatch) -> None:
+    mailbox = row.mailbox
+    desk = {address.lower() for address in Mailbox.objects.values_list("address", flat=True)}
+    copied = copied_people(parsed, exclude=desk | {parsed.from_address})
+    try:
+        with transaction.atomic():
+            outcome: Outcome
+            if match.ticket is not None and match.ticket.state not in FINAL_STATES:
+                outcome = reply_to_ticket(match.ticket, sender, parsed, mailbox=mailbox)
+            else:
+                outcome = file_ticket(
+                    mailbox, sender, parsed, follows=match.ticket, received_at=row.received_at
+                )
+            copied_note = add_copied_people(
+                outcome.ticket, sender=sender, people=copied, policy=mailbox.cc_become
+            )
+    except TicketError as refused:
+        _hold(row, HoldReason.REFUSED, f"refused by the desk's rules: {refused}")
+        return
+    row.ticket, row.comment = outcome.ticket, outcome.comment
+    # What the lenient reading had to do, for whoever wonders why the ticket looks as it does.
+    repairs = f"Read leniently: {'; '.join(parsed.repairs)}." if parsed.repairs else ""
+    _end(row, InboundState.PROCESSED, " ".join(filter(None, [outcome.note, copied_note, repairs])))
+
+
+def _decide(row: InboundMessage, *, vouched: bool = False) -> None:
+    """What the message becomes. `vouched`: a reviewer released it, so the trust checks and
+    brakes that held it are not asked again (an unknown sender still cannot be posted as)."""
     raw = bytes(row.raw)
     if len(raw) > settings.SERVICEDESK_MAIL_MAX_MESSAGE_BYTES:
         _refuse(row, raw, f"message is {len(raw)} bytes, over the limit")
@@ -90,59 +170,42 @@ def _decide(row: InboundMessage) -> None:
         return
     row.from_address = parsed.from_address
     row.subject = parsed.subject[:300]
+    row.held_because = ""
+    bounce = handle_bounce(parsed)
+    if bounce is not None and bounce.tied:
+        row.ticket = bounce.tied[0][1].ticket
+        _end(row, InboundState.IGNORED, bounce.reason)
+        return
     automatic = automatic_reason(parsed)
     if automatic:
         _end(row, InboundState.IGNORED, automatic)
         return
-    match = match_ticket(parsed)
-    if match.suspicious:
-        _end(row, InboundState.QUARANTINED, match.suspicious)
-        if match.ticket is not None:
-            row.ticket = match.ticket
+    sender = known_sender(parsed)
+    if not vouched and _distrusted(row, parsed, sender):
         return
-    if _over_hourly_cap(row):
-        cap = settings.SERVICEDESK_MAIL_SENDER_HOURLY_CAP
-        _end(row, InboundState.QUARANTINED, f"more than {cap} messages from this sender in an hour")
+    match = match_ticket(parsed, sender)
+    if match.suspicious and not vouched:
+        _hold(row, match.held_because, match.suspicious)
+        row.ticket = match.ticket
         return
-    sender: Person | None = requester_for(parsed, row.mailbox)
+    sender = sender or requester_for(parsed, row.mailbox)
     if sender is None:
-        _end(row, InboundState.QUARANTINED, f"{parsed.from_address} is not in the directory")
+        _hold(row, HoldReason.UNKNOWN_SENDER, f"{parsed.from_address} is not in the directory")
         return
-    if sender.is_staff_member and not sender_authenticated(parsed, row.mailbox.authserv_id):
-        _end(
-            row,
-            InboundState.QUARANTINED,
-            f"{parsed.from_address} is a staff address, but our mail server did not confirm "
-            "the sender (no passing DMARC in its Authentication-Results): held, not posted as "
-            "staff",
-        )
+    new_ticket = match.ticket is None or match.ticket.state in FINAL_STATES
+    if not vouched and _braked(row, new_ticket):
         return
-    try:
-        with transaction.atomic():
-            if match.ticket is not None and match.ticket.state not in FINAL_STATES:
-                outcome = reply_to_ticket(match.ticket, sender, parsed, mailbox=row.mailbox)
-            else:
-                follows = match.ticket if match.ticket is not None else None
-                outcome = file_ticket(
-                    row.mailbox, sender, parsed, follows=follows, received_at=row.received_at
-                )
-    except TicketError as refused:
-        _end(row, InboundState.QUARANTINED, f"refused by the desk's rules: {refused}")
-        return
-    row.ticket, row.comment = outcome.ticket, outcome.comment
-    # What the lenient reading had to do, for whoever wonders why the ticket looks as it does.
-    repairs = f" Read leniently: {'; '.join(parsed.repairs)}." if parsed.repairs else ""
-    _end(row, InboundState.PROCESSED, outcome.note + repairs)
+    _act(row, parsed, sender, match)
 
 
-def process_message(row: InboundMessage) -> InboundMessage:
+def process_message(row: InboundMessage, *, vouched: bool = False) -> InboundMessage:
     """Decide what a stored message becomes; never raises for a message, good or bad."""
     try:
         with transaction.atomic():
             current = InboundMessage.objects.select_for_update().get(pk=row.pk)
             if current.state != InboundState.RECEIVED:
                 return current  # another worker (or an earlier run) got here first
-            _decide(current)
+            _decide(current, vouched=vouched)
             current.save()
             return current
     except Exception as error:

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from servicedesk.core.audit import audited
 from servicedesk.core.crypto import EncryptedTextField
-from servicedesk.mail.choices import InboundState
+from servicedesk.core.models import AppendOnlyModel
+from servicedesk.mail.choices import CcPolicy, HoldReason, InboundState, ReviewAction
 from servicedesk.tickets.choices import TicketKind
 
 # What mail can file: the desk opens problems and tasks itself.
@@ -68,6 +69,14 @@ class Mailbox(models.Model):
         help_text="Staff replies by mail may change a ticket's state (reopen it). Otherwise "
         "they are only ever comments.",
     )
+    cc_become = models.CharField(
+        "people in Cc become",
+        max_length=10,
+        choices=CcPolicy.choices,
+        default=CcPolicy.WATCHERS,
+        help_text="Directory people in the Cc of a new mail (or of the requester's reply): "
+        "watchers follow the ticket if they may see it; affected people are let in.",
+    )
     is_active = models.BooleanField(default=True)
     last_fetched_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -85,7 +94,11 @@ class InboundMessage(models.Model):
 
     mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="messages")
     message_id = models.CharField(max_length=255, blank=True)
-    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the raw bytes.")
+    content_hash = models.CharField(
+        max_length=64,
+        help_text="SHA-256 of the Message-ID, the headers a sender wrote and the body "
+        "(not the trace headers servers add): the same message by any route has the same hash.",
+    )
     raw = models.BinaryField()
     size = models.PositiveIntegerField(default=0)
     from_address = models.CharField(max_length=254, blank=True, db_index=True)
@@ -96,6 +109,7 @@ class InboundMessage(models.Model):
         max_length=12, choices=InboundState.choices, default=InboundState.RECEIVED
     )
     reason = models.TextField(blank=True)
+    held_because = models.CharField(max_length=20, choices=HoldReason.choices, blank=True)
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -106,19 +120,32 @@ class InboundMessage(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["mailbox", "message_id"],
-                condition=~models.Q(message_id=""),
-                name="inbound_once_per_message_id",
-            ),
-            # Without a Message-ID, the same bytes are the same message.
-            models.UniqueConstraint(
-                fields=["mailbox", "content_hash"],
-                condition=models.Q(message_id=""),
-                name="inbound_once_per_content",
-            ),
+            # Message-ID and content together say "already received": a different message
+            # reusing an old Message-ID is new; the same message to two desk addresses is one.
+            models.UniqueConstraint(fields=["content_hash"], name="inbound_once_per_message"),
         ]
-        indexes = [models.Index(fields=["state", "received_at"], name="inbound_state")]
+        indexes = [
+            models.Index(fields=["state", "received_at"], name="inbound_state"),
+            models.Index(fields=["message_id"], name="inbound_message_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.message_id or self.content_hash[:12]} ({self.state})"
+
+
+class InboundReview(AppendOnlyModel):
+    """A reviewer's decision on a held message: who, when, what, and why. Never edited."""
+
+    message = models.ForeignKey(InboundMessage, on_delete=models.PROTECT, related_name="reviews")
+    actor = models.ForeignKey("directory.Person", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=20, choices=ReviewAction.choices)
+    state_before = models.CharField(max_length=12, choices=InboundState.choices)
+    reason_before = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.message_id} by {self.actor_id}"

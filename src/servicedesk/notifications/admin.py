@@ -8,12 +8,15 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from servicedesk.directory.models import Person
+from servicedesk.notifications.bounces import address_clear
 from servicedesk.notifications.choices import DeliveryState
 from servicedesk.notifications.models import (
     MailTemplate,
     Notification,
     NotificationPreference,
     OutboundEmail,
+    UndeliverableAddress,
 )
 from servicedesk.notifications.services import outbox_retry
 
@@ -98,3 +101,20 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
         "email_assignments",
         "email_sla_alerts",
     )
+
+
+@admin.register(UndeliverableAddress)
+class UndeliverableAddressAdmin(admin.ModelAdmin):
+    list_display = ("address", "bounced_at", "bounces", "reason", "cleared_at", "cleared_by")
+    list_filter = (("cleared_at", admin.EmptyFieldListFilter),)
+    search_fields = ("address",)
+    readonly_fields = ("bounced_at", "bounces", "outbound", "cleared_at", "cleared_by")
+    actions = ["clear"]
+
+    @admin.action(description="Clear the mark (mail goes out again)")
+    def clear(self, request: HttpRequest, queryset: QuerySet[UndeliverableAddress]) -> None:
+        actor = request.user
+        assert isinstance(actor, Person)
+        for mark in queryset:
+            address_clear(mark, actor=actor)
+        self.message_user(request, f"{queryset.count()} mark(s) cleared.", messages.SUCCESS)

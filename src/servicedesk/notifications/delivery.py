@@ -19,6 +19,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import Min
 from django.utils import timezone
 
+from servicedesk.notifications.bounces import MARKED_ERROR, undeliverable_among
 from servicedesk.notifications.choices import DeliveryState
 from servicedesk.notifications.models import OutboundEmail
 
@@ -106,6 +107,20 @@ def _record_sent(row: OutboundEmail) -> None:
     )
 
 
+def _deliverable(rows: list[OutboundEmail], report: DeliveryReport) -> list[OutboundEmail]:
+    """Rows whose address has not bounced; the others fail now, saying why (until the mark is
+    cleared, mail to a bouncing address would only bounce again)."""
+    marked = undeliverable_among(row.to_address for row in rows)
+    if not marked:
+        return rows
+    held = [row.pk for row in rows if row.to_address.strip().lower() in marked]
+    OutboundEmail.objects.filter(pk__in=held).update(
+        state=DeliveryState.FAILED, last_error=MARKED_ERROR, next_attempt_at=timezone.now()
+    )
+    report.failed += len(held)
+    return [row for row in rows if row.pk not in held]
+
+
 def deliver_due(now: datetime | None = None, limit: int = BATCH) -> DeliveryReport:
     """Send up to `limit` rows that are due; returns what happened."""
     now = now or timezone.now()
@@ -118,7 +133,7 @@ def deliver_due(now: datetime | None = None, limit: int = BATCH) -> DeliveryRepo
     claimed = [pk for pk in due if _claim(pk, now)]
     if not claimed:
         return report
-    rows = list(OutboundEmail.objects.filter(pk__in=claimed).order_by("pk"))
+    rows = _deliverable(list(OutboundEmail.objects.filter(pk__in=claimed).order_by("pk")), report)
     connection = get_connection(fail_silently=False)
     opened = False
     for row in rows:

@@ -125,3 +125,37 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"preferences of {self.person_id}"
+
+
+@audited()
+class UndeliverableAddress(models.Model):
+    """An address whose mail bounced: nothing more is sent to it until someone clears the mark
+    (after fixing the address in the directory, say). Marking and clearing are both audited."""
+
+    address = models.CharField(max_length=254, unique=True, help_text="Lower case.")
+    reason = models.TextField(blank=True, help_text="What the bounce said (status, diagnostic).")
+    bounced_at = models.DateTimeField(default=timezone.now)
+    bounces = models.PositiveIntegerField(default=1)
+    outbound = models.ForeignKey(
+        OutboundEmail,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The mail of ours that bounced.",
+    )
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        PERSON, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-bounced_at", "-id"]
+        indexes = [models.Index(fields=["cleared_at"], name="undeliverable_marked")]
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def is_marked(self) -> bool:
+        return self.cleared_at is None

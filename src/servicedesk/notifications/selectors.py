@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from servicedesk.directory.models import Person
 from servicedesk.notifications.choices import DeliveryState
+from servicedesk.notifications.message_ids import ticket_pks_from_tokens
 from servicedesk.notifications.models import Notification, NotificationPreference, OutboundEmail
 from servicedesk.tickets.access import visible_tickets
 
@@ -55,3 +56,19 @@ def outbox_undelivered() -> QuerySet[OutboundEmail]:
     return OutboundEmail.objects.filter(
         state__in=[DeliveryState.PENDING, DeliveryState.FAILED]
     ).order_by("created_at", "pk")
+
+
+def outbound_with_message_id(message_id: str, address: str) -> OutboundEmail | None:
+    """The mail of ours with this Message-ID sent to this address (what a bounce names).
+
+    Our Message-IDs carry their ticket's token, so the look-up starts from that ticket's mail;
+    a Message-ID without one (a report, say) is looked for among mail to that address.
+    """
+    candidates = OutboundEmail.objects.filter(to_address__iexact=address.strip())
+    pks = ticket_pks_from_tokens([message_id])
+    if pks:
+        candidates = candidates.filter(ticket_id=pks[0])
+    for row in candidates.exclude(state=DeliveryState.PENDING).order_by("-pk")[:200]:
+        if str(row.headers.get("Message-ID", "")).strip() == message_id.strip():
+            return row
+    return None

@@ -145,6 +145,7 @@ def _form(mailbox: Mailbox, **changes: Any) -> dict[str, Any]:
         "imap_ssl": "on",
         "default_kind": "incident",
         "is_active": "on",
+        "cc_become": "watchers",
         **changes,
     }
 

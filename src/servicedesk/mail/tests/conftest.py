@@ -10,18 +10,22 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import smtplib
 import socket
 import subprocess
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from servicedesk.conftest import Org
-from servicedesk.mail.models import Mailbox
+from servicedesk.mail.models import InboundMessage, Mailbox
+from servicedesk.mail.receiving import DeskHandler
 from servicedesk.notifications.message_ids import thread_root_id
 from servicedesk.notifications.tests.smtp_server import free_port, smtp_server
 from servicedesk.tickets.models import Ticket
@@ -42,6 +46,52 @@ def eml(name: str, ticket: Ticket | None = None) -> bytes:
         raw = raw.replace(b"__NUMBER__", ticket.number.encode())
         raw = raw.replace(b"__ROOT_ID__", thread_root_id(ticket).encode())
     return raw
+
+
+def mail(
+    *,
+    sender: str = "employee@example.org",
+    to: str = "desk@example.org",
+    subject: str = "Printer on the 3rd floor jams",
+    body: str = "The printer by the kitchen jams on every second page.",
+    message_id: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    """A plain mail as a mail client would send it; `headers` go on top (as a receiving server
+    adds its Authentication-Results)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = message_id or f"<{uuid.uuid4().hex}@mail.example.org>"
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body)
+    return message.as_bytes()
+
+
+class Receiver:
+    """The desk's SMTP receiver (aiosmtpd + DeskHandler) on a free loopback port."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def send(self, raw: bytes, to: list[str] | None = None) -> InboundMessage:
+        """Deliver over SMTP; returns the stored row (the newest, as the receiver stored it)."""
+        with smtplib.SMTP("127.0.0.1", self.port) as client:
+            refused = client.sendmail("sender@example.net", to or ["desk@example.org"], raw)
+        assert refused == {}
+        return InboundMessage.objects.order_by("-pk").first() or InboundMessage()
+
+
+@pytest.fixture
+def receiver(transactional_db: None) -> Iterator[Receiver]:
+    # The handler stores mail from its own thread, so the rows it writes must really commit.
+    port = free_port()
+    controller = Controller(DeskHandler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield Receiver(port)
+    controller.stop()
 
 
 @pytest.fixture

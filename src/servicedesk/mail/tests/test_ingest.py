@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from servicedesk.conftest import Org
-from servicedesk.mail.choices import InboundState
+from servicedesk.conftest import Org, make_person
+from servicedesk.directory.choices import Role
+from servicedesk.mail.choices import HoldReason, InboundState
 from servicedesk.mail.ingest import process_message, receive, reprocess, store_message
 from servicedesk.mail.models import InboundMessage, Mailbox
 from servicedesk.mail.tests.conftest import eml
@@ -72,7 +73,8 @@ def test_a_forged_reply_is_quarantined(org: Org, desk_mailbox: Mailbox) -> None:
     ticket = filed(org, desk_mailbox)
     row = receive(desk_mailbox, eml("forged_reply.eml", ticket))
     assert row.state == InboundState.QUARANTINED
-    assert "does not take part" in row.reason and row.ticket == ticket
+    assert row.held_because == HoldReason.FORGED_TOKEN
+    assert "forged reply token" in row.reason and row.ticket == ticket
     assert not Comment.objects.filter(ticket=ticket).exists()
     assert Ticket.objects.count() == 1
 
@@ -209,14 +211,17 @@ def test_a_flood_from_one_sender_is_capped(org: Org, desk_mailbox: Mailbox, sett
 
 def test_staff_replies_by_mail_reach_the_requester(org: Org, desk_mailbox: Mailbox) -> None:
     ticket = ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="x")
+    # An agent in no support group knows only the tickets assigned to them.
+    night = make_person("night", Role.AGENT, org.fiber)
     Mailbox.objects.filter(pk=desk_mailbox.pk).update(authserv_id="mx.example.org")
     desk_mailbox.refresh_from_db()
     raw = b"Authentication-Results: mx.example.org; dmarc=pass header.from=example.org\r\n" + eml(
         "reply_subject_only.eml", ticket
-    ).replace(b"Employee@Example.org", b"desk@example.org")
+    ).replace(b"Employee@Example.org", night.email.encode())
     row = receive(desk_mailbox, raw)
-    assert row.state == InboundState.QUARANTINED  # the agent takes no part yet
-    Ticket.objects.filter(pk=ticket.pk).update(assignee=org.desk)
+    assert row.state == InboundState.QUARANTINED  # the agent may not know the ticket yet
+    assert row.held_because == HoldReason.NOT_PARTICIPANT
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=night)
     reprocess([row])
     row.refresh_from_db()
     assert row.state == InboundState.PROCESSED

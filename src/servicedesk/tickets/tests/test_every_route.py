@@ -150,6 +150,11 @@ ROUTES: dict[str, Exercise] = {
     "workspace/views/<int:pk>/rename/ saved_view_rename": ANY_POST,
     "workspace/views/<int:pk>/delete/ saved_view_delete": ANY_POST,
     "workspace/canned/ canned": GET,
+    # Held mail and bounce marks: mail/tests/test_review.py covers who sees and acts on them.
+    "workspace/mail/ desk": GET,
+    "workspace/mail/held/<int:pk>/release/ held_release": ANY_POST,
+    "workspace/mail/held/<int:pk>/discard/ held_discard": ANY_POST,
+    "workspace/mail/undeliverable/<int:pk>/clear/ undeliverable_clear": ANY_POST,
     "workspace/canned/<int:pk>/ canned_edit": ANY_GET,
     "workspace/canned/<int:pk>/delete/ canned_delete": ANY_POST,
     "workspace/call/ call": GET,
