@@ -69,6 +69,9 @@ class Environment:
     mail_from: str
     mail_domain: str
     mail_unknown_sender: str
+    smtp_receiver_tls_cert: str
+    smtp_receiver_tls_key: str
+    smtp_receiver_require_tls: bool
     log_format: str
     log_level: str
     metrics_token: str
@@ -198,6 +201,11 @@ def read_environment() -> Environment:
         # "quarantine": mail from an address nobody in the directory has waits for an agent;
         # "create": such a sender becomes a requester.
         mail_unknown_sender=os.environ.get("SERVICEDESK_MAIL_UNKNOWN_SENDER", "quarantine"),
+        # The SMTP receiver offers STARTTLS with this certificate chain and key (PEM files).
+        smtp_receiver_tls_cert=os.environ.get("SERVICEDESK_SMTP_RECEIVER_TLS_CERT", "").strip(),
+        smtp_receiver_tls_key=os.environ.get("SERVICEDESK_SMTP_RECEIVER_TLS_KEY", "").strip(),
+        # Refuse mail from senders that do not start TLS (not for a public MX: RFC 3207).
+        smtp_receiver_require_tls=_flag("SERVICEDESK_SMTP_RECEIVER_REQUIRE_TLS", False),
         # "text" for a person at a console, "json" (one object a line) for a log collector.
         log_format=os.environ.get("SERVICEDESK_LOG_FORMAT", "text").strip().lower(),
         log_level=os.environ.get("SERVICEDESK_LOG_LEVEL", "INFO").strip().upper(),

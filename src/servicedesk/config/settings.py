@@ -326,6 +326,9 @@ DEFAULT_FROM_EMAIL = ENV.mail_from
 SERVER_EMAIL = ENV.mail_from
 SERVICEDESK_BASE_URL = ENV.base_url
 SERVICEDESK_MAIL_DOMAIN = ENV.mail_domain
+SERVICEDESK_SMTP_RECEIVER_TLS_CERT = ENV.smtp_receiver_tls_cert
+SERVICEDESK_SMTP_RECEIVER_TLS_KEY = ENV.smtp_receiver_tls_key
+SERVICEDESK_SMTP_RECEIVER_REQUIRE_TLS = ENV.smtp_receiver_require_tls
 # A failed delivery is retried after 1, 2, 4, … minutes; after this many attempts it is failed.
 SERVICEDESK_MAIL_MAX_ATTEMPTS = 8
 SERVICEDESK_MAIL_RETRY_BASE_SECONDS = 60

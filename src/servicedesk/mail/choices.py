@@ -12,3 +12,15 @@ class InboundState(models.TextChoices):
 class UnknownSenderPolicy(models.TextChoices):
     QUARANTINE = "quarantine", "Quarantine for an agent"
     CREATE = "create", "Create a requester"
+
+
+class TransportSecurity(models.TextChoices):
+    TLS = "tls", "TLS from the first byte (IMAPS 993, SMTPS 465)"
+    STARTTLS = "starttls", "STARTTLS (IMAP 143, submission 587)"
+    NONE = "none", "None (only on a trusted local network)"
+
+
+class OAuthProvider(models.TextChoices):
+    MICROSOFT = "microsoft", "Microsoft 365 (Entra ID)"
+    GOOGLE = "google", "Google Workspace / Gmail"
+    OTHER = "other", "Other (give its addresses)"

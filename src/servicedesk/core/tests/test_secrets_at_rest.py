@@ -142,7 +142,9 @@ def _form(mailbox: Mailbox, **changes: Any) -> dict[str, Any]:
         "imap_user": "desk",
         "imap_password": "",
         "imap_folder": "INBOX",
-        "imap_ssl": "on",
+        "imap_security": "tls",
+        "smtp_port": 587,
+        "smtp_security": "starttls",
         "is_active": "on",
         **changes,
     }
