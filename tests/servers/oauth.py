@@ -47,6 +47,8 @@ class AuthorizationServer:
     account: str = ACCOUNT
     access_lifetime: int = 3600
     deny_next: bool = False
+    # Replayed as the token endpoint's next answer (a cloud provider's, in its documented shape).
+    replay_next: dict[str, Any] | None = None
     codes: dict[str, Grant] = field(default_factory=dict)
     access_tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
     refresh_tokens: dict[str, str] = field(default_factory=dict)
@@ -111,6 +113,9 @@ class AuthorizationServer:
             return 401, {"error": "invalid_client"}
         grant_type = form.get("grant_type", "")
         self.calls[grant_type] += 1
+        if self.replay_next is not None:
+            answer, self.replay_next = self.replay_next, None
+            return 200, answer
         if grant_type == "authorization_code":
             with self.lock:
                 grant = self.codes.pop(form.get("code", ""), None)

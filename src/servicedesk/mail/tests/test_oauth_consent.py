@@ -8,11 +8,15 @@ documented parameters, and their token answers are replayed in the shape they do
 
 from __future__ import annotations
 
+import base64
+import json
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 from django.test import Client
+from django.utils import timezone
 
 from servicedesk.core.models import ConfigChange
 from servicedesk.directory.choices import Role
@@ -177,3 +181,59 @@ def test_microsoft_and_google_are_asked_what_they_document(db: None) -> None:
     assert query["access_type"] == ["offline"] and query["prompt"] == ["consent"]
     assert query["scope"][0].split()[-1] == "https://mail.google.com/"
     assert query["code_challenge_method"] == ["S256"]
+
+
+def unsigned_id_token(claims: dict[str, str]) -> str:
+    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    return f"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.{payload}.c2lnbmF0dXJl"
+
+
+# Token answers in the shape Microsoft's and Google's documentation show (values made up: their
+# servers cannot be reached from here), replayed by the test authorization server.
+MICROSOFT_CODE_ANSWER = {
+    "token_type": "Bearer",
+    "scope": "https://outlook.office.com/IMAP.AccessAsUser.All "
+    "https://outlook.office.com/SMTP.Send openid email",
+    "expires_in": 4282,
+    "ext_expires_in": 4282,
+    "access_token": "eyJ0eXAiOiJKV1QiLCJub25jZSI6Im1zLWFjY2Vzcy10b2tlbiJ9.e30.sig",
+    "refresh_token": "0.AXoA-ms-refresh-token-1",
+    "id_token": unsigned_id_token(
+        {"preferred_username": "helpdesk@contoso.org", "tid": "contoso-tenant-id"}
+    ),
+}
+GOOGLE_REFRESH_ANSWER = {
+    "access_token": "ya29.a0-google-access-token-2",
+    "expires_in": 3599,
+    "scope": "https://mail.google.com/ openid https://www.googleapis.com/auth/userinfo.email",
+    "token_type": "Bearer",
+    "id_token": unsigned_id_token({"email": "helpdesk@example.org", "email_verified": "true"}),
+}
+
+
+def test_a_microsoft_answer_names_the_account_and_sets_the_expiry(
+    admin_client: Client, mailbox: Mailbox, oauth_server: AuthorizationServer
+) -> None:
+    application = mailbox.oauth_application
+    assert application is not None
+    application.provider = OAuthProvider.MICROSOFT
+    application.save()
+    going = admin_client.get(f"/admin/mail/mailbox/{mailbox.pk}/connect/")
+    oauth_server.replay_next = MICROSOFT_CODE_ANSWER
+    before = timezone.now()
+    page = admin_client.get(at_the_provider(going["Location"]), follow=True).content.decode()
+
+    assert "Connected as helpdesk@contoso.org" in page
+    stored = MailboxOAuthToken.objects.get()
+    assert stored.refresh_token == "0.AXoA-ms-refresh-token-1"
+    assert stored.access_expires_at is not None
+    assert timedelta(seconds=4280) < stored.access_expires_at - before < timedelta(seconds=4300)
+
+
+def test_google_keeps_its_refresh_token_when_a_refresh_sends_none(
+    mailbox: Mailbox, oauth_server: AuthorizationServer
+) -> None:
+    MailboxOAuthToken.objects.create(mailbox=mailbox, refresh_token="1//google-refresh-token")
+    oauth_server.replay_next = GOOGLE_REFRESH_ANSWER
+    assert access_token_for(mailbox) == "ya29.a0-google-access-token-2"
+    assert MailboxOAuthToken.objects.get().refresh_token == "1//google-refresh-token"

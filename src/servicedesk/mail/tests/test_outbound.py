@@ -21,6 +21,7 @@ from servicedesk.conftest import Org
 from servicedesk.mail.choices import TransportSecurity
 from servicedesk.mail.ingest import receive
 from servicedesk.mail.models import Mailbox, MailboxOAuthToken
+from servicedesk.mail.outbound import routes_for
 from servicedesk.mail.tests.conftest import eml
 from servicedesk.mail.tests.test_connectivity import an_application, connected
 from servicedesk.notifications.choices import DeliveryState
@@ -197,3 +198,15 @@ def test_a_refused_token_leaves_the_mail_waiting_with_the_reason(
     row = OutboundEmail.objects.filter(to_address=org.employee.email).get()
     assert row.state == DeliveryState.PENDING and "invalid_grant" in row.last_error
     assert provider.received == []
+
+
+def test_the_senders_of_a_batch_are_found_in_two_queries(
+    org: Org, django_assert_num_queries: Any
+) -> None:
+    boxes = [a_mailbox(org, f"Desk {n}", f"desk{n}@example.org") for n in range(3)]
+    for number, box in enumerate(boxes):
+        receive(box, mail_to(box.address, f"batch-{number}"))
+    tickets = list(Ticket.objects.values_list("pk", flat=True))
+    with django_assert_num_queries(2):
+        routes = routes_for([*tickets, None])
+    assert len(routes) == 3
