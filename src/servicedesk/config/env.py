@@ -66,6 +66,7 @@ class Environment:
     smtp_user: str
     smtp_password: str
     smtp_starttls: bool
+    smtp_tls: bool
     mail_from: str
     mail_domain: str
     mail_unknown_sender: str
@@ -195,6 +196,8 @@ def read_environment() -> Environment:
         smtp_user=os.environ.get("SERVICEDESK_SMTP_USER", ""),
         smtp_password=os.environ.get("SERVICEDESK_SMTP_PASSWORD", ""),
         smtp_starttls=_flag("SERVICEDESK_SMTP_STARTTLS", False),
+        # TLS from the first byte (port 465), instead of STARTTLS.
+        smtp_tls=_flag("SERVICEDESK_SMTP_TLS", False),
         mail_from=os.environ.get("SERVICEDESK_MAIL_FROM", "Service Desk <servicedesk@localhost>"),
         # The right-hand side of our Message-IDs: how we recognise our own mail coming back.
         mail_domain=os.environ.get("SERVICEDESK_MAIL_DOMAIN", "servicedesk.localhost"),

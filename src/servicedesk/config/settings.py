@@ -321,6 +321,7 @@ EMAIL_PORT = ENV.smtp_port
 EMAIL_HOST_USER = ENV.smtp_user
 EMAIL_HOST_PASSWORD = ENV.smtp_password
 EMAIL_USE_TLS = ENV.smtp_starttls
+EMAIL_USE_SSL = ENV.smtp_tls
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = ENV.mail_from
 SERVER_EMAIL = ENV.mail_from

@@ -70,6 +70,10 @@ class MailboxForm(forms.ModelForm[Mailbox]):
         cleaned = super().clean() or {}
         if cleaned.get("forget_imap_password"):
             cleaned["imap_password"] = ""
+        if cleaned.get("oauth_application") and not cleaned.get("imap_user"):
+            self.add_error(
+                "imap_user", _("Give the mailbox's account: OAuth 2.0 signs in as this user.")
+            )
         return cleaned
 
 

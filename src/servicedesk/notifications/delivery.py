@@ -127,9 +127,14 @@ def deliver_due(now: datetime | None = None, limit: int = BATCH) -> DeliveryRepo
     routes = routes_for(row.ticket_id for row in rows)
     connections: dict[int | None, BaseEmailBackend] = {}
     opened: set[int | None] = set()
+    # A server we could not connect or sign in to is not asked again for each row of the batch.
+    unreachable: dict[int | None, BaseException] = {}
     for row in rows:
         route = routes.get(row.ticket_id or 0) or desk_route()
         key = route.server_key
+        if key in unreachable:
+            _record_failure(row, unreachable[key], report)
+            continue
         try:
             connection = connections.get(key) or connections.setdefault(key, route.connection())
             if key not in opened:
@@ -138,6 +143,8 @@ def deliver_due(now: datetime | None = None, limit: int = BATCH) -> DeliveryRepo
             as_message(row, connection, route.from_email).send(fail_silently=False)
         except (smtplib.SMTPException, OSError, OAuthError) as error:
             _record_failure(row, error, report)
+            if key not in opened and key is not None:
+                unreachable[key] = error
             if not isinstance(error, smtplib.SMTPRecipientsRefused) and key in connections:
                 # The connection is in doubt: the next row opens a new one.
                 connections[key].close()

@@ -237,3 +237,30 @@ def test_google_keeps_its_refresh_token_when_a_refresh_sends_none(
     oauth_server.replay_next = GOOGLE_REFRESH_ANSWER
     assert access_token_for(mailbox) == "ya29.a0-google-access-token-2"
     assert MailboxOAuthToken.objects.get().refresh_token == "1//google-refresh-token"
+
+
+def test_the_mailbox_form_checks_the_from_address_and_the_oauth_user(
+    admin_client: Client, mailbox: Mailbox
+) -> None:
+    form = {
+        "name": mailbox.name,
+        "address": mailbox.address,
+        "imap_port": 993,
+        "imap_user": "",
+        "imap_folder": "INBOX",
+        "imap_security": "tls",
+        "oauth_application": mailbox.oauth_application_id,
+        "smtp_port": 587,
+        "smtp_security": "starttls",
+        "from_address": "IT Desk, no address",
+        "is_active": "on",
+    }
+    page = admin_client.post(f"/admin/mail/mailbox/{mailbox.pk}/change/", form)
+    text = page.content.decode()
+    assert "Write an address, or a name and an address" in text
+    assert "OAuth 2.0 signs in as this user" in text
+
+    form.update(imap_user=ACCOUNT, from_address="IT Desk <it@example.org>")
+    assert admin_client.post(f"/admin/mail/mailbox/{mailbox.pk}/change/", form).status_code == 302
+    mailbox.refresh_from_db()
+    assert mailbox.from_address == "IT Desk <it@example.org>"

@@ -210,3 +210,69 @@ def test_the_senders_of_a_batch_are_found_in_two_queries(
     with django_assert_num_queries(2):
         routes = routes_for([*tickets, None])
     assert len(routes) == 3
+
+
+@pytest.fixture
+def starttls_desk_server(
+    mail_certificate: Certificate, settings: Any
+) -> Iterator[tuple[int, Recorder]]:
+    """The desk's own outgoing server, which takes mail only after STARTTLS."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(mail_certificate.cert, mail_certificate.key)
+    recorder = Recorder()
+    port = free_port()
+    controller = Controller(
+        recorder, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True
+    )
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = True, 5
+    yield port, recorder
+    controller.stop()
+
+
+def test_the_desk_server_is_reached_over_starttls_and_its_certificate_checked(
+    org: Org,
+    desk_mailbox: Mailbox,
+    starttls_desk_server: tuple[int, Recorder],
+    monkeypatch: pytest.MonkeyPatch,
+    mail_certificate: Certificate,
+) -> None:
+    _, recorder = starttls_desk_server
+    receive(desk_mailbox, eml("new_ticket.eml"))
+    untrusted = deliver_all_due()
+    assert untrusted.sent == 0 and "CERTIFICATE_VERIFY_FAILED" in untrusted.errors[0]
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(mail_certificate.cert))
+    OutboundEmail.objects.update(next_attempt_at=timezone.now())
+    assert deliver_all_due().failed == 0
+    assert [org.employee.email] in [mail.envelope_to for mail in recorder.received]
+
+
+def test_a_mailbox_whose_sign_in_fails_is_asked_once_per_batch(
+    org: Org,
+    provider_smtp: tuple[int, OAuthOnlyRecorder],
+    oauth_server: AuthorizationServer,
+    trusted_certificate: Path,
+) -> None:
+    port, _ = provider_smtp
+    cloud = a_mailbox(
+        org,
+        "Cloud desk",
+        "desk@example.org",
+        imap_user=ACCOUNT,
+        oauth_application=an_application(oauth_server),
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+    )
+    connected(cloud, oauth_server)
+    for number in range(3):
+        receive(cloud, mail_to("desk@example.org", f"several-{number}"))
+    oauth_server.revoke_refresh_tokens()
+    refreshed = oauth_server.calls["refresh_token"]
+
+    report = deliver_all_due()
+
+    assert report.retrying >= 3 and report.sent == 0
+    assert oauth_server.calls["refresh_token"] == refreshed + 1
