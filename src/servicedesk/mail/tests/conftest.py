@@ -30,7 +30,7 @@ from servicedesk.notifications.message_ids import thread_root_id
 from servicedesk.notifications.tests.smtp_server import free_port, smtp_server
 from servicedesk.tickets.models import Ticket
 from tests.servers.certificates import Certificate, self_signed
-from tests.servers.oauth import AuthorizationServer, run_authorization_server
+from tests.servers.oauth import AuthorizationServer
 
 __all__ = ["smtp_server"]
 
@@ -74,11 +74,6 @@ def trusted_certificate(mail_certificate: Certificate, monkeypatch: pytest.Monke
     """The test servers' certificate is trusted, as a private CA is via OpenSSL's SSL_CERT_FILE."""
     monkeypatch.setenv("SSL_CERT_FILE", str(mail_certificate.cert))
     return mail_certificate.cert
-
-
-@pytest.fixture(scope="session")
-def oauth_server() -> Iterator[AuthorizationServer]:
-    yield from run_authorization_server()
 
 
 class Dovecot:
