@@ -1040,3 +1040,32 @@ class HolidayImportPage:
 
     def keep_ticked(self) -> None:
         self.form.get_by_role("button", name="Import the ticked holidays").click()
+
+
+class MailboxAdminPage:
+    """A mailbox in the admin, with its OAuth 2.0 connection."""
+
+    def __init__(self, page: Page, base_url: str, pk: int) -> None:
+        self.page = page
+        self.url = f"{base_url}/admin/mail/mailbox/{pk}/change/"
+
+    def open(self) -> MailboxAdminPage:
+        self.page.goto(self.url)
+        return self
+
+    def connect(self) -> None:
+        """Off to the provider's sign-in, and back to this page."""
+        self.page.get_by_role("link", name="Connect", exact=True).click()
+        self.page.wait_for_url(self.url)
+
+    def disconnect(self) -> None:
+        self.page.get_by_role("button", name="Disconnect").click()
+        self.page.wait_for_url(self.url)
+
+    @property
+    def connection(self) -> Locator:
+        return self.page.locator("#oauth-connection")
+
+    @property
+    def messages(self) -> Locator:
+        return self.page.locator("ul.messagelist")

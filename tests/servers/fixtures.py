@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.servers.directory import Directory, run_directory
+from tests.servers.oauth import AuthorizationServer, run_authorization_server
 from tests.servers.openid import OpenIdProvider, run_provider
 
 OIDC_PROVIDER_ID = "state-idp"
@@ -26,3 +27,9 @@ def openid_provider() -> Iterator[OpenIdProvider]:
     """For the test client (http://testserver) and a browser on any live server port: the
     provider is told the callback addresses it may send people back to."""
     yield from run_provider([callback_url("http://testserver")])
+
+
+@pytest.fixture(scope="session")
+def oauth_server() -> Iterator[AuthorizationServer]:
+    """The mail provider's OAuth 2.0 authorization server (for cloud mailboxes)."""
+    yield from run_authorization_server()

@@ -66,10 +66,14 @@ class Environment:
     smtp_user: str
     smtp_password: str
     smtp_starttls: bool
+    smtp_tls: bool
     mail_from: str
     mail_domain: str
     mail_unknown_sender: str
     mail_own_domains: list[str]
+    smtp_receiver_tls_cert: str
+    smtp_receiver_tls_key: str
+    smtp_receiver_require_tls: bool
     log_format: str
     log_level: str
     metrics_token: str
@@ -193,6 +197,8 @@ def read_environment() -> Environment:
         smtp_user=os.environ.get("SERVICEDESK_SMTP_USER", ""),
         smtp_password=os.environ.get("SERVICEDESK_SMTP_PASSWORD", ""),
         smtp_starttls=_flag("SERVICEDESK_SMTP_STARTTLS", False),
+        # TLS from the first byte (port 465), instead of STARTTLS.
+        smtp_tls=_flag("SERVICEDESK_SMTP_TLS", False),
         mail_from=os.environ.get("SERVICEDESK_MAIL_FROM", "Service Desk <servicedesk@localhost>"),
         # The right-hand side of our Message-IDs: how we recognise our own mail coming back.
         mail_domain=os.environ.get("SERVICEDESK_MAIL_DOMAIN", "servicedesk.localhost"),
@@ -201,6 +207,11 @@ def read_environment() -> Environment:
         mail_unknown_sender=os.environ.get("SERVICEDESK_MAIL_UNKNOWN_SENDER", "quarantine"),
         # Our own mail domains (comma-separated), besides those of the desk addresses.
         mail_own_domains=_list("SERVICEDESK_MAIL_OWN_DOMAINS", ""),
+        # The SMTP receiver offers STARTTLS with this certificate chain and key (PEM files).
+        smtp_receiver_tls_cert=os.environ.get("SERVICEDESK_SMTP_RECEIVER_TLS_CERT", "").strip(),
+        smtp_receiver_tls_key=os.environ.get("SERVICEDESK_SMTP_RECEIVER_TLS_KEY", "").strip(),
+        # Refuse mail from senders that do not start TLS (not for a public MX: RFC 3207).
+        smtp_receiver_require_tls=_flag("SERVICEDESK_SMTP_RECEIVER_REQUIRE_TLS", False),
         # "text" for a person at a console, "json" (one object a line) for a log collector.
         log_format=os.environ.get("SERVICEDESK_LOG_FORMAT", "text").strip().lower(),
         log_level=os.environ.get("SERVICEDESK_LOG_LEVEL", "INFO").strip().upper(),

@@ -322,11 +322,15 @@ EMAIL_PORT = ENV.smtp_port
 EMAIL_HOST_USER = ENV.smtp_user
 EMAIL_HOST_PASSWORD = ENV.smtp_password
 EMAIL_USE_TLS = ENV.smtp_starttls
+EMAIL_USE_SSL = ENV.smtp_tls
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = ENV.mail_from
 SERVER_EMAIL = ENV.mail_from
 SERVICEDESK_BASE_URL = ENV.base_url
 SERVICEDESK_MAIL_DOMAIN = ENV.mail_domain
+SERVICEDESK_SMTP_RECEIVER_TLS_CERT = ENV.smtp_receiver_tls_cert
+SERVICEDESK_SMTP_RECEIVER_TLS_KEY = ENV.smtp_receiver_tls_key
+SERVICEDESK_SMTP_RECEIVER_REQUIRE_TLS = ENV.smtp_receiver_require_tls
 # A failed delivery is retried after 1, 2, 4, … minutes; after this many attempts it is failed.
 SERVICEDESK_MAIL_MAX_ATTEMPTS = 8
 SERVICEDESK_MAIL_RETRY_BASE_SECONDS = 60

@@ -40,3 +40,15 @@ class CcPolicy(models.TextChoices):
     WATCHERS = "watchers", "Watchers (staff who may see the ticket follow it)"
     AFFECTED = "affected", "Affected people (they may see it and hear of it)"
     NOBODY = "nobody", "Nothing"
+
+
+class TransportSecurity(models.TextChoices):
+    TLS = "tls", "TLS from the first byte (IMAPS 993, SMTPS 465)"
+    STARTTLS = "starttls", "STARTTLS (IMAP 143, submission 587)"
+    NONE = "none", "None (only on a trusted local network)"
+
+
+class OAuthProvider(models.TextChoices):
+    MICROSOFT = "microsoft", "Microsoft 365 (Entra ID)"
+    GOOGLE = "google", "Google Workspace / Gmail"
+    OTHER = "other", "Other (give its addresses)"

@@ -18,9 +18,10 @@ from django.utils import timezone
 from servicedesk.mail.choices import InboundState
 from servicedesk.mail.ingest import process_message, process_pending, store_message
 from servicedesk.mail.models import InboundMessage, Mailbox
+from servicedesk.mail.oauth import OAuthError
+from servicedesk.mail.transport import imap_open
 
 logger = logging.getLogger(__name__)
-IMAP_TIMEOUT = 60
 
 
 @dataclass
@@ -31,12 +32,6 @@ class FetchReport:
 
     def count(self, row: InboundMessage) -> None:
         self.outcomes[row.state] = self.outcomes.get(row.state, 0) + 1
-
-
-def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
-    if mailbox.imap_ssl:
-        return imaplib.IMAP4_SSL(mailbox.imap_host, mailbox.imap_port, timeout=IMAP_TIMEOUT)
-    return imaplib.IMAP4(mailbox.imap_host, mailbox.imap_port, timeout=IMAP_TIMEOUT)
 
 
 def _check(response: tuple[str, Sequence[object]], what: str) -> Sequence[object]:
@@ -55,9 +50,8 @@ def _message_bytes(data: Sequence[object]) -> bytes:
 
 def fetch_mailbox(mailbox: Mailbox) -> FetchReport:
     report = FetchReport()
-    client = _connect(mailbox)
+    client = imap_open(mailbox)
     try:
-        _check(client.login(mailbox.imap_user, mailbox.imap_password), "LOGIN")
         _check(client.select(mailbox.imap_folder), f"SELECT {mailbox.imap_folder}")
         found = _check(client.uid("SEARCH", "UNSEEN"), "SEARCH UNSEEN")
         uids = found[0].decode().split() if found and isinstance(found[0], bytes) else []
@@ -89,7 +83,7 @@ def fetch_all() -> dict[str, FetchReport]:
     for mailbox in Mailbox.objects.filter(is_active=True).exclude(imap_host=""):
         try:
             reports[mailbox.name] = fetch_mailbox(mailbox)
-        except (imaplib.IMAP4.error, OSError) as error:
+        except (imaplib.IMAP4.error, OSError, OAuthError) as error:
             logger.warning("Fetching mail from %s failed: %s", mailbox, error)
             Mailbox.objects.filter(pk=mailbox.pk).update(last_error=str(error)[:2000])
     return reports

@@ -7,11 +7,14 @@ connection drops (or who gets our 451) keeps the message and tries again: nothin
 from __future__ import annotations
 
 import logging
+import ssl
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from servicedesk.mail.ingest import receive
@@ -78,3 +81,33 @@ class DeskController(Controller):
 
     def factory(self) -> SMTP:
         return DeskSMTP(self.handler, **self.SMTP_kwargs)
+
+
+def receiver_tls_context() -> ssl.SSLContext | None:
+    """The certificate the receiver offers with STARTTLS, if one is configured."""
+    certificate = settings.SERVICEDESK_SMTP_RECEIVER_TLS_CERT
+    if not certificate:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(certificate, settings.SERVICEDESK_SMTP_RECEIVER_TLS_KEY or None)
+    except (OSError, ssl.SSLError) as unusable:
+        raise ImproperlyConfigured(
+            "SERVICEDESK_SMTP_RECEIVER_TLS_CERT / _KEY cannot be loaded "
+            f"({certificate}): {unusable}"
+        ) from unusable
+    return context
+
+
+def desk_receiver(host: str, port: int) -> Controller:
+    """The SMTP receiver, not yet started: STARTTLS when a certificate is set, required if
+    the operator said so."""
+    tls = receiver_tls_context()
+    return DeskController(
+        DeskHandler(),
+        hostname=host,
+        port=port,
+        data_size_limit=settings.SERVICEDESK_MAIL_MAX_MESSAGE_BYTES,
+        tls_context=tls,
+        require_starttls=tls is not None and settings.SERVICEDESK_SMTP_RECEIVER_REQUIRE_TLS,
+    )

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import Min
 from django.utils import timezone
 
+from servicedesk.mail.oauth import OAuthError
+from servicedesk.mail.outbound import desk_route, routes_for
 from servicedesk.notifications.bounces import MARKED_ERROR, undeliverable_among
 from servicedesk.notifications.choices import DeliveryState
 from servicedesk.notifications.models import OutboundEmail
@@ -56,12 +58,14 @@ def _claim(pk: int, now: datetime) -> bool:
     return claimed == 1
 
 
-def as_message(row: OutboundEmail, connection: BaseEmailBackend) -> EmailMultiAlternatives:
+def as_message(
+    row: OutboundEmail, connection: BaseEmailBackend, from_email: str = ""
+) -> EmailMultiAlternatives:
     headers = {name: value for name, value in row.headers.items() if name.lower() not in _RESERVED}
     message = EmailMultiAlternatives(
         subject=row.subject,
         body=row.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
         to=[row.to_address],
         headers=headers,
         connection=connection,
@@ -134,25 +138,37 @@ def deliver_due(now: datetime | None = None, limit: int = BATCH) -> DeliveryRepo
     if not claimed:
         return report
     rows = _deliverable(list(OutboundEmail.objects.filter(pk__in=claimed).order_by("pk")), report)
-    connection = get_connection(fail_silently=False)
-    opened = False
+    # Mail about a ticket goes From (and through) the mailbox it came in by, if any.
+    routes = routes_for(row.ticket_id for row in rows)
+    connections: dict[int | None, BaseEmailBackend] = {}
+    opened: set[int | None] = set()
+    # A server we could not connect or sign in to is not asked again for each row of the batch.
+    unreachable: dict[int | None, BaseException] = {}
     for row in rows:
+        route = routes.get(row.ticket_id or 0) or desk_route()
+        key = route.server_key
+        if key in unreachable:
+            _record_failure(row, unreachable[key], report)
+            continue
         try:
-            if not opened:
+            connection = connections.get(key) or connections.setdefault(key, route.connection())
+            if key not in opened:
                 connection.open()
-                opened = True
-            as_message(row, connection).send(fail_silently=False)
-        except (smtplib.SMTPException, OSError) as error:
+                opened.add(key)
+            as_message(row, connection, route.from_email).send(fail_silently=False)
+        except (smtplib.SMTPException, OSError, OAuthError) as error:
             _record_failure(row, error, report)
-            if not isinstance(error, smtplib.SMTPRecipientsRefused):
+            if key not in opened and key is not None:
+                unreachable[key] = error
+            if not isinstance(error, smtplib.SMTPRecipientsRefused) and key in connections:
                 # The connection is in doubt: the next row opens a new one.
-                connection.close()
-                opened = False
+                connections[key].close()
+                opened.discard(key)
             continue
         _record_sent(row)
         report.sent += 1
-    if opened:
-        connection.close()
+    for key in opened:
+        connections[key].close()
     return report
 
 

@@ -1,8 +1,11 @@
 """Mail fixtures: the .eml files, a desk mailbox, and a private Dovecot IMAP server on loopback.
 
-Dovecot runs from its own config in a temporary folder (no SSL, plaintext login on 127.0.0.1,
-users from a passwd-file, Maildir storage). Tests deliver mail by writing files into the
-Maildir's `new/` folder, as a local delivery agent would.
+Dovecot runs from its own config in a temporary folder: Maildir storage, one listener that offers
+STARTTLS (and still allows a plaintext login on 127.0.0.1) and one that speaks TLS from the first
+byte, both with the session's self-signed certificate; passwords from a passwd-file, and OAuth 2.0
+(XOAUTH2, OAUTHBEARER) checked against the test authorization server's introspection endpoint.
+Tests deliver mail by writing files into the Maildir's `new/` folder, as a local delivery agent
+would.
 """
 
 from __future__ import annotations
@@ -24,11 +27,14 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from servicedesk.conftest import Org
+from servicedesk.mail.choices import TransportSecurity
 from servicedesk.mail.models import InboundMessage, Mailbox
 from servicedesk.mail.receiving import DeskHandler
 from servicedesk.notifications.message_ids import thread_root_id
 from servicedesk.notifications.tests.smtp_server import free_port, smtp_server
 from servicedesk.tickets.models import Ticket
+from tests.servers.certificates import Certificate, self_signed
+from tests.servers.oauth import AuthorizationServer
 
 __all__ = ["smtp_server"]
 
@@ -104,10 +110,31 @@ def desk_mailbox(org: Org) -> Mailbox:
     )
 
 
+@pytest.fixture(scope="session")
+def mail_certificate() -> Iterator[Certificate]:
+    """A self-signed certificate for 127.0.0.1; clients trust it only where a test says so."""
+    folder = Path(tempfile.mkdtemp(prefix="sd-mail-tls-"))
+    folder.chmod(0o755)
+    yield self_signed(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def trusted_certificate(mail_certificate: Certificate, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test servers' certificate is trusted, as a private CA is via OpenSSL's SSL_CERT_FILE."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(mail_certificate.cert))
+    return mail_certificate.cert
+
+
 class Dovecot:
-    def __init__(self, root: Path, port: int) -> None:
+    def __init__(
+        self, root: Path, port: int, tls_port: int, certificate: Certificate, introspect: str
+    ) -> None:
         self.root = root
         self.port = port
+        self.tls_port = tls_port
+        self.certificate = certificate
+        self.introspect = introspect
         self.maildir = root / "mail" / IMAP_USER
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -132,14 +159,22 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{self.certificate.cert}
+ssl_key = <{self.certificate.key}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 mail_location = maildir:{root}/mail/%u
 first_valid_uid = 1
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf
 }}
 userdb {{
   driver = static
@@ -151,7 +186,9 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.tls_port}
+    ssl = yes
   }}
 }}
 """
@@ -165,6 +202,13 @@ service imap-login {{
         for path in [self.root / "mail", *(self.root / "mail").rglob("*")]:
             os.chown(path, owner.pw_uid, owner.pw_gid)
         (self.root / "passwd").write_text(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}::::::\n")
+        (self.root / "oauth2.conf").write_text(
+            "introspection_mode = post\n"
+            f"introspection_url = {self.introspect}\n"
+            "username_attribute = email\n"
+            "active_attribute = active\n"
+            "active_value = true\n"
+        )
         (self.root / "dovecot.conf").write_text(self.config())
         binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
         self.process = subprocess.Popen(
@@ -191,7 +235,9 @@ service imap-login {{
 
 
 @pytest.fixture(scope="session")
-def dovecot_server() -> Iterator[Dovecot]:
+def dovecot_server(
+    mail_certificate: Certificate, oauth_server: AuthorizationServer
+) -> Iterator[Dovecot]:
     if not (shutil.which("dovecot") or Path("/usr/sbin/dovecot").exists()):
         pytest.fail("Dovecot is missing: apt-get install dovecot-imapd (.ci/run does it).")
     if os.geteuid() != 0:
@@ -199,7 +245,13 @@ def dovecot_server() -> Iterator[Dovecot]:
     # Not pytest's tmp_path: Dovecot's unprivileged processes must be able to enter it.
     root = Path(tempfile.mkdtemp(prefix="sd-dovecot-"))
     root.chmod(0o755)
-    server = Dovecot(root, free_port())
+    server = Dovecot(
+        root,
+        free_port(),
+        free_port(),
+        mail_certificate,
+        introspect=f"{oauth_server.base_url}/introspect",
+    )
     server.start()
     yield server
     server.stop()
@@ -221,6 +273,6 @@ def imap_mailbox(desk_mailbox: Mailbox, dovecot: Dovecot) -> Mailbox:
     desk_mailbox.imap_port = dovecot.port
     desk_mailbox.imap_user = IMAP_USER
     desk_mailbox.imap_password = IMAP_PASSWORD
-    desk_mailbox.imap_ssl = False
+    desk_mailbox.imap_security = TransportSecurity.NONE
     desk_mailbox.save()
     return desk_mailbox

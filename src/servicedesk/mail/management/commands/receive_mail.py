@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from servicedesk.mail.receiving import DeskController, DeskHandler
+from servicedesk.mail.receiving import desk_receiver
 
 
 class Command(BaseCommand):
@@ -20,16 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=2525)
 
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
-        controller = DeskController(
-            DeskHandler(),
-            hostname=host,
-            port=port,
-            data_size_limit=settings.SERVICEDESK_MAIL_MAX_MESSAGE_BYTES,
-        )
+        controller = desk_receiver(host, port)
         stopped = threading.Event()
         signal.signal(signal.SIGINT, lambda *_: stopped.set())
         signal.signal(signal.SIGTERM, lambda *_: stopped.set())
         controller.start()
-        self.stdout.write(f"Receiving mail on {host}:{port}; Ctrl-C stops.")
+        tls = " (STARTTLS offered)" if settings.SERVICEDESK_SMTP_RECEIVER_TLS_CERT else ""
+        self.stdout.write(f"Receiving mail on {host}:{port}{tls}; Ctrl-C stops.")
         stopped.wait()
         controller.stop()
