@@ -6,7 +6,9 @@ change, inside their transaction; the engine decides, this module stores and exp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 
 from django.conf import settings
 from django.utils import timezone
@@ -41,13 +43,17 @@ def _default_calendar() -> BusinessCalendar | None:
     return BusinessCalendar.objects.filter(name=name).first()
 
 
-def calendar_for(rule: SlaRule | None, ticket: Ticket) -> BusinessCalendar | None:
+def calendar_for(
+    rule: SlaRule | None,
+    ticket: Ticket,
+    default: Callable[[], BusinessCalendar | None] = _default_calendar,
+) -> BusinessCalendar | None:
     """The rule's own calendar, else the location's, else the default one (None = 24x7)."""
     if rule is not None and rule.calendar_id:
         return rule.calendar
     if ticket.location and ticket.location.calendar_id:
         return ticket.location.calendar
-    return _default_calendar()
+    return default()
 
 
 def local_stamp(at: datetime) -> str:
@@ -81,6 +87,11 @@ def store_clock(row: TicketClock, clock: Clock) -> None:
     row.save()
 
 
+def store_clocks(rows: list[TicketClock]) -> None:
+    """Write back a ticket's clocks after `copy_clock`: one statement however many they are."""
+    TicketClock.objects.bulk_update(rows, [*CLOCK_COLUMNS, "rule", "calendar", "target_label"])
+
+
 def _event(
     row: TicketClock, at: datetime, kind: ClockEventKind, detail: str, actor: Person | None
 ) -> None:
@@ -96,15 +107,18 @@ def _due_words(clock: Clock) -> str:
 
 
 def clocks_start(ticket: Ticket, actor: Person | None) -> list[TicketClock]:
+    """Start the ticket's clocks: their rows and their `started` events in one insert each."""
     rules = active_rules()
     facts = ticket_facts(ticket, uncategorized_at_arrival=ticket.category_id is None)
     paused = ticket.state in PAUSED_STATES
-    started = []
+    default_calendar = cache(_default_calendar)  # read once for all the clocks
+    started: list[TicketClock] = []
+    details: list[str] = []
     for metric in Metric:
         rule = first_match(rules[metric], facts)
         if rule is None and metric not in RETARGETED_METRICS:
             continue
-        calendar_row = calendar_for(rule, ticket)
+        calendar_row = calendar_for(rule, ticket, default_calendar)
         clock = Clock(
             target_of(rule), engine_calendar(calendar_row), ticket.created_at, paused=paused
         )
@@ -116,14 +130,21 @@ def clocks_start(ticket: Ticket, actor: Person | None) -> list[TicketClock]:
             target_label=describe_target(rule),
             started_at=ticket.created_at,
         )
-        store_clock(row, clock)
+        copy_clock(row, clock)
         words = (
             f"{describe_target(rule)}, counted {hours_words(calendar_row)}{_due_words(clock)}"
             if rule
             else "no SLA applies yet (the clock waits for triage)"
         )
-        _event(row, ticket.created_at, ClockEventKind.STARTED, f"started: {words}", actor)
         started.append(row)
+        details.append(f"started: {words}")
+    TicketClock.objects.bulk_create(started)
+    ClockEvent.objects.bulk_create(
+        ClockEvent(
+            clock=row, at=ticket.created_at, kind=ClockEventKind.STARTED, detail=detail, actor=actor
+        )
+        for row, detail in zip(started, details, strict=True)
+    )
     return started
 
 
@@ -201,7 +222,8 @@ def clocks_follow(
     at = ticket.updated_at
     rules = active_rules() if changed & RETARGET_FIELDS else None
     facts = ticket_facts(ticket, uncategorized_at_arrival=False)
-    for row in ticket.clocks.select_related("calendar").select_for_update(of=("self",)):
+    rows = list(ticket.clocks.select_related("calendar").select_for_update(of=("self",)))
+    for row in rows:
         clock = load_clock(row)
         if rules is not None and row.metric in RETARGETED_METRICS:
             _retarget(row, clock, ticket, first_match(rules[row.metric], facts), at, actor)
@@ -213,14 +235,15 @@ def clocks_follow(
             _stop(row, clock, at, "acknowledged by the desk", actor)
         if "state" in changed:
             _follow_state(row, clock, before["state"], after["state"], at, actor)
-        store_clock(row, clock)
+        copy_clock(row, clock)
+    store_clocks(rows)
 
 
 def clocks_on_public_reply(ticket: Ticket, author: Person, at: datetime) -> None:
     """The first public reply by staff answers the response and acknowledge clocks."""
     if not author.is_staff_member:
         return
-    rows = (
+    rows = list(
         ticket.clocks.select_related("calendar")
         .select_for_update(of=("self",))
         .filter(metric__in=[Metric.RESPONSE, Metric.ACKNOWLEDGE])
@@ -228,4 +251,5 @@ def clocks_on_public_reply(ticket: Ticket, author: Person, at: datetime) -> None
     for row in rows:
         clock = load_clock(row)
         _stop(row, clock, at, f"first reply by {author}", author)
-        store_clock(row, clock)
+        copy_clock(row, clock)
+    store_clocks(rows)

@@ -70,7 +70,7 @@ SNAPSHOT_RELATED = (
     "requester",
     "requested_by",
     "agency",
-    "location",
+    "location__agency",  # a location's name in history says its agency
     "service",
     "category",
     "priority_code",
@@ -258,19 +258,23 @@ def ticket_create(
         created_at=received_at or now,
         updated_at=now,
     )
-    people = list(affected_people)
-    if people:
-        ticket.affected_people.set(people)
-    history.record(ticket, actor, "ticket.create", "number", "", ticket.number)
+    people = list({person.pk: person for person in affected_people}.values())
+    # A new ticket has no affected people yet: insert the links, nothing to compare with.
+    Ticket.affected_people.through.objects.bulk_create(
+        Ticket.affected_people.through(ticket_id=ticket.pk, person_id=person.pk)
+        for person in people
+    )
+    created = [("number", ticket.number)]
     if received_at is not None:
-        history.record(ticket, actor, "ticket.create", "received_at", "", received_at.isoformat())
+        created.append(("received_at", received_at.isoformat()))
+    if people:
+        created.append(("affected_people", history.people_text(people)))
+    history.record_many(
+        ((ticket, field, after) for field, after in created), actor=actor, action="ticket.create"
+    )
     answers_record(ticket, actor=actor, answers=typed_answers)
     clocks_start(ticket, actor)
     publish(TicketEvent(EventName.CREATE, ticket, actor, now))
-    if people:
-        history.record(
-            ticket, actor, "ticket.create", "affected_people", "", history.people_text(people)
-        )
     return ticket
 
 
