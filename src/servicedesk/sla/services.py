@@ -106,9 +106,12 @@ def _due_words(clock: Clock) -> str:
     return f", due {local_stamp(clock.due_at)}" if clock.due_at else ""
 
 
-def clocks_start(ticket: Ticket, actor: Person | None) -> list[TicketClock]:
-    """Start the ticket's clocks: their rows and their `started` events in one insert each."""
-    rules = active_rules()
+def clocks_start(
+    ticket: Ticket, actor: Person | None, rules: dict[str, list[SlaRule]] | None = None
+) -> list[TicketClock]:
+    """Start the ticket's clocks: their rows and their `started` events in one insert each.
+    `rules`: the active rules, when the caller read them before its transaction."""
+    rules = rules if rules is not None else active_rules()
     facts = ticket_facts(ticket, uncategorized_at_arrival=ticket.category_id is None)
     paused = ticket.state in PAUSED_STATES
     default_calendar = cache(_default_calendar)  # read once for all the clocks
