@@ -14,6 +14,9 @@ tickets, it times sequentially:
 4. the poll without the page's key (`?since=` only): the full road through the access policy;
 5. the poll of a changed page (no `since`): the fragment, rendered.
 
+The requests go round robin (one of each, then again), so that on a busy machine every path
+meets the same load and the ratios hold.
+
 Queries are counted in-process (Django's test client, signed in as the employee). Writes
 `bench/results/live-<vendor>.txt` and `.json`; `make bench` runs it after the pages.
 """
@@ -106,16 +109,20 @@ def queries_of(path: str) -> int | None:
     return len(captured.captured_queries) if response.status_code < 400 else None
 
 
-def time_path(browser: Browser, path: str, warm_up: int, samples: int) -> tuple[int, list[float]]:
-    status = 0
-    for _ in range(warm_up):
-        status, _body = fetch(browser, path)
-    timings = []
-    for _ in range(samples):
-        started = time.perf_counter()
-        status, _body = fetch(browser, path)
-        timings.append((time.perf_counter() - started) * 1000)
-    return status, timings
+def time_paths(
+    browser: Browser, paths: list[str], warm_up: int, samples: int
+) -> list[tuple[int, list[float]]]:
+    """Each path in turn, round after round: on a busy machine every path meets the same load,
+    so their ratios hold even when the absolute figures wander."""
+    statuses = [0] * len(paths)
+    timings: list[list[float]] = [[] for _ in paths]
+    for round_number in range(warm_up + samples):
+        for index, path in enumerate(paths):
+            started = time.perf_counter()
+            statuses[index], _body = fetch(browser, path)
+            if round_number >= warm_up:
+                timings[index].append((time.perf_counter() - started) * 1000)
+    return list(zip(statuses, timings, strict=True))
 
 
 def measure(base: str, warm_up: int, samples: int) -> list[PollTiming]:
@@ -136,8 +143,8 @@ def measure(base: str, warm_up: int, samples: int) -> list[PollTiming]:
     ]
     measured: list[PollTiming] = []
     healthz = bare = 0.0
-    for label, path in paths:
-        status, timings = time_path(browser, path, warm_up, samples)
+    timed = time_paths(browser, [path for _label, path in paths], warm_up, samples)
+    for (label, path), (status, timings) in zip(paths, timed, strict=True):
         p50 = statistics.median(timings)
         healthz = healthz or p50
         if label.startswith("bare"):
@@ -165,8 +172,8 @@ def write_live_results(summary: dict[str, Any], polls: list[PollTiming]) -> Path
         f"Servicedesk live-page benchmark, {summary['date']}",
         f"database: {summary['vendor']}, {summary['tickets']:,} tickets; machine: nproc "
         f"{summary['nproc']}; gunicorn: 2 sync workers on 127.0.0.1",
-        f"signed in as {USERNAME}; {summary['samples']} sequential requests each after "
-        f"{summary['warm_up']} warm-up, a new connection each (urllib)",
+        f"signed in as {USERNAME}; {summary['samples']} rounds of one request each, in turn, after "
+        f"{summary['warm_up']} warm-up rounds, a new connection each (urllib)",
         "",
         f"{'request':<34} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} "
         f"{'p50/healthz':>12} {'p50/bare':>9} {'queries':>8}",
