@@ -7,7 +7,9 @@ port and times, with the stdlib HTTP client and `Authorization: Bearer`:
 
 1. `GET /healthz`, sequentially: the baseline every p50 is compared with;
 2. `POST /api/v1/tickets` filing incidents, one at a time (concurrency 1) and from 8 threads at
-   once (concurrency 8): creates per second and p50/p95 latency;
+   once (concurrency 8): creates per second and p50/p95 latency, each batch after the same batch
+   against the bare one-row insert (`POST /bench/bare/insert`, `bench/bare.py`), whose rate the
+   create's is compared with;
 3. `GET /api/v1/tickets?limit=50`, plain and with a filter and an ordering, sequentially.
 
 Writes `bench/results/api-<vendor>.txt` and `.json`. Every run adds its created tickets (about
@@ -27,7 +29,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,7 @@ from bench.run import (
 API_WORKERS = 4
 USERNAME = "desk"  # the demo L1 agent: staff, so triage fields are accepted and every ticket seen
 TICKETS_PATH = "/api/v1/tickets"
+BARE_INSERT_PATH = "/bench/bare/insert"  # bench/bare.py: one row, one transaction, no more
 # (label, path): the bare endpoint first, every ratio is against it.
 READS = [
     ("healthz", "/healthz"),
@@ -68,6 +71,7 @@ class UnexpectedResponseError(RuntimeError):
 
 @dataclass(frozen=True)
 class CreateTiming:
+    path: str
     concurrency: int
     creates: int
     errors: int
@@ -77,6 +81,8 @@ class CreateTiming:
     p95_ms: float
     ratio_to_healthz: float
     first_error: str | None
+    # creates/s ÷ the bare insert's creates/s at the same concurrency, in the same run
+    rate_to_bare: float | None = None
 
 
 @dataclass(frozen=True)
@@ -153,18 +159,24 @@ def p95(timings: Sequence[float]) -> float:
 
 
 def create_batch(
-    client: ApiClient, indexes: range, timings: list[float], errors: list[str]
+    client: ApiClient, path: str, indexes: range, timings: list[float], errors: list[str]
 ) -> None:
     """File one incident per index; failures are counted, not timed (and do not stop the run)."""
     for index in indexes:
         try:
-            timings.append(client.timed("POST", TICKETS_PATH, incident(index)))
+            timings.append(client.timed("POST", path, incident(index)))
         except (UnexpectedResponseError, OSError, http.client.HTTPException) as failure:
             errors.append(str(failure) or type(failure).__name__)
 
 
 def time_creates(
-    base: str, token: str, concurrency: int, creates: int, first_index: int, baseline: float
+    base: str,
+    token: str,
+    concurrency: int,
+    creates: int,
+    first_index: int,
+    baseline: float,
+    path: str = TICKETS_PATH,
 ) -> CreateTiming:
     """`creates` incidents from `concurrency` threads (a connection each), started together;
     the rate is over the wall-clock time from the start to the last answer."""
@@ -179,7 +191,7 @@ def time_creates(
 
     def work(number: int) -> None:
         start.wait(timeout=30)
-        create_batch(clients[number], per_thread[number], timings[number], errors[number])
+        create_batch(clients[number], path, per_thread[number], timings[number], errors[number])
 
     threads = [threading.Thread(target=work, args=(n,), daemon=True) for n in range(concurrency)]
     for thread in threads:
@@ -200,6 +212,7 @@ def time_creates(
         raise RuntimeError(f"concurrency {concurrency}: every create failed: {failed[0]}")
     p50 = statistics.median(done)
     return CreateTiming(
+        path=path,
         concurrency=concurrency,
         creates=len(done),
         errors=len(failed),
@@ -245,6 +258,37 @@ def time_reads(base: str, token: str, warm_up: int, samples: int) -> list[ReadTi
     return measured
 
 
+def time_all_creates(
+    base: str, token: str, baseline: float, batches: list[tuple[int, int]]
+) -> list[CreateTiming]:
+    """Each (concurrency, creates) batch against the bare insert, then against the API; the
+    API's rate is compared with the bare insert's measured just before it."""
+    warm = ApiClient(base, token)
+    try:
+        for index in range(CREATE_WARM_UP):
+            for path in (BARE_INSERT_PATH, TICKETS_PATH):
+                warm.request("POST", path, incident(index))
+    finally:
+        warm.close()
+    results: list[CreateTiming] = []
+    first = CREATE_WARM_UP
+    for threads, count in batches:
+        bare = time_creates(base, token, threads, count, first, baseline, BARE_INSERT_PATH)
+        api = time_creates(base, token, threads, count, first, baseline, TICKETS_PATH)
+        first += count
+        api = replace(api, rate_to_bare=round(api.creates_per_second / bare.creates_per_second, 2))
+        for result in (bare, api):
+            results.append(result)
+            print(
+                f"  POST {result.path} ×{count} at concurrency {threads}: "
+                f"{result.creates_per_second:.1f}/s, p50 {result.p50_ms:.1f} ms, "
+                f"{result.errors} errors"
+                + (f", {result.rate_to_bare:.2f} of the bare rate" if result.rate_to_bare else ""),
+                flush=True,
+            )
+    return results
+
+
 def write_api_results(
     summary: dict[str, Any], reads: list[ReadTiming], creates: list[CreateTiming]
 ) -> Path:
@@ -260,19 +304,24 @@ def write_api_results(
         f"client: http.client with a token for {USERNAME} (agent); a connection per thread, which "
         "the sync workers close after each response",
         "",
-        f"POST {TICKETS_PATH} (incidents), after {CREATE_WARM_UP} warm-up creates",
-        f"{'concurrency':>11} {'creates':>8} {'errors':>7} {'seconds':>8} {'creates/s':>10} "
-        f"{'p50 ms':>8} {'p95 ms':>8} {'p50/healthz':>12}",
+        f"POST {TICKETS_PATH} (incidents) beside the bare one-row insert {BARE_INSERT_PATH}, "
+        f"after {CREATE_WARM_UP} warm-up creates each; rate/bare: creates/s ÷ the bare insert's",
+        f"{'endpoint':<20} {'concurrency':>11} {'creates':>8} {'errors':>7} {'seconds':>8} "
+        f"{'creates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p50/healthz':>12} {'rate/bare':>10}",
     ]
     for create in creates:
+        ratio = "" if create.rate_to_bare is None else f"{create.rate_to_bare:.2f}"
         lines.append(
-            f"{create.concurrency:>11} {create.creates:>8} {create.errors:>7} "
+            f"{create.path:<20} {create.concurrency:>11} {create.creates:>8} {create.errors:>7} "
             f"{create.seconds:>8.2f} {create.creates_per_second:>10.1f} {create.p50_ms:>8.1f} "
-            f"{create.p95_ms:>8.1f} {create.ratio_to_healthz:>11.1f}×"
+            f"{create.p95_ms:>8.1f} {create.ratio_to_healthz:>11.1f}× {ratio:>10}"
         )
     for create in creates:
         if create.first_error:
-            lines.append(f"First error at concurrency {create.concurrency}: {create.first_error}")
+            lines.append(
+                f"First error of {create.path} at concurrency {create.concurrency}: "
+                f"{create.first_error}"
+            )
     lines += [
         "",
         f"GET, {summary['samples']} sequential requests each after {summary['warm_up']} warm-up",
@@ -310,9 +359,11 @@ def run(
     """Time the API against a prepared database (`bench.run.prepare_database`); the .txt path."""
     from django.db import connection
 
+    from bench.bare import ensure_table
     from servicedesk.api.services import token_create, token_revoke
     from servicedesk.directory.models import Person
 
+    ensure_table()
     desk = Person.objects.get(username=USERNAME)
     token, plaintext = token_create(desk, "bench/api_bench.py")
     connection.close()  # gunicorn's workers open their own
@@ -321,24 +372,9 @@ def run(
         with gunicorn(database_url, workers=API_WORKERS, log_name="bench-api-gunicorn.log") as base:
             reads = time_reads(base, plaintext, warm_up, samples)
             baseline = reads[0].p50_ms
-            warm = ApiClient(base, plaintext)
-            try:
-                for index in range(CREATE_WARM_UP):
-                    warm.request("POST", TICKETS_PATH, incident(index))
-            finally:
-                warm.close()
-            results: list[CreateTiming] = []
-            first = CREATE_WARM_UP
-            for threads, count in ((1, creates), (concurrency, concurrent_creates)):
-                result = time_creates(base, plaintext, threads, count, first, baseline)
-                first += count
-                results.append(result)
-                print(
-                    f"  POST {TICKETS_PATH} ×{count} at concurrency {threads}: "
-                    f"{result.creates_per_second:.1f}/s, p50 {result.p50_ms:.1f} ms, "
-                    f"{result.errors} errors",
-                    flush=True,
-                )
+            results = time_all_creates(
+                base, plaintext, baseline, [(1, creates), (concurrency, concurrent_creates)]
+            )
     finally:
         token_revoke(token, desk)
     summary = run_summary(vendor, tickets, workers=API_WORKERS, samples=samples, warm_up=warm_up)

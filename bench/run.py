@@ -185,7 +185,13 @@ def gunicorn(
         server = subprocess.Popen(
             command,
             cwd=PROJECT_ROOT,
-            env={**os.environ, "DATABASE_URL": database_url, **BENCH_LIMITS},
+            env={
+                **os.environ,
+                "DATABASE_URL": database_url,
+                # The app with the bare endpoints (bench/bare.py) the figures are compared with.
+                "DJANGO_SETTINGS_MODULE": "bench.settings",
+                **BENCH_LIMITS,
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -379,6 +385,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Timing pages against {count:,} tickets on {vendor}...", flush=True)
     with gunicorn(url) as base:
         pages = measure_pages(base, args.warm_up, args.samples, args.only)
+        if not args.only:
+            from bench import live_bench
+
+            live_bench.run(base, vendor, count, args.warm_up, args.samples)
     summary = run_summary(vendor, count, samples=args.samples, warm_up=args.warm_up)
     written = write_results(summary, pages)
     print(written.read_text())

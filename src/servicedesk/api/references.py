@@ -49,6 +49,8 @@ def resolve_references(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def resolve_people(field: str, ids: list[int]) -> list[Person]:
+    if not ids:
+        return []
     wanted = set(ids)
     people = list(Person.objects.filter(is_active=True, pk__in=wanted))
     missing = wanted - {person.pk for person in people}

@@ -83,7 +83,12 @@ def token_authenticate(plaintext: str) -> Person | None:
     parts = plaintext.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_MARK:
         return None
-    token = ApiToken.objects.select_related("owner").filter(prefix=parts[1]).first()
+    # The owner's agency and location come along: filing a ticket reads both (no extra query).
+    token = (
+        ApiToken.objects.select_related("owner__agency", "owner__location")
+        .filter(prefix=parts[1])
+        .first()
+    )
     if token is None or not hmac.compare_digest(token.secret_hash, _hash(plaintext.strip())):
         return None
     now = timezone.now()

@@ -10,12 +10,16 @@ import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 import nh3
 from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks.base import Task
+from django_tasks_db.models import DBTaskResult
 
 from servicedesk.directory.models import Person
 from servicedesk.notifications.choices import DeliveryState, NotificationKind
@@ -138,9 +142,21 @@ def schedule_delivery() -> None:
     from servicedesk.notifications.tasks import deliver_outbox
 
     try:
-        deliver_outbox.enqueue()
+        if not waiting_to_run(deliver_outbox):
+            deliver_outbox.enqueue()
     except Exception:
         logger.exception("Could not enqueue mail delivery; the periodic run will send it")
+
+
+def waiting_to_run(task: Task[[], Any]) -> bool:
+    """Whether a run of `task` is queued and not started: it will deliver every row due when it
+    starts, ours included (they are committed), so another run would find nothing to send. A
+    look-up instead of an insert: every filing would otherwise add a task row (a write)."""
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY,
+        task_path=task.module_path,
+        run_after__lte=timezone.now(),
+    ).exists()
 
 
 def deliver_after_commit() -> None:

@@ -6,7 +6,9 @@ change, inside their transaction; the engine decides, this module stores and exp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 
 from django.conf import settings
 from django.utils import timezone
@@ -16,13 +18,15 @@ from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockEventKind, Metric
 from servicedesk.sla.engine import Clock, ClockState
 from servicedesk.sla.explain import hold_words, hours_words
-from servicedesk.sla.models import BusinessCalendar, ClockEvent, TicketClock
+from servicedesk.sla.models import BusinessCalendar, ClockEvent, SlaRule, TicketClock
 from servicedesk.sla.rules import (
     NO_CLOCK_LABEL,
     Chart,
     Decision,
     TargetSpec,
+    active_rules,
     chart_for,
+    code_targets,
     decide,
     target_of,
     ticket_facts,
@@ -44,13 +48,17 @@ def _default_calendar() -> BusinessCalendar | None:
     return BusinessCalendar.objects.filter(name=name).first()
 
 
-def calendar_for(rule: TargetSpec | None, ticket: Ticket) -> BusinessCalendar | None:
+def calendar_for(
+    rule: TargetSpec | None,
+    ticket: Ticket,
+    default: Callable[[], BusinessCalendar | None] = _default_calendar,
+) -> BusinessCalendar | None:
     """The target's own calendar, else the location's, else the default one (None = 24x7)."""
     if rule is not None and rule.calendar_id:
         return rule.calendar
     if ticket.location and ticket.location.calendar_id:
         return ticket.location.calendar
-    return _default_calendar()
+    return default()
 
 
 def local_stamp(at: datetime) -> str:
@@ -84,6 +92,11 @@ def store_clock(row: TicketClock, clock: Clock) -> None:
     row.save()
 
 
+def store_clocks(rows: list[TicketClock]) -> None:
+    """Write back a ticket's clocks after `copy_clock`: one statement however many they are."""
+    TicketClock.objects.bulk_update(rows, [*CLOCK_COLUMNS, "rule", "calendar", "target_label"])
+
+
 def _event(
     row: TicketClock, at: datetime, kind: ClockEventKind, detail: str, actor: Person | None
 ) -> None:
@@ -98,17 +111,26 @@ def _due_words(clock: Clock) -> str:
     return f", due {local_stamp(clock.due_at)}" if clock.due_at else ""
 
 
-def clocks_start(ticket: Ticket, actor: Person | None) -> list[TicketClock]:
-    chart = chart_for([ticket.priority_code_id])
+def clocks_start(
+    ticket: Ticket, actor: Person | None, rules: dict[str, list[SlaRule]] | None = None
+) -> list[TicketClock]:
+    """Start the ticket's clocks: their rows and their `started` events in one insert each.
+    `rules`: the active rules, when the caller read them before its transaction."""
+    chart = Chart(
+        rules if rules is not None else active_rules(), code_targets([ticket.priority_code_id])
+    )
     facts = ticket_facts(ticket, uncategorized_at_arrival=ticket.category_id is None)
     paused = ticket.state in PAUSED_STATES
-    started = []
+    default_calendar = cache(_default_calendar)  # read once for all the clocks
+    started: list[TicketClock] = []
+    details: list[str] = []
+    without_clock: list[tuple[TicketClock, Clock]] = []
     for metric in Metric:
         decision = decide(chart, metric, facts)
         source = decision.source
         if (source is None or decision.no_clock) and metric not in RETARGETED_METRICS:
             continue
-        calendar_row = calendar_for(source, ticket)
+        calendar_row = calendar_for(source, ticket, default_calendar)
         clock = Clock(
             target_of(source), engine_calendar(calendar_row), ticket.created_at, paused=paused
         )
@@ -120,17 +142,26 @@ def clocks_start(ticket: Ticket, actor: Person | None) -> list[TicketClock]:
             target_label=decision.label,
             started_at=ticket.created_at,
         )
-        store_clock(row, clock)
+        copy_clock(row, clock)
         words = (
             f"{decision.label}, counted {hours_words(calendar_row)}{_due_words(clock)}"
             if source
             else "no SLA applies yet (the clock waits for triage)"
         )
-        _event(row, ticket.created_at, ClockEventKind.STARTED, f"started: {words}", actor)
         if decision.no_clock:
-            _stop(row, clock, ticket.created_at, "no SLA for this priority code", actor)
-            store_clock(row, clock)
+            without_clock.append((row, clock))
         started.append(row)
+        details.append(f"started: {words}")
+    TicketClock.objects.bulk_create(started)
+    ClockEvent.objects.bulk_create(
+        ClockEvent(
+            clock=row, at=ticket.created_at, kind=ClockEventKind.STARTED, detail=detail, actor=actor
+        )
+        for row, detail in zip(started, details, strict=True)
+    )
+    for row, clock in without_clock:  # a code with no SLA and no clock: stopped as it starts
+        _stop(row, clock, ticket.created_at, "no SLA for this priority code", actor)
+        store_clock(row, clock)
     return started
 
 
@@ -297,7 +328,8 @@ def clocks_follow(
         chart_for([ticket.priority_code_id]) if changed & RETARGET_FIELDS else None
     )
     facts = ticket_facts(ticket, uncategorized_at_arrival=False)
-    for row in ticket.clocks.select_related("calendar").select_for_update(of=("self",)):
+    rows = list(ticket.clocks.select_related("calendar").select_for_update(of=("self",)))
+    for row in rows:
         clock = load_clock(row)
         if chart is not None and row.metric in RETARGETED_METRICS:
             decision = decide(chart, row.metric, facts)
@@ -311,14 +343,15 @@ def clocks_follow(
             _stop(row, clock, at, f"accepted by {actor}", actor)
         if "state" in changed:
             _follow_state(row, clock, before["state"], after["state"], at, actor)
-        store_clock(row, clock)
+        copy_clock(row, clock)
+    store_clocks(rows)
 
 
 def clocks_on_public_reply(ticket: Ticket, author: Person, at: datetime) -> None:
     """The first public reply by staff answers the response and acknowledge clocks."""
     if not author.is_staff_member:
         return
-    rows = (
+    rows = list(
         ticket.clocks.select_related("calendar")
         .select_for_update(of=("self",))
         .filter(metric__in=[Metric.RESPONSE, Metric.ACKNOWLEDGE])
@@ -326,4 +359,5 @@ def clocks_on_public_reply(ticket: Ticket, author: Person, at: datetime) -> None
     for row in rows:
         clock = load_clock(row)
         _stop(row, clock, at, f"first reply by {author}", author)
-        store_clock(row, clock)
+        copy_clock(row, clock)
+    store_clocks(rows)

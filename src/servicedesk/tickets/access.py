@@ -271,8 +271,9 @@ def who_may_know(
     """Those of `people` (active, once each, in order) who may know the ticket and, if given,
     read the comment: what notifications, mail, chat and webhooks ask for each recipient.
 
-    Checked against the ticket row in hand: one query for the affected people, plus one per
-    staff member whose groups were not read yet on that person object.
+    Checked against the ticket row in hand: one query for the affected people (none when only
+    the requester and whoever filed it are asked), plus one per staff member whose groups were
+    not read yet on that person object.
     """
     candidates: dict[int, Person] = {}
     for person in people:
@@ -282,10 +283,17 @@ def who_may_know(
         candidates = {pk: p for pk, p in candidates.items() if p.is_staff_member}
     if not candidates:
         return []
-    affected_ids = set(
-        Ticket.affected_people.through.objects.filter(
-            ticket_id=ticket.pk, person_id__in=list(candidates)
-        ).values_list("person_id", flat=True)
+    # The requester and whoever filed it know the ticket anyway: ask about the others only
+    # (filing a ticket tells its requester without this query).
+    others = [pk for pk in candidates if pk not in (ticket.requester_id, ticket.requested_by_id)]
+    affected_ids = (
+        set(
+            Ticket.affected_people.through.objects.filter(
+                ticket_id=ticket.pk, person_id__in=others
+            ).values_list("person_id", flat=True)
+        )
+        if others
+        else set()
     )
     return [p for p in candidates.values() if _knows_in_memory(p, ticket, affected_ids)]
 

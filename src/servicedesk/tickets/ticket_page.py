@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
+from django.core import signing
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -95,11 +97,49 @@ class TicketPage:
     survey: SatisfactionSurvey | None
     answers: list[RequestAnswer]
     affected: list[Person]
+    # Handed to the page's live poll: see `unchanged_since`.
+    live_key: str = ""
 
 
 def fingerprint_of(version: int, updated_at: datetime) -> str:
     """Changes whenever the ticket does: every service raises `version` or `updated_at`."""
     return f"{version}-{updated_at.timestamp():.6f}"
+
+
+LIVE_KEY_SALT = "servicedesk.tickets.live"
+
+
+def live_key_for(viewer: Person, ticket: Ticket) -> str:
+    """A signed (viewer, ticket number) the page gives its live poll once the access policy
+    has let the viewer see the ticket: with it, the poll's unchanged answer needs no policy."""
+    return signing.TimestampSigner(salt=LIVE_KEY_SALT).sign(f"{viewer.pk}:{ticket.number}")
+
+
+def unchanged_since(key: str, number: str, since: str, session_person_id: str | None) -> bool:
+    """Whether ticket `number` is still at fingerprint `since`, asked with a key this page
+    handed to the person signed in on this session: one look-up by the unique number, no join,
+    no person row. False for anything else (no key, someone else's, older than a session, a
+    change): the poll then takes the full road through the access policy.
+
+    An unchanged answer tells the holder of the key only that nothing changed; every change
+    (and every change of who may see the ticket raises the ticket's `updated_at`) sends them
+    down the full road, where the access policy answers again."""
+    try:
+        signed = signing.TimestampSigner(salt=LIVE_KEY_SALT).unsign(
+            key, max_age=settings.SESSION_COOKIE_AGE
+        )
+    except signing.BadSignature:
+        return False
+    person_id, _, key_number = signed.partition(":")
+    if not since or session_person_id != person_id or key_number != number.upper():
+        return False
+    found = (
+        Ticket.objects.filter(number=key_number)
+        .order_by()
+        .values_list("version", "updated_at")
+        .first()
+    )
+    return found is not None and fingerprint_of(*found) == since
 
 
 def ticket_fingerprint(viewer: Viewer, number: str) -> str | None:
@@ -225,6 +265,7 @@ def ticket_page(viewer: Person, number: str) -> TicketPage:
         survey=survey,
         answers=list(ticket.answers.all()),
         affected=list(ticket.affected_people.select_related("agency")),
+        live_key=live_key_for(viewer, ticket),
     )
 
 

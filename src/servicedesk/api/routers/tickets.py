@@ -25,6 +25,8 @@ from servicedesk.api.selectors import (
     api_ticket_list,
     api_ticket_written,
 )
+from servicedesk.core.prefetch import prefetched
+from servicedesk.directory.models import Person
 from servicedesk.tickets.choices import Channel, TicketKind
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import ticket_create, ticket_update
@@ -33,6 +35,11 @@ router = Router(tags=["tickets"])
 
 LIST_PARAMETERS = allowed_names(TicketFilters)
 TEXT_FIELDS = ("short_description", "description", "impact", "severity", "priority_override_reason")
+
+
+def person_order(person: Person) -> tuple[str, str, str]:
+    """People's ordering (their model's), for a list in hand."""
+    return (person.last_name, person.first_name, person.username)
 
 
 def tagged(response: HttpResponse, ticket: Ticket) -> None:
@@ -63,13 +70,19 @@ def ticket_file(
     # Triage fields a requester must not send are refused by the service; "not sent" is None.
     for name in ("impact", "severity"):
         values[name] = values[name] or ""
+    affected = resolve_people("affected_people", payload.affected_people)
     ticket = ticket_create(
         actor=caller(request),
         channel=Channel.API,
-        affected_people=resolve_people("affected_people", payload.affected_people),
+        affected_people=affected,
         **{**resolve_references(values), "kind": TicketKind(payload.kind)},
     )
-    ticket = api_ticket_detail(caller(request), ticket.number)
+    # Answered from the ticket as written, not read back; only answers given are read (their
+    # typed values are the service's). The object goes no further than this answer.
+    written: dict[str, list[Any]] = {"affected_people": sorted(affected, key=person_order)}
+    if not payload.answers:
+        written["answers"] = []
+    prefetched(ticket, **written)
     tagged(response, ticket)
     response["Location"] = f"{request.path.rstrip('/')}/{ticket.number}"
     return Status(201, ticket)

@@ -53,9 +53,14 @@ def answers_checked(
         raise TicketError(code, message, field=answer_field_name(key)) from invalid
 
 
-def answers_record(ticket: Ticket, *, actor: Person, answers: list[TypedAnswer]) -> None:
-    """Store the answers (inside the caller's transaction) and write each to the history."""
-    RequestAnswer.objects.bulk_create(
+def answers_record(
+    ticket: Ticket, *, actor: Person, answers: list[TypedAnswer]
+) -> list[RequestAnswer]:
+    """Store the answers (inside the caller's transaction) and write each to the history, one
+    insert each; the rows stored."""
+    if not answers:
+        return []
+    rows = RequestAnswer.objects.bulk_create(
         RequestAnswer(
             ticket=ticket,
             field=answer.question,
@@ -71,5 +76,9 @@ def answers_record(ticket: Ticket, *, actor: Person, answers: list[TypedAnswer])
         )
         for answer in answers
     )
-    for answer in answers:
-        history.record(ticket, actor, ANSWER_ACTION, answer.question.key[:40], "", answer.text)
+    history.record_many(
+        ((ticket, answer.question.key[:40], answer.text) for answer in answers),
+        actor=actor,
+        action=ANSWER_ACTION,
+    )
+    return rows

@@ -21,6 +21,7 @@ from servicedesk.catalog.models import Category, PriorityCode, RequestType, Serv
 from servicedesk.catalog.selectors import priority_from_matrix
 from servicedesk.core.text import without_invisible_controls
 from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
+from servicedesk.sla.rules import active_rules
 from servicedesk.sla.services import clocks_follow, clocks_start
 from servicedesk.tickets import history
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
@@ -77,7 +78,7 @@ SNAPSHOT_RELATED = (
     "requester",
     "requested_by",
     "agency",
-    "location",
+    "location__agency",  # a location's name in history says its agency
     "service",
     "category",
     "priority_code",
@@ -157,7 +158,6 @@ def _check_assignee(group: SupportGroup | None, assignee: Person | None) -> None
         )
 
 
-@transaction.atomic
 def ticket_create(
     *,
     actor: Person,
@@ -185,7 +185,8 @@ def ticket_create(
 ) -> Ticket:
     """File a ticket. `received_at`: when staff log a call or a voicemail after the fact, the
     time it came in; the ticket counts from then, and so do its SLA clocks. Scheduled work filed
-    straight to a person ahead of overdue work needs a supervisor's `approval_reason`."""
+    straight to a person ahead of overdue work needs a supervisor's `approval_reason`. The checks
+    run first, the writes in one transaction."""
     requester = requester or actor
     short_description = without_invisible_controls(short_description)
     check_lengths(
@@ -260,45 +261,55 @@ def ticket_create(
         request_type=request_type,
     )
     location = location or requester.location
-    ticket = Ticket.objects.create(
-        number=next_number(kind),
-        kind=kind,
-        state=TicketState.ASSIGNED if assignee else TicketState.NEW,
-        short_description=short_description.strip(),
-        description=description,
-        requester=requester,
-        requested_by=actor,
-        channel=channel,
-        agency=agency or requester.agency or (location.agency if location else None),
-        location=location,
-        service=service,
-        category=category,
-        priority_code=priority_code,
-        request_type=request_type,
-        impact=impact,
-        severity=severity,
-        priority=resolved_priority,
-        priority_override_reason=reason,
-        assignment_group=assignment_group,
-        assignee=assignee,
-        created_at=received_at or now,
-        updated_at=now,
-    )
-    people = list(affected_people)
-    if people:
-        ticket.affected_people.set(people)
-    history.record(ticket, actor, "ticket.create", "number", "", ticket.number)
-    if received_at is not None:
-        history.record(ticket, actor, "ticket.create", "received_at", "", received_at.isoformat())
-    answers_record(ticket, actor=actor, answers=typed_answers)
-    if assignee is not None:
-        approval_record(ticket, actor=actor, assignee=assignee, reason=approval)
-    clocks_start(ticket, actor)
-    publish(TicketEvent(EventName.CREATE, ticket, actor, now))
-    if people:
-        history.record(
-            ticket, actor, "ticket.create", "affected_people", "", history.people_text(people)
+    # Reads of configuration come before the transaction: on SQLite it holds the one write
+    # lock from its first statement, so every filing waits only for the others' writes.
+    sla_rules = active_rules()
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            number=next_number(kind),
+            kind=kind,
+            state=TicketState.ASSIGNED if assignee else TicketState.NEW,
+            short_description=short_description.strip(),
+            description=description,
+            requester=requester,
+            requested_by=actor,
+            channel=channel,
+            agency=agency or requester.agency or (location.agency if location else None),
+            location=location,
+            service=service,
+            category=category,
+            priority_code=priority_code,
+            request_type=request_type,
+            impact=impact,
+            severity=severity,
+            priority=resolved_priority,
+            priority_override_reason=reason,
+            assignment_group=assignment_group,
+            assignee=assignee,
+            created_at=received_at or now,
+            updated_at=now,
         )
+        people = list({person.pk: person for person in affected_people}.values())
+        # A new ticket has no affected people yet: insert the links, nothing to compare with.
+        Ticket.affected_people.through.objects.bulk_create(
+            Ticket.affected_people.through(ticket_id=ticket.pk, person_id=person.pk)
+            for person in people
+        )
+        created = [("number", ticket.number)]
+        if received_at is not None:
+            created.append(("received_at", received_at.isoformat()))
+        if people:
+            created.append(("affected_people", history.people_text(people)))
+        history.record_many(
+            ((ticket, field, after) for field, after in created),
+            actor=actor,
+            action="ticket.create",
+        )
+        answers_record(ticket, actor=actor, answers=typed_answers)
+        if assignee is not None:
+            approval_record(ticket, actor=actor, assignee=assignee, reason=approval)
+        clocks_start(ticket, actor, rules=sla_rules)
+        publish(TicketEvent(EventName.CREATE, ticket, actor, now))
     return ticket
 
 

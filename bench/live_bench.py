@@ -1,0 +1,216 @@
+"""Live pages at scale: what a poll of the portal ticket page costs when nothing changed.
+
+A thousand requesters with their ticket page open each poll it every few seconds
+(`SERVICEDESK_PORTAL_POLL_SECONDS`): the unchanged answer must cost no more than a bare request
+plus one indexed look-up. Against the benchmark database (prepared as `bench.run` does), served
+by gunicorn (2 sync workers), signed in as the demo employee `employee`, on one of their open
+tickets, it times sequentially:
+
+1. `GET /healthz`: Django with no database (the baseline of every ratio);
+2. `GET /bench/bare/lookup/<number>` with the employee's cookies: the bare request of a signed-in
+   visitor (its session row) plus one indexed look-up of the ticket's version (`bench/bare.py`):
+   the floor the unchanged poll is held to;
+3. the poll as the page sends it (`?since=<fingerprint>&key=…`): the unchanged answer, 204;
+4. the poll without the page's key (`?since=` only): the full road through the access policy;
+5. the poll of a changed page (no `since`): the fragment, rendered.
+
+The requests go round robin (one of each, then again), so that on a busy machine every path
+meets the same load and the ratios hold.
+
+Queries are counted in-process (Django's test client, signed in as the employee). Writes
+`bench/results/live-<vendor>.txt` and `.json`; `make bench` runs it after the pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import re
+import statistics
+import sys
+import time
+import urllib.parse
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.run import (
+    DEFAULT_TICKETS,
+    PROJECT_ROOT,
+    REQUEST_TIMEOUT,
+    Browser,
+    bench_database_url,
+    gunicorn,
+    prepare_database,
+    run_summary,
+    write_result_files,
+)
+
+USERNAME = "employee"
+POLL_URL = re.compile(r'id="ticket-live"[^>]*hx-get="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class PollTiming:
+    label: str
+    path: str
+    status: int
+    p50_ms: float
+    p95_ms: float
+    mean_ms: float
+    ratio_to_healthz: float
+    ratio_to_bare_lookup: float | None
+    queries: int | None
+
+
+def fetch(browser: Browser, path: str) -> tuple[int, bytes]:
+    """Status and body of one GET with the visitor's cookies (a 204 has no body)."""
+    with browser.opener.open(browser.base + path, timeout=REQUEST_TIMEOUT) as response:
+        return response.status, response.read()
+
+
+def polled_ticket() -> str:
+    """The number of one of the employee's open tickets, the newest (its page polls)."""
+    from servicedesk.tickets.models import Ticket
+    from servicedesk.tickets.workflow import OPEN_STATES
+
+    ticket = (
+        Ticket.objects.filter(requester__username=USERNAME, state__in=OPEN_STATES)
+        .order_by("-created_at")
+        .first()
+    )
+    if ticket is None:
+        raise RuntimeError(f"{USERNAME} has no open ticket in the benchmark database")
+    return ticket.number
+
+
+def poll_path(browser: Browser, number: str) -> str:
+    """The poll's URL as the ticket page writes it into its `hx-get`."""
+    _status, body = fetch(browser, f"/portal/tickets/{number}/")
+    found = POLL_URL.search(body.decode())
+    if found is None:
+        raise RuntimeError(f"the page of {number} does not poll")
+    return html.unescape(found.group(1))
+
+
+def queries_of(path: str) -> int | None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from servicedesk.directory.models import Person
+
+    client = Client()
+    client.force_login(Person.objects.get(username=USERNAME))
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    return len(captured.captured_queries) if response.status_code < 400 else None
+
+
+def time_paths(
+    browser: Browser, paths: list[str], warm_up: int, samples: int
+) -> list[tuple[int, list[float]]]:
+    """Each path in turn, round after round: on a busy machine every path meets the same load,
+    so their ratios hold even when the absolute figures wander."""
+    statuses = [0] * len(paths)
+    timings: list[list[float]] = [[] for _ in paths]
+    for round_number in range(warm_up + samples):
+        for index, path in enumerate(paths):
+            started = time.perf_counter()
+            statuses[index], _body = fetch(browser, path)
+            if round_number >= warm_up:
+                timings[index].append((time.perf_counter() - started) * 1000)
+    return list(zip(statuses, timings, strict=True))
+
+
+def measure(base: str, warm_up: int, samples: int) -> list[PollTiming]:
+    from servicedesk.demo.organisation import DEMO_PASSWORD
+
+    browser = Browser(base)
+    browser.sign_in(USERNAME, DEMO_PASSWORD)
+    number = polled_ticket()
+    with_key = poll_path(browser, number)
+    parts = urllib.parse.urlsplit(with_key)
+    since = urllib.parse.parse_qs(parts.query)["since"][0]
+    paths = [
+        ("healthz", "/healthz"),
+        ("bare signed-in look-up", f"/bench/bare/lookup/{number}"),
+        ("poll, unchanged (the page's URL)", with_key),
+        ("poll, unchanged, no key", f"{parts.path}?{urllib.parse.urlencode({'since': since})}"),
+        ("poll, changed (rendered)", parts.path),
+    ]
+    measured: list[PollTiming] = []
+    healthz = bare = 0.0
+    timed = time_paths(browser, [path for _label, path in paths], warm_up, samples)
+    for (label, path), (status, timings) in zip(paths, timed, strict=True):
+        p50 = statistics.median(timings)
+        healthz = healthz or p50
+        if label.startswith("bare"):
+            bare = p50
+        measured.append(
+            PollTiming(
+                label=label,
+                path=path,
+                status=status,
+                p50_ms=round(p50, 2),
+                p95_ms=round(statistics.quantiles(timings, n=20)[18], 2),
+                mean_ms=round(statistics.fmean(timings), 2),
+                ratio_to_healthz=round(p50 / healthz, 2),
+                ratio_to_bare_lookup=round(p50 / bare, 2) if bare else None,
+                queries=None if path.startswith(("/healthz", "/bench/")) else queries_of(path),
+            )
+        )
+        print(f"  {label:<34} {status} p50 {p50:7.2f} ms", flush=True)
+    return measured
+
+
+def write_live_results(summary: dict[str, Any], polls: list[PollTiming]) -> Path:
+    data = {**summary, "polls": [asdict(poll) for poll in polls]}
+    lines = [
+        f"Servicedesk live-page benchmark, {summary['date']}",
+        f"database: {summary['vendor']}, {summary['tickets']:,} tickets; machine: nproc "
+        f"{summary['nproc']}; gunicorn: 2 sync workers on 127.0.0.1",
+        f"signed in as {USERNAME}; {summary['samples']} rounds of one request each, in turn, after "
+        f"{summary['warm_up']} warm-up rounds, a new connection each (urllib)",
+        "",
+        f"{'request':<34} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} "
+        f"{'p50/healthz':>12} {'p50/bare':>9} {'queries':>8}",
+    ]
+    for poll in polls:
+        bare = "" if poll.ratio_to_bare_lookup is None else f"{poll.ratio_to_bare_lookup:.2f}×"
+        queries = "" if poll.queries is None else str(poll.queries)
+        lines.append(
+            f"{poll.label:<34} {poll.status:>6} {poll.p50_ms:>8.2f} {poll.p95_ms:>8.2f} "
+            f"{poll.mean_ms:>8.2f} {poll.ratio_to_healthz:>11.2f}× {bare:>9} {queries:>8}"
+        )
+    lines += ["", "Paths:"] + [f"  {poll.label}: {poll.path}" for poll in polls]
+    return write_result_files(f"live-{summary['vendor']}", data, lines)
+
+
+def run(base: str, vendor: str, tickets: int, warm_up: int = 20, samples: int = 200) -> Path:
+    print(f"Timing the live poll against {tickets:,} tickets on {vendor}...", flush=True)
+    polls = measure(base, warm_up, samples)
+    summary = run_summary(vendor, tickets, samples=samples, warm_up=warm_up)
+    written = write_live_results(summary, polls)
+    print(written.read_text())
+    print(f"Written to {written.relative_to(PROJECT_ROOT)} and .json")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.live_bench", description=__doc__)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--warm-up", type=int, default=20)
+    args = parser.parse_args(argv)
+    tickets = int(os.environ.get("BENCH_TICKETS", DEFAULT_TICKETS))
+    url = bench_database_url()
+    vendor, count = prepare_database(url, tickets)
+    with gunicorn(url) as base:
+        run(base, vendor, count, max(0, args.warm_up), max(2, args.samples))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
