@@ -230,7 +230,8 @@ WHITENOISE_ROOT = Path(__file__).resolve().parents[1] / "core" / "root"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = ENV.data_dir / "media"
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Mail has its own queue and worker (docs/deploy.md, "The processes").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
