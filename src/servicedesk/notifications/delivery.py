@@ -25,7 +25,7 @@ from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from servicedesk.notifications.choices import DeliveryState
-from servicedesk.notifications.handoff import AfterHandover, Handoff
+from servicedesk.notifications.handoff import LostAfterHandoverError, Handoff
 from servicedesk.notifications.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ def _hand_over(row: OutboundEmail, connection: BaseEmailBackend, report: Deliver
             handoff.complete()
         else:
             handoff.send()
-    except AfterHandover as lost:
+    except LostAfterHandoverError as lost:
         # The server may hold it already: sending it again could deliver it twice.
         logger.warning("Mail %s: the server's answer was lost after the message (%s)", row.pk, lost)
         report.sent += 1

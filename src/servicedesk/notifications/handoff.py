@@ -29,7 +29,7 @@ _CRLF = b"\r\n"
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
-class AfterHandover(Exception):
+class LostAfterHandoverError(Exception):
     """The connection failed after the final line was sent: the server may hold the message."""
 
 
@@ -98,7 +98,7 @@ class Handoff:
         try:
             code, answer = smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as lost:
-            raise AfterHandover(str(lost)) from lost
+            raise LostAfterHandoverError(str(lost)) from lost
         if code != 250:
             raise smtplib.SMTPDataError(code, answer)
 
