@@ -25,7 +25,7 @@ from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from servicedesk.notifications.choices import DeliveryState
-from servicedesk.notifications.handoff import LostAfterHandoverError, Handoff
+from servicedesk.notifications.handoff import Handoff, LostAfterHandoverError
 from servicedesk.notifications.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
