@@ -111,6 +111,19 @@ TEMPLATES = [
 ]
 
 
+def pool_options(size: int) -> dict[str, Any]:
+    """psycopg's pool for one process (docs/deploy.md, "Connection pooling"). Each connection is
+    checked as it is handed out, so that after a database restart no request gets a dead one."""
+    from psycopg_pool import ConnectionPool
+
+    return {
+        "min_size": 1,
+        "max_size": size,
+        "timeout": 10,
+        "check": ConnectionPool.check_connection,
+    }
+
+
 def _database(url: str) -> dict[str, Any]:
     config: dict[str, Any] = dict(
         dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
@@ -132,6 +145,10 @@ def _database(url: str) -> dict[str, Any]:
         # JIT compiling pays off in long reports, not in a desk's pages: at 100,000 tickets it
         # added 70–100 ms to a queue or search page query that ran in 30 ms (bench/README.md).
         config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        if ENV.db_pool_size:
+            config["OPTIONS"]["pool"] = pool_options(ENV.db_pool_size)
+            # The pool keeps connections; Django must not keep its own as well.
+            config["CONN_MAX_AGE"] = 0
     if ENV.test_database_name:
         config["TEST"] = {"NAME": ENV.test_database_name}
     return config

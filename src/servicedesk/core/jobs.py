@@ -26,8 +26,8 @@ from servicedesk.core.periodic import PeriodicJob
 
 logger = logging.getLogger(__name__)
 
-BEAT_EVERY = 3.0
-STALE_AFTER = timedelta(seconds=12)
+BEAT_EVERY = 2.0
+STALE_AFTER = timedelta(seconds=8)
 FORGET_AFTER = timedelta(days=2)
 RUNNING = "RUNNING"
 READY = "READY"
