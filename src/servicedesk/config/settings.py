@@ -112,16 +112,10 @@ TEMPLATES = [
 
 
 def pool_options(size: int) -> dict[str, Any]:
-    """psycopg's pool for one process (docs/deploy.md, "Connection pooling"). Each connection is
-    checked as it is handed out, so that after a database restart no request gets a dead one."""
-    from psycopg_pool import ConnectionPool
-
-    return {
-        "min_size": 1,
-        "max_size": size,
-        "timeout": 10,
-        "check": ConnectionPool.check_connection,
-    }
+    """psycopg's pool for one process (docs/deploy.md, "Connection pooling"). With the health
+    checks on, Django has the pool check each connection as it hands it out, so that after a
+    database restart no request gets a dead one."""
+    return {"min_size": 1, "max_size": size, "timeout": 10}
 
 
 def _database(url: str) -> dict[str, Any]:

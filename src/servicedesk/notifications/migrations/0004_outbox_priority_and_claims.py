@@ -5,26 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_urgent_notifications'),
-        ('tickets', '0011_ticket_watchers'),
+        ("notifications", "0003_urgent_notifications"),
+        ("tickets", "0011_ticket_watchers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboundemail',
-            name='claimed_by',
+            model_name="outboundemail",
+            name="claimed_by",
             field=models.CharField(blank=True, max_length=32),
         ),
         migrations.AddField(
-            model_name='outboundemail',
-            name='priority',
-            field=models.SmallIntegerField(choices=[(0, 'Interactive (about one ticket, to its people)'), (10, 'Bulk (broadcasts, reports)')], default=0),
+            model_name="outboundemail",
+            name="priority",
+            field=models.SmallIntegerField(
+                choices=[
+                    (0, "Interactive (about one ticket, to its people)"),
+                    (10, "Bulk (broadcasts, reports)"),
+                ],
+                default=0,
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboundemail',
-            index=models.Index(condition=models.Q(('state', 'pending')), fields=['priority', 'next_attempt_at'], name='outbox_claim_order'),
+            model_name="outboundemail",
+            index=models.Index(
+                condition=models.Q(("state", "pending")),
+                fields=["priority", "next_attempt_at"],
+                name="outbox_claim_order",
+            ),
         ),
     ]
