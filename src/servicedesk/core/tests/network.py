@@ -24,6 +24,14 @@ class Network:
         self._links: list[str] = []
 
     def __enter__(self) -> Network:
+        try:
+            self._build()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _build(self) -> None:
         _ip("link", "add", self.bridge, "type", "bridge")
         _ip("link", "set", self.bridge, "up")
         _ip("addr", "add", f"{self.outside}/24", "dev", self.bridge)
@@ -39,7 +47,6 @@ class Network:
             _ip(*inside, "addr", "add", f"{self.addresses[host]}/24", "dev", inner)
             _ip(*inside, "link", "set", inner, "up")
             _ip(*inside, "link", "set", "lo", "up")
-        return self
 
     def __exit__(self, *exc: object) -> None:
         for namespace in self.names.values():
