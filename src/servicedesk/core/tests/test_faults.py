@@ -51,7 +51,9 @@ def test_a_database_restart_stops_nothing_and_serve_restarts_a_dead_child(
     owned_cluster: MigratedCluster, logs: Path, tmp_path: Path
 ) -> None:
     with Sink() as sink:
-        env = app_environment(owned_cluster.fresh_database(), tmp_path / "data", sink)
+        # Every process on psycopg's pool: a pooled connection must not outlive the restart.
+        database = owned_cluster.fresh_database()
+        env = app_environment(database, tmp_path / "data", sink, SERVICEDESK_DB_POOL_SIZE="2")
         fleet = Fleet(logs)
         try:
             token = fleet.run(shell(SEED), env).strip().splitlines()[-1]
