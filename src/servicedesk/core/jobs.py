@@ -19,7 +19,6 @@ from datetime import timedelta
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models.functions import Now
 from django_tasks_db.models import DBTaskResult
-from django_tasks_db.utils import exclusive_transaction
 
 from servicedesk.core.models import PeriodicSlot, WorkerBeat
 from servicedesk.core.periodic import PeriodicJob
@@ -40,8 +39,17 @@ def worker_beat(worker_id: str, queues: str) -> None:
     )
 
 
+def worker_gone(worker_id: str) -> None:
+    """A worker that stops cleanly says so (one that cannot is found silent, above)."""
+    try:
+        WorkerBeat.objects.filter(worker_id=worker_id).delete()
+    except DatabaseError:
+        logger.info("Worker %s stopped without the database; its beat goes stale", worker_id)
+
+
 def tasks_of_dead_workers_requeue() -> int:
-    """Put back in line each running task whose worker stopped beating; returns how many."""
+    """Put back in line each running task whose worker stopped beating; returns how many. The
+    dead workers' rows go too (one that was only slow writes its row again at its next beat)."""
     dead = set(
         WorkerBeat.objects.filter(seen_at__lt=Now() - STALE_AFTER).values_list(
             "worker_id", flat=True
@@ -49,14 +57,20 @@ def tasks_of_dead_workers_requeue() -> int:
     )
     if not dead:
         return 0
+    orphans = [
+        task
+        for task in DBTaskResult.objects.filter(status=RUNNING)
+        if task.worker_ids and task.worker_ids[-1] in dead
+    ]
     requeued = 0
-    with exclusive_transaction(DBTaskResult.objects.db):
-        for task in DBTaskResult.objects.select_for_update(skip_locked=True).filter(status=RUNNING):
-            if task.worker_ids and task.worker_ids[-1] in dead:
-                DBTaskResult.objects.filter(pk=task.pk).update(status=READY, started_at=None)
-                logger.warning("Task %s (%s): worker died; requeued", task.pk, task.task_path)
-                requeued += 1
-        WorkerBeat.objects.filter(seen_at__lt=Now() - FORGET_AFTER).delete()
+    for task in orphans:
+        # Conditional: a worker that finished it meanwhile keeps its result.
+        if DBTaskResult.objects.filter(pk=task.pk, status=RUNNING).update(
+            status=READY, started_at=None
+        ):
+            logger.warning("Task %s (%s): worker died; requeued", task.pk, task.task_path)
+            requeued += 1
+    WorkerBeat.objects.filter(worker_id__in=dead, seen_at__lt=Now() - STALE_AFTER).delete()
     return requeued
 
 

@@ -20,6 +20,12 @@ class ResilientWorker(Worker):
     def run(self) -> None:
         beating = threading.Thread(target=self._beat, name="worker-beat", daemon=True)
         beating.start()
+        try:
+            self._run_through_outages()
+        finally:
+            jobs.worker_gone(self.worker_id)
+
+    def _run_through_outages(self) -> None:
         backoff = jobs.Backoff()
         while self.running:
             try:
