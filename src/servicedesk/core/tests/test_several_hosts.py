@@ -113,7 +113,18 @@ def _run_the_desk(owned: MigratedCluster, net: Network, logs: Path, tmp_path: Pa
             victim = running[0]
             fleet.processes[victim].send_signal(signal.SIGKILL)
             killed_at, by_then = time.monotonic(), sink.count()
-            wait_for("the other worker to finish the broadcast", lambda: sink.count() >= 220, 90)
+            try:
+                wait_for("the rest of the broadcast", lambda: sink.count() >= 220, 90)
+            except AssertionError as stuck:
+                outbox = "SELECT state, count(*) FROM notifications_outboundemail GROUP BY 1"
+                tasks = (
+                    "SELECT task_path, status, worker_ids FROM django_tasks_database_dbtaskresult"
+                )
+                raise AssertionError(
+                    f"{stuck}: {sink.count()} arrived; {owned.cluster.psql(outbox, name)}; "
+                    f"{owned.cluster.psql(tasks, name)}; {fleet.log('w1')[-2000:]}"
+                    f"{fleet.log('w2')[-2000:]}"
+                ) from stuck
             finished = time.monotonic() - killed_at
             time.sleep(2)  # anything sent twice would arrive now
             ran_for = time.monotonic() - started

@@ -79,3 +79,18 @@ def test_a_claimed_row_waits_for_its_lease_and_the_others_go(
     assert held is not None
     assert deliver_due().sent == 2
     assert OutboundEmail.objects.get(pk=held.pk).state == DeliveryState.PENDING
+
+
+def test_a_row_left_leased_is_looked_at_again_when_its_lease_ends(
+    org: Org, smtp_server: SmtpServer
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from servicedesk.notifications.tasks import deliver_outbox
+
+    _broadcast(2)
+    held = _claim_next(None, "dead-worker", [])
+    assert held is not None
+    deliver_outbox.call()
+    [again] = DBTaskResult.objects.filter(status="READY", task_path=deliver_outbox.module_path)
+    assert again.run_after == OutboundEmail.objects.get(pk=held.pk).next_attempt_at
