@@ -1,4 +1,4 @@
-"""Send due webhook deliveries: signed, claimed before sending, retried with backoff.
+"""Send due webhook deliveries: signed, claimed one at a time before sending, retried with backoff.
 
 Signature: `X-Servicedesk-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
 A receiver recomputes it and rejects old timestamps, so a captured delivery cannot be replayed
@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from servicedesk.api.models import WebhookDelivery, WebhookDeliveryState
@@ -26,7 +27,9 @@ from servicedesk.api.webhooks import WebhookError, check_target_url
 
 logger = logging.getLogger(__name__)
 
-CLAIM_LEASE = timedelta(minutes=5)
+# A claim outlives one attempt (the POST's timeout) by a margin; a worker that dies leaves only the
+# delivery it was posting, for this long.
+CLAIM_MARGIN = timedelta(seconds=15)
 BATCH = 100
 
 
@@ -57,13 +60,26 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
-def _claim(pk: int, now: datetime) -> bool:
-    return (
-        WebhookDelivery.objects.filter(
-            pk=pk, state=WebhookDeliveryState.PENDING, next_attempt_at__lte=now
-        ).update(next_attempt_at=now + CLAIM_LEASE)
-        == 1
-    )
+def _claim_next(due_by: datetime | None, skip: list[int]) -> WebhookDelivery | None:
+    """The next due delivery, oldest first, leased to this worker; None when nothing is due.
+    Rows another worker is claiming right now are skipped, not waited for."""
+    now = timezone.now()
+    lease = timedelta(seconds=settings.SERVICEDESK_WEBHOOK_TIMEOUT_SECONDS) + CLAIM_MARGIN
+    with transaction.atomic():
+        pk = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(state=WebhookDeliveryState.PENDING, next_attempt_at__lte=due_by or now)
+            .exclude(pk__in=skip)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if pk is None:
+            return None
+        WebhookDelivery.objects.filter(pk=pk).update(
+            next_attempt_at=max(now, due_by or now) + lease
+        )
+    return WebhookDelivery.objects.select_related("subscription__owner").get(pk=pk)
 
 
 def _post(delivery: WebhookDelivery) -> int:
@@ -121,19 +137,17 @@ def _drop(delivery: WebhookDelivery, now: datetime) -> None:
 
 
 def deliver_due_webhooks(now: datetime | None = None, limit: int = BATCH) -> WebhookReport:
-    now = now or timezone.now()
+    """Post up to `limit` due deliveries, claimed one at a time (so a worker that dies holds one
+    for a short lease, and the rest wait for nobody)."""
     report = WebhookReport()
-    due = (
-        WebhookDelivery.objects.filter(state=WebhookDeliveryState.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    claimed = [pk for pk in list(due) if _claim(pk, now)]
-    # Oldest first, so that a receiver hears of a ticket's creation before its comments.
-    rows = WebhookDelivery.objects.filter(pk__in=claimed).select_related("subscription__owner")
-    for delivery in rows.order_by("pk"):
+    done: list[int] = []
+    while len(done) < limit:
+        delivery = _claim_next(now, done)
+        if delivery is None:
+            break
+        done.append(delivery.pk)
         if not delivery.subscription.owner.is_active or not delivery.subscription.is_active:
-            _drop(delivery, now)
+            _drop(delivery, now or timezone.now())
             continue
         try:
             status = _post(delivery)

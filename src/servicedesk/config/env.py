@@ -51,6 +51,8 @@ class Environment:
     # True when no SECRET_KEY or SECRET_KEY_FILE is set: a developer's checkout or the demo.
     secret_key_is_local: bool
     database_url: str
+    # PostgreSQL only: connections each process keeps in psycopg's pool (0: no pool).
+    db_pool_size: int
     allowed_hosts: list[str]
     data_dir: Path
     port: int
@@ -175,6 +177,7 @@ def read_environment() -> Environment:
         database_url=os.environ.get(
             "DATABASE_URL", f"sqlite:///{data_dir / 'servicedesk.sqlite3'}"
         ),
+        db_pool_size=int(os.environ.get("SERVICEDESK_DB_POOL_SIZE", "0")),
         allowed_hosts=os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(","),
         data_dir=data_dir,
         port=int(os.environ.get("PORT", "8000")),

@@ -112,6 +112,13 @@ TEMPLATES = [
 ]
 
 
+def pool_options(size: int) -> dict[str, Any]:
+    """psycopg's pool for one process (docs/deploy.md, "Connection pooling"). With the health
+    checks on, Django has the pool check each connection as it hands it out, so that after a
+    database restart no request gets a dead one."""
+    return {"min_size": 1, "max_size": size, "timeout": 10}
+
+
 def _database(url: str) -> dict[str, Any]:
     config: dict[str, Any] = dict(
         dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
@@ -133,6 +140,10 @@ def _database(url: str) -> dict[str, Any]:
         # JIT compiling pays off in long reports, not in a desk's pages: at 100,000 tickets it
         # added 70–100 ms to a queue or search page query that ran in 30 ms (bench/README.md).
         config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        if ENV.db_pool_size:
+            config["OPTIONS"]["pool"] = pool_options(ENV.db_pool_size)
+            # The pool keeps connections; Django must not keep its own as well.
+            config["CONN_MAX_AGE"] = 0
     if ENV.test_database_name:
         config["TEST"] = {"NAME": ENV.test_database_name}
     return config
@@ -231,7 +242,8 @@ WHITENOISE_ROOT = Path(__file__).resolve().parents[1] / "core" / "root"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = ENV.data_dir / "media"
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Mail has its own queue and worker (docs/deploy.md, "The processes").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

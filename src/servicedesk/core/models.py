@@ -116,3 +116,33 @@ class ConfigChange(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.model} {self.object_repr}"
+
+
+class WorkerBeat(models.Model):
+    """A task worker's sign of life (`servicedesk worker` writes it every few seconds, by the
+    database's clock). A worker silent for longer than `core.jobs.STALE_AFTER` is dead: the task
+    it was running goes back in line for another worker."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255, blank=True)
+    queues = models.CharField(max_length=255, blank=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} on {self.host}"
+
+
+class PeriodicSlot(models.Model):
+    """One periodic job's run in one interval of the wall clock. Its uniqueness is the lock: of
+    all the schedulers running, only the one whose insert wins enqueues the job for that slot."""
+
+    job = models.CharField(max_length=200)
+    slot = models.BigIntegerField(help_text="Seconds since the epoch divided by the interval.")
+    taken_at = models.DateTimeField(default=timezone.now)
+    taken_by = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="one_run_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job} in slot {self.slot}"

@@ -15,6 +15,9 @@ from django_tasks.base import Task
 
 TaskT = TypeVar("TaskT", bound=Task[Any, Any])
 
+# Sending mail has a queue (and, under `servicedesk serve`, a worker) of its own.
+MAIL_QUEUE = "mail"
+
 
 @dataclass(frozen=True)
 class PeriodicJob:

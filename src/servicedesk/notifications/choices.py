@@ -20,3 +20,11 @@ class DeliveryState(models.TextChoices):
     PENDING = "pending", "Pending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+
+
+class MailPriority(models.IntegerChoices):
+    """Which mail goes first when many are due: a person waiting on their ticket before a
+    broadcast (lower goes first)."""
+
+    INTERACTIVE = 0, "Interactive (about one ticket, to its people)"
+    BULK = 10, "Bulk (broadcasts, reports)"

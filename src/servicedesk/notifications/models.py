@@ -15,7 +15,7 @@ from django.template import Template, TemplateSyntaxError
 from django.utils import timezone
 
 from servicedesk.core.audit import audited
-from servicedesk.notifications.choices import DeliveryState, NotificationKind
+from servicedesk.notifications.choices import DeliveryState, MailPriority, NotificationKind
 
 PERSON = settings.AUTH_USER_MODEL
 
@@ -62,7 +62,12 @@ class OutboundEmail(models.Model):
     state = models.CharField(
         max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
     )
+    priority = models.SmallIntegerField(
+        choices=MailPriority.choices, default=MailPriority.INTERACTIVE
+    )
     attempts = models.PositiveIntegerField(default=0)
+    # The lease of the worker sending it now (notifications.delivery): it fences stale workers.
+    claimed_by = models.CharField(max_length=32, blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -73,7 +78,14 @@ class OutboundEmail(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "outbound e-mail"
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_due"),
+            models.Index(
+                fields=["priority", "next_attempt_at"],
+                condition=models.Q(state=DeliveryState.PENDING),
+                name="outbox_claim_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to_address} ({self.state})"

@@ -22,7 +22,7 @@ from django_tasks.base import Task
 from django_tasks_db.models import DBTaskResult
 
 from servicedesk.directory.models import Person
-from servicedesk.notifications.choices import DeliveryState, NotificationKind
+from servicedesk.notifications.choices import DeliveryState, MailPriority, NotificationKind
 from servicedesk.notifications.message_ids import new_message_id, thread_root_id
 from servicedesk.notifications.models import Notification, NotificationPreference, OutboundEmail
 from servicedesk.notifications.rendering import render_mail
@@ -107,6 +107,14 @@ def _thread_headers(kind: str, ticket: Ticket | None) -> dict[str, str]:
     return headers
 
 
+def priority_of(kind: str) -> MailPriority:
+    """Mail about one ticket to its people goes before the rest (broadcasts, notices with a
+    caller's own title and text), so an acknowledgement is not queued behind a broadcast."""
+    if kind in NotificationKind.values and kind != NotificationKind.GENERAL:
+        return MailPriority.INTERACTIVE
+    return MailPriority.BULK
+
+
 def _outbox_row(
     person: Person,
     *,
@@ -129,6 +137,7 @@ def _outbox_row(
         ticket=ticket,
         event=event[:40],
         kind=kind if kind in NotificationKind.values else NotificationKind.GENERAL,
+        priority=priority_of(kind),
         state=DeliveryState.PENDING,
         next_attempt_at=now,
         created_at=now,
@@ -339,6 +348,7 @@ def mail_prepared(
             ticket=None,
             event=event[:40],
             kind=NotificationKind.GENERAL,
+            priority=MailPriority.BULK,
             state=DeliveryState.PENDING,
             next_attempt_at=now,
             created_at=now,

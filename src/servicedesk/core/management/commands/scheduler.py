@@ -1,16 +1,28 @@
-"""Enqueue the registered periodic tasks at their intervals until stopped."""
+"""Enqueue the registered periodic tasks at their intervals until stopped.
+
+Any number of schedulers may run (one per host): each interval of the wall clock is a slot, and a
+job is enqueued for a slot only by the scheduler whose row for it commits first (core.jobs). A lost
+database is waited out with backoff; the scheduler itself never exits for it.
+"""
 
 from __future__ import annotations
 
 import importlib
+import logging
 import signal
+import socket
 import time
 from typing import Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError
 
+from servicedesk.core import jobs
 from servicedesk.core.periodic import REGISTRY
+
+logger = logging.getLogger("servicedesk.scheduler")
+FORGET_EVERY = 3600.0
 
 
 def load_task_modules() -> None:
@@ -32,6 +44,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, once: bool, **options: Any) -> None:
         load_task_modules()
+        if once:
+            for job in REGISTRY.values():
+                job.task.enqueue()
+            return
         running = True
 
         def stop(signum: int, frame: Any) -> None:
@@ -40,13 +56,25 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        next_run = dict.fromkeys(REGISTRY, 0.0)
+        me = f"{socket.gethostname()}:{id(self)}"
+        backoff = jobs.Backoff()
+        done: dict[str, int] = {}
+        forgotten_at = 0.0
         while running:
-            now = time.monotonic()
-            for name, job in REGISTRY.items():
-                if now >= next_run[name]:
-                    job.task.enqueue()
-                    next_run[name] = now + job.seconds
-            if once:
-                break
+            try:
+                now = time.time()
+                for job in REGISTRY.values():
+                    slot = int(now // job.seconds)
+                    if done.get(job.name) != slot:
+                        jobs.periodic_slot_take(job, now=now, taken_by=me)
+                        done[job.name] = slot
+                if now - forgotten_at > FORGET_EVERY:
+                    jobs.periodic_slots_forget()
+                    forgotten_at = now
+                backoff.reset()
+            except DatabaseError as lost:
+                logger.warning("The database is out of reach (%s); trying again", lost)
+                jobs.drop_connections()
+                backoff.wait(lambda: running)
+                continue
             time.sleep(1)

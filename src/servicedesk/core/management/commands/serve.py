@@ -1,16 +1,17 @@
-"""Serve the web app (gunicorn), one background task worker and the scheduler until Ctrl-C."""
+"""Serve the web app (gunicorn), a task worker, a mail worker and the scheduler until Ctrl-C;
+a child that stops is started again (core.supervision)."""
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+
+from servicedesk.core.periodic import MAIL_QUEUE
+from servicedesk.core.supervision import Child, Supervisor
 
 
 class Command(BaseCommand):
@@ -44,49 +45,35 @@ class Command(BaseCommand):
         children_env = dict(os.environ)
         if not settings.ENV.base_url_configured:
             children_env["SERVICEDESK_BASE_URL"] = f"http://{host}:{port}"
-        web = _start(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "servicedesk.config.wsgi",
-                "--config",
-                "python:servicedesk.config.gunicorn",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(web_workers),
-            ]
-        )
-        worker = _start([sys.executable, "-m", "servicedesk.manage", "db_worker"])
-        scheduler = _start([sys.executable, "-m", "servicedesk.manage", "scheduler"])
-        children = [web, worker, scheduler]
+        manage = [sys.executable, "-m", "servicedesk.manage"]
+        children = [
+            Child(
+                "web server",
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "servicedesk.config.wsgi",
+                    "--config",
+                    "python:servicedesk.config.gunicorn",
+                    "--bind",
+                    f"{host}:{port}",
+                    "--workers",
+                    str(web_workers),
+                ],
+                children_env,
+            ),
+            Child("task worker", [*manage, "worker"], children_env),
+            Child("mail worker", [*manage, "worker", "--queue-name", MAIL_QUEUE], children_env),
+            Child("scheduler", [*manage, "scheduler"], children_env),
+        ]
         if smtp_port:
             receive = ["receive_mail", "--host", host, "--port", str(smtp_port)]
-            children.append(_start([sys.executable, "-m", "servicedesk.manage", *receive]))
-        stopping = False
-
-        def stop(signum: int, frame: Any) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+            children.append(Child("mail receiver", [*manage, *receive], children_env))
         self._announce(host, port, demo_logins, smtp_port)
-        while not stopping and all(child.poll() is None for child in children):
-            time.sleep(0.2)
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        # Each child that stops is started again with backoff; only a signal stops all (exit 0).
+        Supervisor(children).run()
         self.stdout.write("Servicedesk stopped.")
-        failed = [child for child in children if child.returncode not in (0, -signal.SIGTERM)]
-        if failed and not stopping:
-            raise SystemExit(1)
 
     def _announce(self, host: str, port: int, demo_logins: bool, smtp_port: int | None) -> None:
         self.stdout.write("")
@@ -101,11 +88,5 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
             for login in DEMO_LOGINS:
                 self.stdout.write(f"  {login.username:<10} {login.name:<16} → {login.lands_on}")
-        self.stdout.write("Press Ctrl-C to stop the web server and the worker.")
+        self.stdout.write("Press Ctrl-C to stop the web server and the workers.")
         self.stdout.write("")
-
-
-def _start(command: list[str]) -> subprocess.Popen[bytes]:
-    """A child in a session of its own: Ctrl-C reaches only this command, which then stops each
-    child with SIGTERM (a child still importing would otherwise print a KeyboardInterrupt)."""
-    return subprocess.Popen(command, start_new_session=True)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0003_urgent_notifications"),
+        ("notifications", "0004_outbox_priority_and_claims"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
