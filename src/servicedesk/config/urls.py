@@ -18,6 +18,7 @@ urlpatterns = [
     path("workspace/reports/", include("servicedesk.reports.urls")),
     path("workspace/", include("servicedesk.workspace.urls")),
     path("notifications/", include("servicedesk.notifications.urls")),
+    path("chat/", include("servicedesk.chat.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
