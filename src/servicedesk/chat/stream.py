@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from functools import partial
 from typing import Any, TypeVar
 
@@ -77,7 +77,7 @@ def _chat_now(chat_id: int, after: int) -> tuple[list[bytes], int, dict[str, Any
     return frames, after, status_payload(chat)
 
 
-async def chat_events(chat_id: int, after: int) -> AsyncIterator[bytes]:
+async def chat_events(chat_id: int, after: int) -> AsyncGenerator[bytes, None]:
     live.ensure_listening()
     subscription = live.hub.subscribe(live.chat_topic(chat_id), live.DESK)
     loop = asyncio.get_running_loop()
@@ -111,7 +111,7 @@ def _desk_now(agent: Person) -> dict[str, Any]:
     return {"waiting": len(waiting), "ids": [chat.pk for chat in waiting]}
 
 
-async def desk_events(agent: Person) -> AsyncIterator[bytes]:
+async def desk_events(agent: Person) -> AsyncGenerator[bytes, None]:
     live.ensure_listening()
     subscription = live.hub.subscribe(live.DESK)
     loop = asyncio.get_running_loop()

@@ -108,16 +108,22 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       errorBox.textContent = "";
-      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      const data = new FormData(form);
+      const typed = body.value;
+      const file = form.querySelector("input[type=file]");
+      // The box is free for the next line at once; a refused line comes back into it.
+      body.value = "";
+      file.value = "";
+      function giveBack(message) {
+        errorBox.textContent = message;
+        body.value = body.value ? typed + "\n" + body.value : typed;
+      }
+      fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
         .then(function (response) {
-          if (response.ok) {
-            body.value = "";
-            form.querySelector("input[type=file]").value = "";
-            return null;
-          }
-          return response.json().then(function (error) { errorBox.textContent = error.message; });
+          if (response.ok) return null;
+          return response.json().then(function (error) { giveBack(error.message); });
         })
-        .catch(function () { errorBox.textContent = words("textNotSent"); });
+        .catch(function () { giveBack(words("textNotSent")); });
     });
   }
 
