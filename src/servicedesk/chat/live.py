@@ -13,20 +13,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, connections, transaction
 
 logger = logging.getLogger("servicedesk.chat")
 
 CHANNEL = "servicedesk_chat"
 DESK = "desk"
-# How often a stream re-reads the database without being woken (it also sends a keep-alive).
-POSTGRES_RECHECK_SECONDS = 15.0
-# SQLite has no cross-process notification: the other worker processes re-read this often.
-SQLITE_RECHECK_SECONDS = 0.5
+# How often a stream re-reads the database without being woken: the safety net under the
+# wake-ups. Every open stream pays a read each time, so not much oftener (200 streams re-reading
+# every second took a core of the benchmark machine).
+RECHECK_SECONDS = 15.0
 
 
 def chat_topic(chat_id: int) -> str:
@@ -38,7 +42,7 @@ def uses_postgres() -> bool:
 
 
 def recheck_seconds() -> float:
-    return POSTGRES_RECHECK_SECONDS if uses_postgres() else SQLITE_RECHECK_SECONDS
+    return RECHECK_SECONDS
 
 
 class Subscription:
@@ -116,19 +120,72 @@ def announce(*topics: str) -> None:
             for topic in topics:
                 cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, topic])
     else:
-        transaction.on_commit(lambda: hub.publish(topics))
+        transaction.on_commit(lambda: _wake_host(topics))
+
+
+def _wake_directory() -> Path:
+    return Path(settings.MEDIA_ROOT).parent / "chat-wake"
+
+
+_own_sockets: set[str] = set()
+_sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+
+
+def _wake_host(topics: tuple[str, ...]) -> None:
+    """This process's streams, then every other web process of this host (SQLite)."""
+    hub.publish(topics)
+    payload = "\n".join(topics).encode()
+    for path in _wake_directory().glob("*.sock"):
+        if str(path) in _own_sockets:
+            continue
+        try:
+            _sender.sendto(payload, str(path))
+        except ConnectionRefusedError:
+            path.unlink(missing_ok=True)  # its process is gone
+        except OSError:
+            logger.debug("could not wake %s", path, exc_info=True)
+
+
+def _listen_on_this_host(loop: asyncio.AbstractEventLoop) -> None:
+    directory = _wake_directory()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{os.getpid()}-{id(loop)}.sock"
+    if len(str(path)) > 100:  # a Unix socket's path is short; the re-reads still run
+        return
+    path.unlink(missing_ok=True)
+    receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    receiver.bind(str(path))
+    receiver.setblocking(False)
+    _own_sockets.add(str(path))
+
+    def receive() -> None:
+        while True:
+            try:
+                data = receiver.recv(4096)
+            except BlockingIOError:
+                return
+            hub.publish(tuple(data.decode().split("\n")))
+
+    loop.add_reader(receiver.fileno(), receive)
 
 
 _listeners: dict[int, asyncio.Task[None]] = {}
 _listeners_lock = threading.Lock()
 
 
+_host_listeners: set[int] = set()
+
+
 def ensure_listening() -> None:
-    """On PostgreSQL, one listening connection per event loop (that is, per web process)."""
-    if not uses_postgres():
-        return
+    """One listener per event loop (that is, per web process): a connection that LISTENs on
+    PostgreSQL, a Unix datagram socket on SQLite."""
     loop = asyncio.get_running_loop()
     with _listeners_lock:
+        if not uses_postgres():
+            if id(loop) not in _host_listeners:
+                _host_listeners.add(id(loop))
+                _listen_on_this_host(loop)
+            return
         task = _listeners.get(id(loop))
         if task is None or task.done():
             _listeners[id(loop)] = loop.create_task(_listen(_connection_params()))
