@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
+from django.db import connections
 from django.http import (
     FileResponse,
     Http404,
@@ -46,6 +47,7 @@ async def stream(request: HttpRequest, pk: int) -> StreamingHttpResponse:
         chat = await sync_to_async(chat_for)(user, pk)
     except ChatSession.DoesNotExist as missing:
         raise Http404 from missing
+    await _let_go_of_the_database()
     return event_stream(chat_events(chat.pk, resume_point(request)))
 
 
@@ -53,7 +55,14 @@ async def desk_stream(request: HttpRequest) -> StreamingHttpResponse:
     user = await request.auser()
     if not isinstance(user, Person) or not user.is_active or not user.is_staff_member:
         raise Http404
+    await _let_go_of_the_database()
     return event_stream(desk_events(user))
+
+
+async def _let_go_of_the_database() -> None:
+    """The request's connection (sign-in, access check) would otherwise stay open as long as
+    the stream does: minutes, times every open stream. The stream's reads open their own."""
+    await sync_to_async(connections.close_all)()
 
 
 def _error(error: ChatError) -> JsonResponse:

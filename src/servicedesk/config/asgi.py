@@ -9,14 +9,21 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.config.settings")
 application = get_asgi_application()
 
 
-def _no_persistent_connections() -> None:
+# Connections one web process shares among its requests on PostgreSQL (and waits for, past that).
+POOL = {"min_size": 2, "max_size": 10, "timeout": 20}
+
+
+def _pooled_connections() -> None:
     """Under ASGI each request runs in a context of its own, so a connection kept open for
-    reuse would never be reused, only left behind: Django's docs ask for persistent
-    connections to be off in async mode."""
+    reuse would never be reused, only left behind: Django's docs ask for persistent connections
+    to be off in async mode and for the driver's pool instead. Without a pool, a burst of
+    requests (200 live streams reconnecting at once) opens as many connections as requests."""
     from django.conf import settings
 
     for database in settings.DATABASES.values():
         database["CONN_MAX_AGE"] = 0
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            database.setdefault("OPTIONS", {})["pool"] = dict(POOL)
 
 
-_no_persistent_connections()
+_pooled_connections()
