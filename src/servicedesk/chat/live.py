@@ -96,14 +96,19 @@ class Hub:
     def publish(self, topics: Iterable[str]) -> None:
         with self._lock:
             woken = {s for topic in topics for s in self._subscriptions.get(topic, ())}
-        for subscription in woken:
-            subscription.loop.call_soon_threadsafe(subscription.event.set)
+        self._wake(woken)
 
     def publish_all(self) -> None:
         with self._lock:
             everyone = {s for waiting in self._subscriptions.values() for s in waiting}
-        for subscription in everyone:
-            subscription.loop.call_soon_threadsafe(subscription.event.set)
+        self._wake(everyone)
+
+    def _wake(self, subscriptions: set[Subscription]) -> None:
+        for subscription in subscriptions:
+            try:
+                subscription.loop.call_soon_threadsafe(subscription.event.set)
+            except RuntimeError:  # its event loop has closed
+                self.unsubscribe(subscription)
 
     def listening(self) -> int:
         with self._lock:
@@ -129,6 +134,8 @@ def _wake_directory() -> Path:
 
 _own_sockets: set[str] = set()
 _sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+# Never wait on a process that does not read (stuck, or its loop gone): its re-reads cover it.
+_sender.setblocking(False)
 
 
 def _wake_host(topics: tuple[str, ...]) -> None:
@@ -142,7 +149,7 @@ def _wake_host(topics: tuple[str, ...]) -> None:
             _sender.sendto(payload, str(path))
         except ConnectionRefusedError:
             path.unlink(missing_ok=True)  # its process is gone
-        except OSError:
+        except OSError:  # its queue is full, or it cannot be reached: its re-reads cover it
             logger.debug("could not wake %s", path, exc_info=True)
 
 
