@@ -14,6 +14,7 @@ from servicedesk.api.services import token_create
 from servicedesk.chat.models import ChatSession
 from servicedesk.chat.services import chat_accept, chat_availability_set, chat_post, chat_start
 from servicedesk.chat.stream import chat_events
+from servicedesk.chat.tests import aio
 from servicedesk.tickets.tests.exits import OTHER_AGENCY_AGENT, Exits
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -149,7 +150,7 @@ def _read(stream: Any, frames: int) -> list[dict[str, Any]]:
         await stream.aclose()
         return found
 
-    return asyncio.run(collect())
+    return aio.run(collect())
 
 
 def test_a_stream_resumes_after_the_last_event_id_with_nothing_twice(
@@ -184,4 +185,17 @@ def test_a_stream_is_woken_by_a_new_line(exits: Exits, chat: ChatSession) -> Non
                     return dict(json.loads(chunk.decode().split("data: ", 1)[1]))
         raise AssertionError("no line")
 
-    assert asyncio.run(wait_for_the_next_line())["body"] == "Still there?"
+    assert aio.run(wait_for_the_next_line())["body"] == "Still there?"
+
+
+def test_sending_a_line_and_opening_the_desk_cost_a_pinned_number_of_queries(
+    exits: Exits, chat: ChatSession, django_assert_num_queries: Any
+) -> None:
+    employee, desk = client_of(exits, "employee"), client_of(exits, "desk")
+    employee.get("/portal/")  # the session's first read is not the line's
+    # Session and person, the chat through the access policy, the rate counter, the locked
+    # chat, the stored line (with the transaction's own statements).
+    with django_assert_num_queries(8):
+        assert employee.post(f"/chat/{chat.pk}/messages/", {"body": "more"}).status_code == 201
+    with django_assert_num_queries(7):
+        assert desk.get("/workspace/chat/").status_code == 200

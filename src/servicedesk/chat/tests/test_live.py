@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from servicedesk.chat import live
+from servicedesk.chat.tests import aio
 
 
 def test_a_subscription_set_before_a_read_is_not_missed() -> None:
@@ -29,7 +30,7 @@ def test_a_subscription_set_before_a_read_is_not_missed() -> None:
         subscription.close()
         return woken, quiet
 
-    assert asyncio.run(scenario()) == (True, False)
+    assert aio.run(scenario()) == (True, False)
     assert hub.listening() == 0
 
 
