@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from servicedesk.chat.choices import ChatEventKind, ChatState
+from servicedesk.core.audit import audited
 
 PERSON = settings.AUTH_USER_MODEL
 
@@ -89,8 +90,10 @@ class ChatEvent(models.Model):
         return f"{self.session_id}#{self.pk} {self.kind}"
 
 
+@audited(fields=("max_chats",), record_creation=False)
 class AgentChatStatus(models.Model):
-    """Whether an agent takes chats now, and how many at once."""
+    """Whether an agent takes chats now, and how many at once. Their limit is the
+    configuration (audited); switching themselves on and off is their day's work, not audited."""
 
     agent = models.OneToOneField(PERSON, on_delete=models.CASCADE, related_name="chat_status")
     available = models.BooleanField(default=False)

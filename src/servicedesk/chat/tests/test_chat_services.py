@@ -28,6 +28,7 @@ from servicedesk.chat.services import (
     chat_to_ticket,
     chat_transfer,
 )
+from servicedesk.core.models import ConfigChange
 from servicedesk.directory.models import SupportGroup
 from servicedesk.sla.chat_clock import desk_open
 from servicedesk.tickets.choices import Channel
@@ -209,3 +210,14 @@ def test_an_employee_who_leaves_is_shown_as_gone(exits: Exits) -> None:
     )
     assert waiting.state == ChatState.ENDED
     assert ChatEvent.objects.filter(session=waiting, kind=ChatEventKind.ENDED).exists()
+
+
+def test_an_agents_chat_limit_is_audited_their_availability_is_not(exits: Exits) -> None:
+    desk = exits.people["desk"]
+    status = chat_availability_set(agent=desk, available=True)
+    chat_availability_set(agent=desk, available=False)
+    limits = ConfigChange.objects.filter(model="chat.agentchatstatus")
+    assert not limits.exists()
+    status.max_chats = 5
+    status.save()
+    assert limits.get().changes == {"max_chats": [3, 5]}
