@@ -83,6 +83,7 @@ def event_payload(event: ChatEvent, chat: ChatSession) -> dict[str, Any]:
         "file_name": event.file_name,
         "file_url": (reverse("chat:file", args=[event.pk]) if event.file_name else ""),
         "at": event.created_at.isoformat(),
+        "time": timezone.localtime(event.created_at).strftime("%H:%M"),
     }
 
 

@@ -35,7 +35,7 @@
     item.dataset.eventId = String(line.id);
     const meta = document.createElement("span");
     meta.className = "chat-meta";
-    meta.textContent = line.author + " · " + line.at.slice(11, 16);
+    meta.textContent = line.author + " · " + line.time;
     const body = document.createElement("span");
     body.className = "chat-body";
     if (line.kind === "message") {
@@ -58,7 +58,10 @@
   function showStatus(status) {
     const parts = [];
     if (status.state === "waiting") parts.push(words("textWaiting", { position: status.position }));
-    if (status.state === "active") parts.push(words("textActive", { agent: status.agent }));
+    if (status.state === "active") {
+      const active = root.dataset.side === "desk" ? "textHeld" : "textActive";
+      parts.push(words(active, { agent: status.agent }));
+    }
     if (status.state === "ended") parts.push(words("textEnded"));
     if (status.requester_left && root.dataset.side === "desk") parts.push(words("textLeft"));
     if (status.ticket) parts.push(words("textTicket", { ticket: status.ticket }));
