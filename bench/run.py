@@ -6,7 +6,8 @@ gunicorn on a free loopback port, signs in as the demo users, and times sequenti
 `/healthz` (bare Django: the baseline), the workspace's first page, queues and search as the desk
 (serving every agency) and as an agent scoped to one agency, and `/portal/`. Writes the figures to
 `bench/results/pages-<vendor>.txt` and `.json`, then runs the API benchmark (`bench/api_bench.py`)
-and the SLA benchmarks (`bench/sla_replan.py`, `bench/sla_engine_bench.py` if present).
+and the SLA benchmarks (`bench/sla_replan.py`, `bench/sla_engine_bench.py` if present), the
+major incident benchmark and the live chat latency benchmark (`bench/chat_bench.py`).
 """
 
 from __future__ import annotations
@@ -378,6 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="Time only the pages with this label (e.g. reports).")
     parser.add_argument("--skip-major", action="store_true", help="No major-incident benchmark.")
     parser.add_argument("--skip-mail", action="store_true", help="No inbound mail benchmark.")
+    parser.add_argument("--skip-chat", action="store_true", help="No live chat benchmark.")
     args = parser.parse_args(argv)
     tickets = int(os.environ.get("BENCH_TICKETS", DEFAULT_TICKETS))
     url = bench_database_url()
@@ -412,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
         failed = run_major_incident_bench() or failed
     if not args.skip_mail:
         failed = run_mail_ingest_bench() or failed
+    if not args.skip_chat:
+        failed = run_own_database_bench("bench.chat_bench", "live chat latency") or failed
     return failed
 
 
@@ -435,6 +439,15 @@ def run_mail_ingest_bench() -> int:
         elif done.returncode:
             failed = done.returncode
     return failed
+
+
+def run_own_database_bench(module: str, what: str) -> int:
+    """A benchmark on its own database, so in a process of its own (Django is set up here)."""
+    print(f"Timing {what}...", flush=True)
+    done = subprocess.run(
+        [sys.executable, "-m", module], cwd=PROJECT_ROOT, timeout=1800, check=False
+    )
+    return done.returncode
 
 
 def run_major_incident_bench() -> int:

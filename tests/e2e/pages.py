@@ -1069,3 +1069,65 @@ class MailboxAdminPage:
     @property
     def messages(self) -> Locator:
         return self.page.locator("ul.messagelist")
+
+
+class PortalChat:
+    """The employee's chat: started from the portal, then the live conversation."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def start_from_home(self, base_url: str, topic: str) -> PortalChat:
+        self.page.goto(f"{base_url}/portal/")
+        self.page.get_by_test_id("chat-link").click()
+        self.page.get_by_label("What is it about? (optional)").fill(topic)
+        self.page.get_by_role("button", name="Start the chat").click()
+        return self
+
+    @property
+    def status(self) -> Locator:
+        return self.page.get_by_test_id("chat-status")
+
+    @property
+    def lines(self) -> Locator:
+        return self.page.get_by_test_id("chat-log").locator("li")
+
+    def line(self, text: str) -> Locator:
+        return self.page.get_by_test_id("chat-log").locator("li", has_text=text)
+
+    def send(self, text: str, file: FilePayload | None = None) -> None:
+        if file is not None:
+            self.page.get_by_label("File").set_input_files(file)
+        self.page.get_by_label("Message").fill(text)
+        self.page.get_by_label("Message").press("Enter")
+
+
+class ChatDesk:
+    """The agents' chat desk and one chat held there."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def open(self, base_url: str) -> ChatDesk:
+        self.page.goto(f"{base_url}/workspace/chat/")
+        return self
+
+    def take_chats(self) -> None:
+        self.page.get_by_role("button", name="Take chats").click()
+
+    @property
+    def waiting_count(self) -> Locator:
+        return self.page.get_by_test_id("waiting-count")
+
+    def accept_oldest(self) -> PortalChat:
+        self.page.get_by_test_id("accept-chat").first.click()
+        return PortalChat(self.page)  # the same conversation, from the desk's side
+
+    def make_ticket(self, short_description: str) -> None:
+        form = self.page.get_by_test_id("chat-to-ticket")
+        form.get_by_label("Make it a ticket").fill(short_description)
+        form.get_by_role("button", name="Create ticket").click()
+
+    @property
+    def ticket(self) -> Locator:
+        return self.page.get_by_test_id("chat-ticket")

@@ -15,6 +15,7 @@ from servicedesk.api.auth import CountUnauthenticatedCall, SignedInSession, Toke
 from servicedesk.api.errors import ApiError, ApiErrorCode, install_error_handlers
 from servicedesk.api.routers import (
     catalog,
+    chats,
     events,
     knowledge,
     major,
@@ -107,6 +108,7 @@ api.add_router("", webhooks.router)
 api.add_router("", tokens.router)
 api.add_router("", knowledge.router)
 api.add_router("", major.router)
+api.add_router("", chats.router)
 
 # Last, so that it only catches what no route above matched: a JSON 404, not the HTML page.
 fallback = Router(auth=None)

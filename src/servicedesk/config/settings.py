@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "servicedesk.api",
     "servicedesk.portal",
     "servicedesk.workspace",
+    "servicedesk.chat",
     "servicedesk.demo",
     # After ours, so that our templates of their pages win.
     "allauth",
@@ -317,6 +318,8 @@ SERVICEDESK_ATTACHMENT_FORBIDDEN_EXTENSIONS = (
 SERVICEDESK_PORTAL_POLL_SECONDS = 4
 # SLA clocks of tickets whose location names no calendar count on this one (None found: 24x7).
 SERVICEDESK_DEFAULT_CALENDAR = "State business hours"
+# A live chat waits at most this long for its first answer (counted on that calendar).
+SERVICEDESK_CHAT_FIRST_RESPONSE_SECONDS = 120
 # The state agency's filing procedure is silent on whether a Priority 1 clock counts nights and
 # weekends. We say yes: a P1 is an outage worked at once. The demo policy puts the 24x7 calendar on
 # P1 rules when this is on; afterwards each rule's calendar is an admin's to change.

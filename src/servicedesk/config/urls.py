@@ -19,6 +19,7 @@ urlpatterns = [
     path("workspace/mail/", include("servicedesk.mail.urls")),
     path("workspace/", include("servicedesk.workspace.urls")),
     path("notifications/", include("servicedesk.notifications.urls")),
+    path("chat/", include("servicedesk.chat.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

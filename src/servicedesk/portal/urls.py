@@ -2,6 +2,7 @@ from django.urls import path
 
 from servicedesk.portal.views import (
     attachments,
+    chat,
     deflection,
     filing,
     home,
@@ -31,6 +32,9 @@ urlpatterns = [
     path("tickets/<str:number>/join/", deflection.join, name="join"),
     path("tickets/<str:number>/comments/<int:pk>/", ticket.comment_link, name="comment"),
     path("attachments/<int:pk>/", attachments.download, name="attachment"),
+    path("chat/", chat.chat_start_page, name="chat_start"),
+    path("chat/<int:pk>/", chat.chat_page, name="chat"),
+    path("chat/<int:pk>/end/", chat.chat_end_view, name="chat_end"),
     path("kb/", knowledge.kb_home, name="kb"),
     path("kb/<int:pk>/", knowledge.kb_article, name="kb_article"),
     path("kb/<int:pk>/feedback/", knowledge.kb_feedback, name="kb_feedback"),

@@ -34,6 +34,10 @@ The rule:
 - People: staff who know every ticket find every active person; other staff find their own
   agency, the agencies they serve and their colleagues on the desk; an employee finds the people
   of their own agency. Nobody finds deactivated accounts.
+- Chats (live chat with the desk): an employee reads only the chats they started; staff see a
+  chat as they would a ticket of its requester's agency (a chat with no agency: those who know
+  every ticket), plus the chats they hold and those transferred to one of their groups. Staff who
+  see a waiting chat may accept (join) it; only its requester and its agent write in it.
 - A webhook subscription carries its owner's scope; one marked organisation-wide (only an
   administrator may create it) hears of every ticket while its owner is an active administrator.
 
@@ -60,6 +64,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from servicedesk.catalog.choices import Impact
+from servicedesk.chat.models import ChatSession
 from servicedesk.directory.choices import STAFF_ROLES, Role, Tier
 from servicedesk.directory.models import Person, SupportGroup
 from servicedesk.tickets.choices import TicketKind
@@ -328,3 +333,30 @@ def visible_people(viewer: Viewer) -> QuerySet[Person]:
     if scope.everything:
         return active
     return active.filter(own | Q(role__in=list(STAFF_ROLES)) | Q(agency_id__in=scope.agency_ids))
+
+
+def visible_chats(viewer: Viewer) -> QuerySet[ChatSession]:
+    """The live chats the viewer may read, by the rule in this module's docstring."""
+    person = _signed_in(viewer)
+    if person is None:
+        return ChatSession.objects.none()
+    own = Q(requester_id=person.pk)
+    if not person.is_staff_member:
+        return ChatSession.objects.filter(own)
+    scope = ticket_scope(person)
+    if scope.everything:
+        return ChatSession.objects.all()
+    reach = own | Q(agent_id=person.pk)
+    if scope.group_ids:
+        reach |= Q(group_id__in=scope.group_ids)
+    if scope.agency_ids:
+        reach |= Q(agency_id__in=scope.agency_ids)
+    return ChatSession.objects.filter(reach)
+
+
+def may_join_chat(viewer: Viewer, chat: ChatSession) -> bool:
+    """May the viewer take this chat as its agent (accept it, or be handed it)?"""
+    person = _signed_in(viewer)
+    if person is None or not person.is_staff_member or person.pk == chat.requester_id:
+        return False
+    return visible_chats(person).filter(pk=chat.pk).exists()

@@ -106,3 +106,29 @@ def test_every_channel_carries_to_each_viewer_only_what_the_policy_allows(exits:
             if viewer in STAFF:
                 internal = markers(ticket, "internal")[0]
                 assert internal in received["in-app"] and internal in received["webhook"]
+
+
+@pytest.mark.django_db
+def test_a_live_chat_about_a_ticket_reaches_only_those_who_may_know_the_ticket(
+    exits: Exits,
+) -> None:
+    """Each marked ticket's requester chats about it, quoting its title: the chat's lines (desk
+    list, streams, API) reach exactly the viewers who know the ticket."""
+    from servicedesk.chat.selectors import chats_search, waiting_chats_for
+    from servicedesk.chat.services import chat_post, chat_start
+
+    for ticket in TICKETS:
+        known = exits.tickets[ticket]
+        chat = chat_start(requester=known.requester, ticket=known)
+        chat_post(chat, author=known.requester, body=markers(ticket, "public")[0])
+    for viewer in PEOPLE:
+        person = exits.people[viewer]
+        chats = list(chats_search(person))
+        read = " ".join(" ".join(c.events.values_list("body", flat=True)) for c in chats)
+        leaked = [marker for marker in forbidden_markers(viewer) if marker in read]
+        assert not leaked, f"{viewer} by chat: {leaked}"
+        for ticket in KNOWS[viewer]:
+            if viewer in STAFF or exits.tickets[ticket].requester == person:
+                assert markers(ticket, "public")[0] in read, (viewer, ticket)
+        if viewer in STAFF:
+            assert len(waiting_chats_for(person)) == len(KNOWS[viewer]), viewer

@@ -53,7 +53,10 @@ class Command(BaseCommand):
                     sys.executable,
                     "-m",
                     "gunicorn",
-                    "servicedesk.config.wsgi",
+                    "servicedesk.config.asgi",
+                    # ASGI, so that the chat's live streams wait without holding a worker.
+                    "--worker-class",
+                    "uvicorn_worker.UvicornWorker",
                     "--config",
                     "python:servicedesk.config.gunicorn",
                     "--bind",
