@@ -24,8 +24,14 @@ def _storable_text(value: str) -> str:
 
 
 def _aware(value: datetime) -> datetime:
-    """A time without a zone is read as UTC, the zone every time is stored in."""
-    return value.replace(tzinfo=UTC) if timezone.is_naive(value) else value
+    """A time without a zone is read as UTC, the zone every time is stored in; one with a zone
+    is turned into UTC (PostgreSQL refuses offsets beyond ±15:59, which Python allows)."""
+    if timezone.is_naive(value):
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("is out of the range of dates the desk can store") from error
 
 
 Text = Annotated[str, AfterValidator(_storable_text)]

@@ -74,6 +74,14 @@ def test_filters_narrow_the_list(org: Org, api_as) -> None:
     assert len(numbers(desk.get("/tickets", created_before=later))) == 3
     naive = (timezone.now() + timedelta(days=1)).replace(tzinfo=None).isoformat()
     assert len(numbers(desk.get("/tickets", created_before=naive))) == 3
+    # An offset Python accepts but PostgreSQL would not (over 15:59) is read as the instant it is.
+    far_east = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S+23:30")
+    assert len(numbers(desk.get("/tickets", created_before=far_east))) == 3
+    edge = desk.client.get(
+        "/api/v1/tickets?created_before=0001-01-01T00:00:00%2B23:00", headers=desk.headers
+    )
+    assert edge.status_code == 422
+    assert "out of the range" in edge.content.decode()
 
 
 @pytest.mark.parametrize("ordering", ["-created_at", "created_at", "number", "-priority"])
