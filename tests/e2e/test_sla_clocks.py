@@ -69,7 +69,7 @@ def test_the_care_center_logs_a_call_prioritized_on_entry(
     call.choose("Category", "2 – Security Access")
     call.choose("Priority code", "1 Service Request: 1 – Emergency (4 hours)")
     call.submit()
-    expect(call.error("priority_code")).to_contain_text("not one of category 2 – Security Access")
+    expect(call.error("priority_code")).to_contain_text("choose a code of category 2 – Security Access")
     call.caller("Colleague")
     call.choose("Priority code", "2 Security Access: 3 – Instructional (3 days)")
     call.submit()

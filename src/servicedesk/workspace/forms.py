@@ -11,9 +11,11 @@ from servicedesk.catalog.models import Category, PriorityCode, RequestType, Serv
 from servicedesk.directory.choices import STAFF_ROLES
 from servicedesk.directory.models import ExternalHelpDesk, Person, SupportGroup
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
+from servicedesk.tickets.errors import TicketError
 from servicedesk.tickets.limits import REASON_MAX, SHORT_DESCRIPTION_MAX, TEXT_MAX
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.queues import SORTS
+from servicedesk.tickets.services.chart_check import priority_code_category_check
 from servicedesk.tickets.upload_fields import MultipleFileField
 
 CALL_CHANNELS = [
@@ -296,18 +298,13 @@ class CallForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        code, category = data.get("priority_code"), data.get("category")
-        if code is not None and category is None:
-            data["category"] = code.category
-        elif not code_fits_category(code, category):
-            self.add_error("priority_code", f"This code is not one of category {category}.")
+        try:
+            data["category"] = priority_code_category_check(
+                category=data.get("category"), priority_code=data.get("priority_code")
+            )
+        except TicketError as refused:
+            self.add_error("priority_code", refused.message)
         return data
-
-
-def code_fits_category(code: PriorityCode | None, category: Category | None) -> bool:
-    """Whether a priority code may go with a category. The one place Log a call checks it; the
-    chart's own check in the ticket services replaces it when there is one."""
-    return code is None or category is None or code.category_id == category.pk
 
 
 class TakeForm(VersionedForm):

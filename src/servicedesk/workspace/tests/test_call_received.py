@@ -112,6 +112,6 @@ def test_a_code_of_another_category_is_refused_beside_the_field(org: Org, client
     assert response.status_code == 400
     body = response.content.decode()
     assert 'data-testid="error-priority_code"' in body
-    assert "not one of category 2" in body
+    assert "choose a code of category 2" in body
     assert 'value="Needs a projector"' in body
     assert not Ticket.objects.exists()
