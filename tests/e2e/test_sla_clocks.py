@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from servicedesk.catalog.models import Category, PriorityCode
+from servicedesk.catalog.models import Category, PriorityCode, PriorityCodeTarget
 from servicedesk.conftest import Org, make_person
 from servicedesk.conftest import org as org  # the fixture, shared with src/ tests
 from servicedesk.directory.choices import Role
@@ -41,10 +41,22 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def district_chart() -> dict[str, PriorityCode]:
     break_fix = Category.objects.create(number=1, name="Service Request")
     access = Category.objects.create(number=2, name="Security Access")
-    return {
-        "emergency": PriorityCode.objects.create(category=break_fix, code=1, name="Emergency"),
-        "access": PriorityCode.objects.create(category=access, code=3, name="Instructional"),
-    }
+    emergency = PriorityCode.objects.create(category=break_fix, code=1, name="Emergency")
+    instructional = PriorityCode.objects.create(category=access, code=3, name="Instructional")
+    # Each code carries its own resolution target (the chart's "4 hours", "3 business days").
+    PriorityCodeTarget.objects.create(
+        priority_code=emergency,
+        metric=Metric.RESOLUTION,
+        target_kind=TargetKind.DURATION,
+        minutes=4 * 60,
+    )
+    PriorityCodeTarget.objects.create(
+        priority_code=instructional,
+        metric=Metric.RESOLUTION,
+        target_kind=TargetKind.BUSINESS_DAYS,
+        days=3,
+    )
+    return {"emergency": emergency, "access": instructional}
 
 
 def acknowledge_rule() -> None:
@@ -67,11 +79,13 @@ def test_the_care_center_logs_a_call_prioritized_on_entry(
     call.caller("Colleague")
     call.describe("Cannot reach the grade book")
     call.choose("Category", "2 – Security Access")
-    call.choose("Priority code", "1 Service Request: 1 – Emergency (4 hours)")
+    call.choose("Priority code", "1 Service Request: 1-1 – Emergency (4 hours)")
     call.submit()
-    expect(call.error("priority_code")).to_contain_text("choose a code of category 2 – Security Access")
+    expect(call.error("priority_code")).to_contain_text(
+        "choose a code of category 2 – Security Access"
+    )
     call.caller("Colleague")
-    call.choose("Priority code", "2 Security Access: 3 – Instructional (3 days)")
+    call.choose("Priority code", "2 Security Access: 2-3 – Instructional (3 business days)")
     call.submit()
     ticket = AgentTicketPage(page)
     expect(ticket.badge("state")).to_be_visible()

@@ -291,7 +291,7 @@ class CallForm(StyledForm):
     )
     priority_code = PriorityCodeField(
         required=False,
-        queryset=PriorityCode.objects.select_related("category"),
+        queryset=PriorityCode.objects.select_related("category").prefetch_related("targets"),
         label="Priority code",
         help_text="Its category's SLA target; a code alone sets its category.",
     )

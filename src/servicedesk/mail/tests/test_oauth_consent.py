@@ -253,6 +253,8 @@ def test_the_mailbox_form_checks_the_from_address_and_the_oauth_user(
         "smtp_port": 587,
         "smtp_security": "starttls",
         "from_address": "IT Desk, no address",
+        "default_kind": "incident",
+        "cc_become": "watchers",
         "is_active": "on",
     }
     page = admin_client.post(f"/admin/mail/mailbox/{mailbox.pk}/change/", form)

@@ -83,9 +83,9 @@ def test_with_a_certificate_the_receiver_takes_mail_only_over_starttls(
 
 
 def test_without_a_certificate_starttls_is_not_offered(
-    org: Org, desk_mailbox: Mailbox, receiver: int
+    org: Org, desk_mailbox: Mailbox, receiver: Receiver
 ) -> None:
-    with smtplib.SMTP("127.0.0.1", receiver) as client:
+    with smtplib.SMTP("127.0.0.1", receiver.port) as client:
         client.ehlo()
         assert not client.has_extn("starttls")
 
