@@ -77,6 +77,9 @@ class TwoFactorPage:
 
     def add_security_key(self) -> None:
         self.page.get_by_role("link", name="Add").first.click()
+        # The button does its work through the page's WebAuthn script: a click before the
+        # script has run would do nothing (seen on a loaded machine).
+        self.page.wait_for_load_state("load")
         self.page.get_by_role("button", name="Add").click()
 
     def use_security_key(self) -> None:

@@ -151,7 +151,7 @@ def test_a_staff_member_signs_in_with_a_passkey_as_second_factor(
     expect(two_factor.notice).to_be_visible()
     page.goto(f"{live_server.url}/accounts/2fa/")
     two_factor.add_security_key()
-    expect(page.get_by_text("Security key added")).to_be_visible()
+    expect(page.get_by_text("Security key added")).to_be_visible(timeout=15_000)
     assert Authenticator.objects.filter(user=agent, type="webauthn").exists()
     Header(page).sign_out()
     LoginPage(page, live_server.url).open().sign_in("avery", E2E_PASSWORD)
