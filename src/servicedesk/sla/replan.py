@@ -10,12 +10,16 @@ the times planned from them, and the calendar's own history says why they moved.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import psycopg
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockState
@@ -57,24 +61,58 @@ def calendar_replan(calendar: BusinessCalendar, *, batch_size: int = REPLAN_BATC
     calendar.refresh_from_db()
     engine = engine_calendar(calendar)
     report = Replan()
-    held: list[int] = []
-    after = 0
-    while ids := list(
-        open_clocks(calendar)
-        .filter(pk__gt=after)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:batch_size]
-    ):
-        after = ids[-1]
-        done = _replan_batch(calendar, ids, engine, report, skip_locked=True)
-        held.extend(sorted(set(ids) - done))
-    # A clock an agent's save held is re-planned now, one at a time, waiting for that save to
-    # commit: the agent's own save re-plans it only if its transaction read the calendar after
-    # the change, which it cannot know. One clock a transaction keeps any other save from
-    # queueing behind the one we wait on.
+    if connection.vendor == "postgresql":
+        held = _replan_unlocked(calendar, engine, report, batch_size)
+    else:  # SQLite has no row locks: each batch is read and written in one short transaction
+        held = []
+        after = 0
+        while ids := list(
+            open_clocks(calendar)
+            .filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        ):
+            after = ids[-1]
+            _replan_batch(calendar, ids, engine, report, skip_locked=True)
+    # A clock an agent's save held (or changed since it was read) is re-planned now, one at a
+    # time, waiting for that save to commit: the agent's own save re-plans it only if its
+    # transaction read the calendar after the change, which it cannot know. One clock a
+    # transaction keeps any other save from queueing behind the one we wait on.
     for pk in held:
         report.retried += len(_replan_batch(calendar, [pk], engine, report, skip_locked=False))
     return report
+
+
+def _replan_unlocked(
+    calendar: BusinessCalendar, engine: Calendar, report: Replan, batch_size: int
+) -> list[int]:
+    """PostgreSQL: read a batch without locking it, rebuild its clocks, then write those that
+    moved in one UPDATE that locks only rows no one holds (`SKIP LOCKED`) and still as read
+    (their `xmin`, the transaction that wrote them, unchanged). The only lock an agent's save
+    could wait on is that one statement's. The ids of the clocks it could not write."""
+    held: list[int] = []
+    after = 0
+    while rows := list(
+        open_clocks(calendar)
+        .filter(pk__gt=after)
+        .order_by("pk")
+        .only("pk", *CLOCK_COLUMNS)
+        .annotate(seen=RawSQL("xmin::text", ()))[:batch_size]
+    ):
+        after = rows[-1].pk
+        moved = [row for row in rows if _replanned(row, engine)]
+        report.batches += 1
+        report.examined += len(rows)
+        if not moved:
+            continue
+        began = time.perf_counter()
+        written = _write_back_postgresql(moved)
+        report.longest_batch_s = max(report.longest_batch_s, time.perf_counter() - began)
+        report.written += len(written)
+        missed = [row.pk for row in moved if row.pk not in written]
+        report.examined -= len(missed)  # examined again when retried
+        held.extend(missed)
+    return held
 
 
 def _replan_batch(
@@ -110,33 +148,73 @@ def _replanned(row: TicketClock, engine: Calendar) -> bool:
     """Rebuild the clock on the calendar as it is now; whether any stored column changed."""
     before = [getattr(row, name) for name in CLOCK_COLUMNS]
     copy_clock(row, Clock.from_dict(row.record, engine))
+    row.record_moved = row.record != before[-1]  # type: ignore[attr-defined]
     return [getattr(row, name) for name in CLOCK_COLUMNS] != before
 
 
 def _write_back(rows: list[TicketClock]) -> None:
-    fields = [f for f in TicketClock._meta.concrete_fields if f.name in CLOCK_COLUMNS]
+    """One prepared UPDATE a row, sent as a batch: Django's bulk_update builds a CASE per
+    column with a branch per row, which SQLite evaluates in quadratic time."""
+    if connection.vendor == "postgresql":
+        _write_back_postgresql(rows, guarded=False)
+        return
+    fields = _written_fields(rows)
+    table = connection.ops.quote_name(TicketClock._meta.db_table)
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {assignments} WHERE id = %s",
+            [
+                [*(f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields), row.pk]
+                for row in rows
+            ],
+        )
+
+
+def _written_fields(rows: Sequence[TicketClock]) -> list[Any]:
+    # The record is the clock's facts: a re-plan rebuilds the same one, so it is written only
+    # when a clock's record did change (it never does today, but the engine may normalise).
+    record = any(row.record_moved for row in rows)  # type: ignore[attr-defined]
+    names = [name for name in CLOCK_COLUMNS if name != "record" or record]
+    return [f for f in TicketClock._meta.concrete_fields if f.name in names]
+
+
+def _write_back_postgresql(rows: Sequence[TicketClock], *, guarded: bool = True) -> set[int]:
+    """One statement for the batch: each column's new values as one array, joined in by id;
+    `guarded`: only rows no one holds and still as they were read. The ids written.
+
+    Bound on the server (psycopg's own cursor, wrapped as Django wraps its cursors so the
+    query is counted and logged): Django's client-side binding quotes every array element in
+    Python, slower than PostgreSQL runs the whole UPDATE.
+    """
+    fields = _written_fields(rows)
     table = connection.ops.quote_name(TicketClock._meta.db_table)
     quoted = [connection.ops.quote_name(f.column) for f in fields]
-    params = [
-        [row.pk, *(f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields)]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One statement for the batch: the rows' new values joined in by id.
-            casts = ", ".join(f"%s::{f.db_type(connection)}" for f in fields)
-            values = ", ".join(f"(%s::bigint, {casts})" for _ in rows)
-            assignments = ", ".join(f"{column} = v.{column}" for column in quoted)
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM (VALUES {values}) "
-                f"AS v(id, {', '.join(quoted)}) WHERE {table}.id = v.id",
-                [value for row in params for value in row],
-            )
+    arrays: list[Any] = [[row.pk for row in rows], [getattr(row, "seen", "0") for row in rows]]
+    types = ["bigint[]", "text[]"]
+    for field in fields:
+        values = [getattr(row, field.attname) for row in rows]
+        if field.get_internal_type() == "JSONField":
+            arrays.append([json.dumps(value) for value in values])
+            types.append("jsonb[]")
         else:
-            # One prepared UPDATE a row, sent as a batch: Django's bulk_update builds a CASE per
-            # column with a branch per row, which SQLite evaluates in quadratic time.
-            assignments = ", ".join(f"{column} = %s" for column in quoted)
-            cursor.executemany(
-                f"UPDATE {table} SET {assignments} WHERE id = %s",
-                [[*row[1:], row[0]] for row in params],
-            )
+            arrays.append(values)
+            types.append(f"{field.db_type(connection)}[]")
+    unnested = ", ".join(f"%s::{kind}" for kind in types)
+    assignments = ", ".join(f"{column} = v.{column}" for column in quoted)
+    guard = (
+        f" AND {table}.xmin = v.seen::xid AND {table}.id IN (SELECT id FROM {table} "
+        f"WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED)"
+        if guarded
+        else ""
+    )
+    raw: Any = psycopg.Cursor(connection.connection)
+    logged = connection.queries_logged
+    with connection.make_debug_cursor(raw) if logged else connection.make_cursor(raw) as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM unnest({unnested}) "
+            f"AS v(id, seen, {', '.join(quoted)}) WHERE {table}.id = v.id{guard} "
+            f"RETURNING {table}.id",
+            [*arrays, arrays[0]] if guarded else arrays,
+        )
+        return {pk for (pk,) in cursor.fetchall()}
