@@ -1,6 +1,6 @@
 """The batched SLA re-plan at scale on PostgreSQL (run by `bench.sla_replan`; see its docstring).
 
-    python -m bench.sla_replan --postgres
+python -m bench.sla_replan --postgres
 """
 
 from __future__ import annotations
@@ -52,9 +52,7 @@ def _copy_tickets(wanted: int) -> None:
     if have >= wanted:
         return
     template = Ticket.objects.order_by("pk").values_list("pk", flat=True).first()
-    columns = [
-        f.column for f in Ticket._meta.concrete_fields if f.column not in ("id", "number")
-    ]
+    columns = [f.column for f in Ticket._meta.concrete_fields if f.column not in ("id", "number")]
     listed = ", ".join(columns)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -84,9 +82,7 @@ def _clock_shapes() -> list[dict[str, Any]]:
                 "started": began.isoformat(),
                 "state": row.state,
                 "due": row.due_at.isoformat() if row.due_at else None,
-                "threshold": (
-                    row.next_threshold_at.isoformat() if row.next_threshold_at else None
-                ),
+                "threshold": (row.next_threshold_at.isoformat() if row.next_threshold_at else None),
                 "record": row.record,
             }
         )

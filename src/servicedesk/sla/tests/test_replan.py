@@ -9,9 +9,12 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 from django.db import connection
+from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from servicedesk.conftest import Org
+from servicedesk.directory.choices import Role
+from servicedesk.directory.models import Person
 from servicedesk.sla import replan
 from servicedesk.sla.choices import Metric, TargetKind
 from servicedesk.sla.models import BusinessCalendar, CalendarClosure, SlaRule, TicketClock
@@ -151,3 +154,30 @@ def test_a_clock_an_agents_save_holds_is_not_waited_on_and_is_replanned_after(
     assert report.longest_batch_s < 0.5
     moved = dict(TicketClock.objects.filter(pk__in=due).values_list("pk", "due_at"))
     assert all(moved[pk] > due[pk] for pk in due)
+
+
+def test_the_admin_says_a_large_calendars_replan_was_started(
+    district: BusinessCalendar, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from servicedesk.sla.tests.test_calendar_admin import change
+
+    due = file_tickets(org, 3)
+    monkeypatch.setattr(replan, "REPLAN_IN_REQUEST", 2)
+    admin = Person.objects.create_superuser("root", "root@example.org", "pw", role=Role.ADMIN)
+    client = Client()
+    client.force_login(admin)
+    day = min(due.values()).astimezone(CHICAGO).date()
+    response = change(
+        client,
+        district,
+        **{
+            "closures-TOTAL_FORMS": "1",
+            "closures-0-date": day.isoformat(),
+            "closures-0-name": "Snow",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "was started in the background" in page
+    # The clocks move when the worker runs the task, not in the admin's request.
+    assert dict(TicketClock.objects.filter(pk__in=due).values_list("pk", "due_at")) == due
