@@ -127,7 +127,8 @@ def measure() -> ReplanFigures:
         Clock.from_dict = original  # type: ignore[method-assign]
         closure.delete()
         planning.calendar_replan(calendar)  # leave the database as it was
-    return ReplanFigures(connection.vendor, replanned or clocks, total, engine_seconds, baseline)
+    examined = replanned.examined or clocks
+    return ReplanFigures(connection.vendor, examined, total, engine_seconds, baseline)
 
 
 def write(figures: ReplanFigures) -> Path:
