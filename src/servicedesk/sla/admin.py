@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
 from servicedesk.sla.chart import chart_verdicts
 from servicedesk.sla.choices import TargetKind
@@ -34,14 +35,18 @@ from servicedesk.sla.planning import (
     HolidayImport,
     HolidayImportError,
     calendar_hours_change,
-    calendar_replan,
     holidays_apply,
     holidays_preview,
 )
 from servicedesk.sla.selectors import calendar_preview
 from servicedesk.sla.simulator import simulate
+from servicedesk.sla.tasks import calendar_replan_soon
 
 HOLIDAY_QUERY_FIELDS = ("country", "subdivision", "first_year", "last_year")
+REPLAN_STARTED = gettext_lazy(
+    "Re-planning the open SLA clocks on this calendar was started in the background; "
+    "due times move batch by batch as it runs."
+)
 
 
 class ClosureInline(admin.TabularInline):
@@ -133,9 +138,13 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
         self, request: HttpRequest, form: ModelForm, formsets: list[BaseInlineFormSet], change: bool
     ) -> None:
         super().save_related(request, form, formsets, change)
-        replanned = calendar_replan(form.instance)
-        if replanned:
-            messages.info(request, f"Re-planned {replanned} open SLA clocks on this calendar.")
+        replanned = calendar_replan_soon(form.instance)
+        if replanned is None:
+            messages.info(request, str(REPLAN_STARTED))
+        elif replanned.examined:
+            messages.info(
+                request, f"Re-planned {replanned.examined} open SLA clocks on this calendar."
+            )
 
     def import_holidays(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Two steps: what the package offers for a country and years, then the chosen ones."""
@@ -178,11 +187,15 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
     def _imported(
         self, request: HttpRequest, calendar: BusinessCalendar, result: HolidayImport
     ) -> HttpResponse:
-        replanned = calendar_replan(calendar)
+        replanned = calendar_replan_soon(calendar)
         messages.success(
             request,
-            f"Added {result.added} holidays from {result.source} "
-            f"({result.kept} already there); re-planned {replanned} open clocks.",
+            f"Added {result.added} holidays from {result.source} ({result.kept} already there); "
+            + (
+                str(REPLAN_STARTED)
+                if replanned is None
+                else f"re-planned {replanned.examined} open clocks."
+            ),
         )
         url = reverse("admin:sla_businesscalendar_change", args=[calendar.pk])
         return HttpResponseRedirect(url)

@@ -13,20 +13,13 @@ from datetime import date
 from importlib.metadata import version
 
 import holidays
-from django.db import connection, transaction
+from django.db import transaction
 
-from servicedesk.sla.calendars import engine_calendar
-from servicedesk.sla.choices import ClockState
-from servicedesk.sla.engine import Clock
-from servicedesk.sla.models import (
-    BusinessCalendar,
-    CalendarClosure,
-    TicketClock,
-    WeeklyHoursVersion,
-)
-from servicedesk.sla.services import CLOCK_COLUMNS, copy_clock
+from servicedesk.sla.models import BusinessCalendar, CalendarClosure, WeeklyHoursVersion
 
-REPLAN_BATCH = 2000
+# Re-planning lives in its own module; the admin and the tests know it from here.
+from servicedesk.sla.replan import Replan as Replan
+from servicedesk.sla.replan import calendar_replan as calendar_replan
 
 
 class HolidayImportError(ValueError):
@@ -112,42 +105,3 @@ def calendar_hours_change(
     )
     calendar.mark_changed()
     return version
-
-
-def calendar_replan(calendar: BusinessCalendar) -> int:
-    """Recompute due dates and warning times of every open clock counting on `calendar`."""
-    calendar.refresh_from_db()
-    engine = engine_calendar(calendar)
-    open_clocks = TicketClock.objects.filter(
-        calendar=calendar, state__in=[ClockState.RUNNING, ClockState.PAUSED]
-    )
-    done = 0
-    pks = list(open_clocks.values_list("pk", flat=True))
-    for start in range(0, len(pks), REPLAN_BATCH):
-        with transaction.atomic():
-            batch = list(
-                TicketClock.objects.select_for_update().filter(
-                    pk__in=pks[start : start + REPLAN_BATCH]
-                )
-            )
-            for row in batch:
-                copy_clock(row, Clock.from_dict(row.record, engine))
-            _write_back(batch)
-            done += len(batch)
-    return done
-
-
-def _write_back(rows: list[TicketClock]) -> None:
-    """One prepared UPDATE per row, sent as a batch: Django's bulk_update builds a CASE per
-    column with a branch per row, which SQLite evaluates in quadratic time (500 s for 100,000)."""
-    fields = [f for f in TicketClock._meta.concrete_fields if f.name in CLOCK_COLUMNS]
-    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-    table = connection.ops.quote_name(TicketClock._meta.db_table)
-    sql = f"UPDATE {table} SET {assignments} WHERE id = %s"
-    params = [
-        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
-        + [row.pk]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -77,13 +78,32 @@ CLOCK_COLUMNS = (
 )
 
 
+# The columns planned from a clock's record (all of CLOCK_COLUMNS but the record itself).
+PLANNED_COLUMNS = CLOCK_COLUMNS[:-1]
+
+
+def planned_columns(clock: Clock) -> tuple[Any, ...]:
+    """The values of PLANNED_COLUMNS for `clock`, in their order."""
+    outcome = clock.outcome.value if clock.outcome else ""
+    return (
+        clock.state.value,
+        outcome,
+        clock.due_at,
+        clock.breached_at,
+        clock.stopped_at,
+        clock.next_threshold_at(),
+    )
+
+
 def copy_clock(row: TicketClock, clock: Clock) -> None:
-    row.state = clock.state.value
-    row.outcome = clock.outcome.value if clock.outcome else ""
-    row.due_at = clock.due_at
-    row.breached_at = clock.breached_at
-    row.stopped_at = clock.stopped_at
-    row.next_threshold_at = clock.next_threshold_at()
+    (
+        row.state,
+        row.outcome,
+        row.due_at,
+        row.breached_at,
+        row.stopped_at,
+        row.next_threshold_at,
+    ) = planned_columns(clock)
     row.record = clock.to_dict()
 
 

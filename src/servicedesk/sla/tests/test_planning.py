@@ -66,7 +66,7 @@ def test_adding_a_holiday_moves_open_due_dates(district, org) -> None:
     assert due is not None
     due_day = due.astimezone(CHICAGO).date()
     CalendarClosure.objects.create(calendar=district, date=due_day, name="Snow day")
-    assert calendar_replan(district) == 1
+    assert calendar_replan(district).examined == 1
     restore.refresh_from_db()
     assert restore.due_at is not None and restore.due_at > due
     assert restore.due_at.astimezone(CHICAGO).date() > due_day
