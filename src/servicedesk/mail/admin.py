@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from servicedesk.core.read_only_admin import ReadOnlyAdmin
 from servicedesk.directory.models import Person
 from servicedesk.mail.choices import OAuthProvider
 from servicedesk.mail.consent import ConsentViews
@@ -241,15 +242,6 @@ class InboundMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboundReview)
-class InboundReviewAdmin(admin.ModelAdmin):
+class InboundReviewAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor", "action", "message", "note")
     list_filter = ("action",)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -5,18 +5,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from servicedesk.core.read_only_admin import ReadOnlyAdmin
 from servicedesk.tickets.models import NumberCounter, Ticket, TicketHistory
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class HistoryInline(admin.TabularInline):
