@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from servicedesk.directory.models import Person
@@ -33,6 +35,40 @@ def chromium_path() -> str:
     if not found:
         pytest.fail("Chromium is missing: apt-get install chromium (.ci/run does it).")
     return found
+
+
+class RequestsInFlight:
+    """Counts the requests the live server is still answering.
+
+    A page's last htmx loads may still be running on the server when a test ends and its browser
+    closes. The database is emptied right after; on PostgreSQL a request still reading then
+    deadlocks the TRUNCATE and the next test starts on the last one's rows. So a test's browser
+    waits, after closing, until the server has answered everything it was asked.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def started(self, **_: Any) -> None:
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **_: Any) -> None:
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_until_answered(self, timeout: float = 10.0) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.count <= 0, timeout=timeout)
+            # A stream still open after the timeout (a chat's events) must not delay the next test.
+            self.count = 0
+
+
+requests_in_flight = RequestsInFlight()
+request_started.connect(requests_in_flight.started, weak=False)
+request_finished.connect(requests_in_flight.finished, weak=False)
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +102,7 @@ def page(browser: Browser, csp_violations: list[str]) -> Iterator[Page]:
     )
     yield opened
     context.close()
+    requests_in_flight.wait_until_answered()
     # Every browser test also proves its pages need nothing the policy forbids.
     assert csp_violations == [], f"a page broke the Content-Security-Policy: {csp_violations}"
 
