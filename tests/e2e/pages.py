@@ -1134,3 +1134,44 @@ class ChatDesk:
     @property
     def ticket(self) -> Locator:
         return self.page.get_by_test_id("chat-ticket")
+
+
+class MailDesk:
+    """The mail desk: held mail with why it was held, released or discarded, and the decisions."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def nav_link(self) -> Locator:
+        """The workspace nav's "Held mail" link, with the count; shown to reviewers only."""
+        return self.page.get_by_test_id("nav-held-mail")
+
+    def open_from_nav(self, base_url: str) -> MailDesk:
+        self.page.goto(f"{base_url}/workspace/")
+        self.nav_link.click()
+        return self
+
+    @property
+    def held(self) -> Locator:
+        return self.page.get_by_test_id("held-message")
+
+    def held_from(self, sender: str) -> Locator:
+        return self.held.filter(has_text=sender)
+
+    def release(self, sender: str, note: str) -> None:
+        message = self.held_from(sender)
+        message.get_by_label("Why release it").fill(note)
+        message.get_by_role("button", name="Release").click()
+
+    def discard(self, sender: str, note: str) -> None:
+        message = self.held_from(sender)
+        message.get_by_label("Why discard it").fill(note)
+        message.get_by_role("button", name="Discard").click()
+
+    @property
+    def decisions(self) -> Locator:
+        return self.page.get_by_test_id("review-entry")
+
+    def open_ticket_of_decision(self) -> None:
+        self.decisions.first.get_by_test_id("review-ticket").click()

@@ -46,11 +46,20 @@ def held_messages(person: Person) -> QuerySet[InboundMessage]:
     )
 
 
+def held_count(person: Person) -> int | None:
+    """How much mail waits for review (the nav's badge); None for who may not review it."""
+    if not may_review(person):
+        return None
+    return InboundMessage.objects.filter(state=InboundState.QUARANTINED).count()
+
+
 def recent_reviews(person: Person, limit: int = 20) -> list[InboundReview]:
     if not may_review(person):
         return []
     return list(
-        InboundReview.objects.select_related("actor", "message").order_by("-at", "-pk")[:limit]
+        InboundReview.objects.select_related("actor", "message", "message__ticket")
+        .defer("message__raw")
+        .order_by("-at", "-pk")[:limit]
     )
 
 

@@ -66,10 +66,15 @@ def held_release(request: HttpRequest, pk: int) -> HttpResponse:
     except review.ReviewRefusedError as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(
-            request,
-            _("Released: %(outcome)s") % {"outcome": done.get_state_display().lower()},
-        )
+        outcome = done.get_state_display().lower()
+        if done.ticket is not None:
+            text = _("Released: %(outcome)s on %(number)s.") % {
+                "outcome": outcome,
+                "number": done.ticket.number,
+            }
+        else:
+            text = _("Released: %(outcome)s") % {"outcome": outcome}
+        messages.success(request, text)
     return redirect("mail:desk")
 
 

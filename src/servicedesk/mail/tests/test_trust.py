@@ -202,3 +202,25 @@ def test_the_mail_desk_page_lists_held_mail_and_releases_it(
     page = client.get("/workspace/mail/")
     assert b'data-testid="held-message"' not in page.content
     assert b"Released" in page.content and b"known" in page.content
+
+
+# The nav's polled list for a reviewer: session and person, their scope, the queue counts, the
+# saved views, and the held-mail count.
+NAV_QUERIES = 6
+
+
+def test_the_nav_shows_reviewers_the_held_mail_in_one_query(
+    org: Org, mailbox: Mailbox, receiver: Receiver, django_assert_num_queries
+) -> None:
+    client = Client()
+    client.force_login(org.desk)
+    verdict = results("spf=fail smtp.mailfrom=example.org; dmarc=fail header.from=example.org")
+    for held in (1, 3):
+        while InboundMessage.objects.count() < held:
+            receiver.send(mail(headers=verdict))
+        with django_assert_num_queries(NAV_QUERIES):
+            nav = client.get("/workspace/counts/").content.decode()
+        assert 'data-testid="nav-held-mail"' in nav and f">{held}</span>" in nav
+    outsider = make_person("night", Role.AGENT, org.fiber)
+    client.force_login(outsider)
+    assert "nav-held-mail" not in client.get("/workspace/counts/").content.decode()

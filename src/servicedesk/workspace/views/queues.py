@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.directory.models import Person
 from servicedesk.directory.oncall import on_call_board
+from servicedesk.mail.review import held_count
 from servicedesk.outages.major_selectors import open_major_incidents
 from servicedesk.tickets.discipline import next_ticket_for
 from servicedesk.tickets.queues import (
@@ -139,7 +140,8 @@ def new_queue_reviewed(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def nav_counts(request: HttpRequest) -> HttpResponse:
-    """The polled badge list in the nav: every queue's size, one query."""
+    """The polled badge list in the nav: every queue's size, one query; for those who review
+    held mail, one more for the mail waiting for them."""
     user = staff_person(request)
     counts = queue_counts(user)
     return render(
@@ -148,6 +150,7 @@ def nav_counts(request: HttpRequest) -> HttpResponse:
         {
             "counts": [(queue, QUEUE_TITLES[queue], counts[queue]) for queue in Queue],
             "views": saved_view_counts(user),
+            "held_mail": held_count(user),
         },
     )
 
