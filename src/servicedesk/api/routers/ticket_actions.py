@@ -1,4 +1,4 @@
-"""`/tickets/{number}/…`: transition, assign, comments, attachments and links."""
+"""`/tickets/{number}/…`: transition, assign, convert, comments, attachments and links."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from servicedesk.api.schemas.tickets import (
     AttachmentOut,
     CommentIn,
     CommentOut,
+    ConvertIn,
     LinkIn,
     LinkOut,
     TicketOut,
@@ -33,12 +34,13 @@ from servicedesk.api.selectors import (
     api_ticket_written,
 )
 from servicedesk.sla.models import TicketClock
-from servicedesk.tickets.choices import Channel, LinkKind, TicketState
+from servicedesk.tickets.choices import Channel, LinkKind, TicketKind, TicketState
 from servicedesk.tickets.models import Attachment, Comment, Ticket, TicketLink
 from servicedesk.tickets.services import (
     attachment_add,
     comment_add,
     ticket_assign,
+    ticket_convert,
     ticket_link,
     ticket_transition,
 )
@@ -94,6 +96,26 @@ def ticket_assign_action(
         group=resolve_one("group", payload.group),
         assignee=resolve_one("assignee", payload.assignee),
         approval_reason=payload.approval_reason,
+    )
+    ticket = api_ticket_written(viewer, ticket)
+    tagged(response, ticket)
+    return ticket
+
+
+@router.post("/{number}/convert", response={200: TicketOut, **WRITE_ERRORS})
+def ticket_convert_action(
+    request: HttpRequest, number: str, payload: ConvertIn, response: HttpResponse
+) -> Ticket:
+    """Make an open incident a service request, or a service request an incident. The ticket
+    keeps its number and conversation; its SLA clocks are re-planned from submission on the new
+    kind's targets. Staff only."""
+    viewer = caller(request)
+    ticket = ticket_convert(
+        api_ticket_get(viewer, number),
+        actor=viewer,
+        version=version_read(request, payload.version),
+        to=TicketKind(payload.kind.value),
+        reason=payload.reason,
     )
     ticket = api_ticket_written(viewer, ticket)
     tagged(response, ticket)

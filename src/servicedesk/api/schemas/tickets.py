@@ -197,6 +197,19 @@ class TransitionIn(StrictIn):
     version: int | None = Field(None, description="Optional: the version read.")
 
 
+class ConvertibleKind(StrEnum):
+    """The kinds a ticket converts between (an incident and a service request, both ways)."""
+
+    INCIDENT = TicketKind.INCIDENT.value
+    REQUEST = TicketKind.REQUEST.value
+
+
+class ConvertIn(StrictIn):
+    kind: ConvertibleKind = Field(description="The kind the ticket becomes.")
+    reason: Reason = Field("", description="Why (kept in the ticket's history).")
+    version: int | None = Field(None, description="Optional: the version read.")
+
+
 class AssignIn(StrictIn):
     group: Id | None = None
     assignee: Id | None = None

@@ -35,6 +35,7 @@ def every_ticket_resource(number: str, attachment_id: int) -> list[tuple[str, st
         ("patch", base, {"short_description": "mine now", "version": 1}),
         ("post", f"{base}/transition", {"to": "cancelled", "note": "not needed"}),
         ("post", f"{base}/assign", {"group": 1}),
+        ("post", f"{base}/convert", {"kind": "request"}),
         ("get", f"{base}/comments", None),
         ("post", f"{base}/comments", {"body": "hello"}),
         ("get", f"{base}/attachments", None),

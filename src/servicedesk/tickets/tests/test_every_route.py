@@ -242,6 +242,7 @@ ROUTES: dict[str, Exercise] = {
     "api/v1/tickets/<number> ticket_patch": Exercise("patch", "ticket", data={"json": True}),
     "api/v1/tickets/<number>/transition ticket_transition_action": TICKET_POST,
     "api/v1/tickets/<number>/assign ticket_assign_action": TICKET_POST,
+    "api/v1/tickets/<number>/convert ticket_convert_action": TICKET_POST,
     "api/v1/tickets/<number>/comments ticket_comments": TICKET_GET,
     "api/v1/tickets/<number>/comments ticket_comment_add": TICKET_POST,
     "api/v1/tickets/<number>/attachments ticket_attachments": TICKET_GET,
