@@ -86,6 +86,11 @@ class TwoFactorPage:
         self.page.get_by_role("button", name="Use a security key").click()
 
 
+def offered(select: Locator) -> Locator:
+    """A list's options the person can pick: not disabled (the browser hides those too)."""
+    return select.locator("option:not([disabled])")
+
+
 class Header:
     def __init__(self, page: Page) -> None:
         self.page = page
@@ -362,6 +367,10 @@ class AgentTicketPage:
 
     def save_triage(self) -> None:
         self.page.get_by_role("button", name="Save triage").click()
+
+    def offered(self, label: str) -> Locator:
+        """The options a triage list offers (what the agent can pick), blank included."""
+        return offered(self.form("triage").get_by_label(label, exact=True))
 
     def _open(self, summary: str) -> None:
         self.page.locator("summary", has_text=summary).click()
@@ -932,6 +941,9 @@ class LogCallPage:
 
     def choose(self, label: str, option: str) -> None:
         self.form.get_by_label(label, exact=True).select_option(label=option)
+
+    def offered(self, label: str) -> Locator:
+        return offered(self.form.get_by_label(label, exact=True))
 
     def describe(self, text: str) -> None:
         self.form.get_by_label("Short description").fill(text)

@@ -36,6 +36,31 @@ class PriorityCodeField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.category.number} {obj.category.name}: {obj}"
 
 
+class CodesByCategorySelect(forms.Select):
+    """The priority-code list, each code marked with its category, so that the browser offers
+    only the chosen category's codes (workspace/priority_codes.js). The server still refuses a
+    code of another category beside the field: the list narrows only where scripts run."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"data-narrowed-by": "category"})
+
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: Any,
+        selected: Any,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        code = getattr(value, "instance", None)
+        if isinstance(code, PriorityCode):
+            option["attrs"]["data-category"] = str(code.category_id)
+        return option
+
+
 class StyledForm(forms.Form):
     """Bootstrap's classes on every widget, so templates render `{{ field }}` as is."""
 
@@ -99,6 +124,7 @@ class TriageForm(VersionedForm):
         required=False,
         queryset=PriorityCode.objects.select_related("category").prefetch_related("targets"),
         label="Priority code",
+        widget=CodesByCategorySelect(),
     )
     impact = forms.ChoiceField(required=False, choices=_blank(Impact.choices, "—"))
     severity = forms.ChoiceField(required=False, choices=_blank(Severity.choices, "—"))
@@ -294,6 +320,7 @@ class CallForm(StyledForm):
         queryset=PriorityCode.objects.select_related("category").prefetch_related("targets"),
         label="Priority code",
         help_text="Its category's SLA target; a code alone sets its category.",
+        widget=CodesByCategorySelect(),
     )
 
     def clean(self) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from servicedesk.catalog.choices import Impact, Severity
-from servicedesk.catalog.models import PriorityMatrixCell
+from servicedesk.catalog.models import Category, PriorityCode, PriorityMatrixCell
 from servicedesk.conftest import Org
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.models import Ticket
@@ -102,6 +102,35 @@ def test_triage_saves_and_previews(org: Org, client: Client, incident) -> None:
     assert response.status_code == 302
     incident.refresh_from_db()
     assert (incident.priority, incident.assignment_group) == ("p1", org.network_group)
+
+
+def test_triage_marks_each_code_with_its_category_and_refuses_a_mismatch_beside_the_field(
+    org: Org, client: Client, incident
+) -> None:
+    """The browser narrows the code list by category (workspace/priority_codes.js reads the
+    marks); a save without scripts still meets the server's check."""
+    break_fix = Category.objects.create(number=1, name="Break fix")
+    access = Category.objects.create(number=2, name="Security access")
+    emergency = PriorityCode.objects.create(category=break_fix, code=1, name="Emergency")
+    as_user(client, org.desk)
+    page = client.get(f"/workspace/tickets/{incident.number}/").content.decode()
+    assert 'data-narrowed-by="category"' in page
+    assert f'value="{emergency.pk}" data-category="{break_fix.pk}"' in page
+    response = client.post(
+        f"/workspace/tickets/{incident.number}/triage/",
+        {
+            "version": incident.version,
+            "channel": Channel.PORTAL,
+            "category": access.pk,
+            "priority_code": emergency.pk,
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-testid="error-priority_code"' in html
+    assert "choose a code of category 2 – Security access" in html
+    incident.refresh_from_db()
+    assert (incident.category, incident.priority_code) == (None, None)
 
 
 def test_a_save_on_an_old_version_is_refused_with_both_values_shown(
