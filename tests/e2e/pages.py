@@ -1110,6 +1110,15 @@ class PortalChat:
     def line(self, text: str) -> Locator:
         return self.page.get_by_test_id("chat-log").locator("li", has_text=text)
 
+    def side_of(self, text: str) -> str:
+        """Where the line shows in the conversation: "left" or "right"."""
+        log = self.page.get_by_test_id("chat-log").bounding_box()
+        line = self.line(text).bounding_box()
+        assert log is not None and line is not None
+        left_gap = line["x"] - log["x"]
+        right_gap = (log["x"] + log["width"]) - (line["x"] + line["width"])
+        return "right" if left_gap > right_gap else "left"
+
     def send(self, text: str, file: FilePayload | None = None) -> None:
         if file is not None:
             self.page.get_by_label("File").set_input_files(file)

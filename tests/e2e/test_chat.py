@@ -1,6 +1,6 @@
 """Live chat in two browsers at once, against the ASGI server `servicedesk serve` runs: an
-employee chats with an agent, the chat becomes a ticket, and a connection cut and restored
-loses nothing and repeats nothing."""
+employee chats with an agent (each sees their own lines on the right), the chat becomes a
+ticket, and a connection cut and restored loses nothing and repeats nothing."""
 
 from __future__ import annotations
 
@@ -103,6 +103,13 @@ def test_an_employee_and_an_agent_chat_and_the_chat_becomes_a_ticket(
         file={"name": "vpn-steps.txt", "mimeType": "text/plain", "buffer": b"1. reconnect"},
     )
     expect(mine.line("vpn-steps.txt")).to_be_visible()
+    # Each side sees its own lines on the right, the other side's on the left.
+    expect(theirs.line("vpn-steps.txt")).to_be_visible()
+    assert (mine.side_of("It drops every ten"), mine.side_of("vpn-steps.txt")) == ("right", "left")
+    assert (theirs.side_of("It drops every ten"), theirs.side_of("vpn-steps.txt")) == (
+        "left",
+        "right",
+    )
     expect(mine.line("vpn-steps.txt").get_by_role("link")).to_have_attribute(
         "href", re.compile(r"^/chat/files/\d+/$")
     )

@@ -16,9 +16,20 @@ from servicedesk.chat.models import ChatSession
 from servicedesk.chat.services import chat_accept, chat_availability_set, chat_post, chat_start
 from servicedesk.chat.stream import chat_events
 from servicedesk.chat.tests import aio
+from servicedesk.directory.choices import Role
+from servicedesk.directory.models import Person
+from servicedesk.tickets.choices import TicketKind
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.services import ticket_create
 from servicedesk.tickets.tests.exits import OTHER_AGENCY_AGENT, Exits
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# The waiting list: session and person, the agent's scope, the waiting chats (with requester,
+# agency, ticket and group), who follows which open ticket, and those tickets the agent may
+# know. The desk page adds the nav's unread badge, the agent's status and the chats they hold.
+WAITING_LIST_QUERIES = 6
+WAITING_DESK_QUERIES = WAITING_LIST_QUERIES + 3
 
 
 def client_of(exits: Exits, who: str) -> Client:
@@ -200,3 +211,39 @@ def test_sending_a_line_and_opening_the_desk_cost_a_pinned_number_of_queries(
         assert employee.post(f"/chat/{chat.pk}/messages/", {"body": "more"}).status_code == 201
     with django_assert_num_queries(7):
         assert desk.get("/workspace/chat/").status_code == 200
+
+
+def _caller_waiting(exits: Exits, number: int) -> Ticket:
+    """A new employee with an open ticket, waiting in a chat; their ticket."""
+    colleague = exits.people["employee"]
+    caller = Person.objects.create(
+        username=f"caller{number}",
+        first_name=f"Caller{number}",
+        role=Role.REQUESTER,
+        agency=colleague.agency,
+        location=colleague.location,
+    )
+    ticket = ticket_create(
+        actor=caller, kind=TicketKind.INCIDENT, short_description=f"Badge {number} refused"
+    )
+    chat_start(requester=caller, topic="My badge")
+    return ticket
+
+
+def test_the_desks_waiting_list_costs_the_same_queries_however_many_wait(
+    exits: Exits, django_assert_num_queries: Any
+) -> None:
+    desk = client_of(exits, "desk")
+    desk.get("/workspace/chat/")  # the session's first read is not the page's
+    tickets: list[Ticket] = []
+    for waiting in (1, 4):
+        while len(tickets) < waiting:
+            tickets.append(_caller_waiting(exits, len(tickets)))
+        with django_assert_num_queries(WAITING_DESK_QUERIES):
+            page = desk.get("/workspace/chat/").content.decode()
+        with django_assert_num_queries(WAITING_LIST_QUERIES):
+            listed = desk.get("/workspace/chat/waiting/").content.decode()
+        for html in (page, listed):
+            assert html.count('data-testid="waiting-chat"') == waiting
+            for ticket in tickets:
+                assert f"{ticket.number}</a> {ticket.short_description}" in html

@@ -17,6 +17,7 @@ from servicedesk.chat.selectors import (
     chats_held_by,
     events_after,
     open_tickets_of,
+    open_tickets_of_each,
     status_payload,
     waiting_chats_for,
 )
@@ -37,8 +38,9 @@ from servicedesk.workspace.views.common import staff_person
 
 def _waiting_context(agent: Person) -> dict[str, object]:
     waiting = waiting_chats_for(agent)
+    tickets = open_tickets_of_each([chat.requester for chat in waiting], agent)
     return {
-        "waiting": [(chat, open_tickets_of(chat.requester, agent)) for chat in waiting],
+        "waiting": [(chat, tickets[chat.requester_id]) for chat in waiting],
         "waiting_count": len(waiting),
     }
 
