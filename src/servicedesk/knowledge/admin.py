@@ -1,20 +1,11 @@
 """Articles and known errors are written through `knowledge.services` (search words, versions):
-the admin shows them and their feedback read-only; authors use the workspace."""
-
-from typing import Any
+the admin shows them and their feedback read-only (nothing added, changed or deleted there);
+authors use the workspace."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from servicedesk.core.read_only_admin import ReadOnlyAdmin
 from servicedesk.knowledge.models import Article, ArticleFeedback, KnownError
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Article)
