@@ -57,6 +57,7 @@ PAGES = [
     Page("nav counts", "/workspace/counts/", STAFF),
     Page("agent's ticket page", "/workspace/tickets/{ticket}/", STAFF),
     Page("chat desk", "/workspace/chat/", (DESK, SCOPED)),
+    Page("chat waiting list", "/workspace/chat/waiting/", (DESK, SCOPED)),
     Page("reports", "/workspace/reports/", (MANAGER, SCOPED)),
     Page("portal home", "/portal/", (EMPLOYEE,)),
     Page("portal ticket page", "/portal/tickets/{ticket}/", (EMPLOYEE,)),
