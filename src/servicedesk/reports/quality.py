@@ -62,7 +62,13 @@ def outcome_condition(key: str, filters: ReportFilters) -> Q:
 
 def _candidates(tickets: QuerySet[Ticket], filters: ReportFilters) -> QuerySet[Ticket]:
     """Only tickets resolved, closed or reopened in the period can count: found through the
-    indexes on those dates first, so the conditions run on a few rows, not on every ticket."""
+    indexes on those dates first, so the conditions run on a few rows, not on every ticket. A
+    union of the three look-ups, since an OR of them with the history's subquery makes
+    PostgreSQL read every ticket (the two-size test of page plans)."""
+    resolved = Ticket.objects.filter(
+        resolved_at__gte=filters.since, resolved_at__lt=filters.until
+    ).values("pk")
+    closed = Ticket.objects.filter(closed_at__gte=filters.since, closed_at__lt=filters.until)
     reopened = TicketHistory.objects.filter(
         field="state",
         at__gte=filters.since,
@@ -70,9 +76,9 @@ def _candidates(tickets: QuerySet[Ticket], filters: ReportFilters) -> QuerySet[T
         before__in=[TicketState.RESOLVED, TicketState.CLOSED],
     ).values("ticket_id")
     return tickets.filter(
-        Q(resolved_at__gte=filters.since, resolved_at__lt=filters.until)
-        | Q(closed_at__gte=filters.since, closed_at__lt=filters.until)
-        | Q(pk__in=reopened)
+        pk__in=resolved.order_by().union(
+            closed.values("pk").order_by(), reopened.order_by(), all=True
+        )
     )
 
 
