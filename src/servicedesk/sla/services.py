@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from servicedesk.core.editions import cached
 from servicedesk.directory.models import Person
 from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockEventKind, Metric
@@ -46,7 +47,9 @@ ENDED_STATES = frozenset({TicketState.CLOSED, TicketState.CANCELLED, TicketState
 
 def _default_calendar() -> BusinessCalendar | None:
     name = settings.SERVICEDESK_DEFAULT_CALENDAR
-    return BusinessCalendar.objects.filter(name=name).first()
+    return cached(
+        f"sla.default_calendar:{name}", BusinessCalendar.objects.filter(name=name).first
+    )
 
 
 def calendar_for(

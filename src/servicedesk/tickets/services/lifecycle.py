@@ -19,6 +19,7 @@ from servicedesk.catalog.answers import RawValue
 from servicedesk.catalog.choices import Impact, Priority, Severity
 from servicedesk.catalog.models import Category, PriorityCode, RequestType, Service
 from servicedesk.catalog.selectors import priority_from_matrix
+from servicedesk.core.editions import reads_configuration
 from servicedesk.core.text import without_invisible_controls
 from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
 from servicedesk.sla.rules import active_rules
@@ -29,7 +30,7 @@ from servicedesk.tickets.errors import StaleTicketError, TicketError, TicketErro
 from servicedesk.tickets.events import QUIET, EventName, TicketEvent, publish
 from servicedesk.tickets.limits import LIMITS, check_lengths
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.numbering import next_number
+from servicedesk.tickets.numbering import next_number, number_before_transaction
 from servicedesk.tickets.requester_rules import may_file_for
 from servicedesk.tickets.scheduled_work import is_scheduled_work
 from servicedesk.tickets.services.answers import answers_checked, answers_record
@@ -158,6 +159,7 @@ def _check_assignee(group: SupportGroup | None, assignee: Person | None) -> None
         )
 
 
+@reads_configuration
 def ticket_create(
     *,
     actor: Person,
@@ -264,9 +266,10 @@ def ticket_create(
     # Reads of configuration come before the transaction: on SQLite it holds the one write
     # lock from its first statement, so every filing waits only for the others' writes.
     sla_rules = active_rules()
+    number = number_before_transaction(kind)
     with transaction.atomic():
         ticket = Ticket.objects.create(
-            number=next_number(kind),
+            number=number or next_number(kind),
             kind=kind,
             state=TicketState.ASSIGNED if assignee else TicketState.NEW,
             short_description=short_description.strip(),
@@ -363,6 +366,7 @@ def _save(
 save_changes = _save
 
 
+@reads_configuration  # before the transaction: one query, outside it
 @transaction.atomic
 def ticket_update(
     ticket: Ticket, *, actor: Person, version: int | None, changes: Mapping[str, Any]
@@ -409,6 +413,7 @@ def ticket_update(
     return _save(current, actor, EventName.UPDATE, before)
 
 
+@reads_configuration  # before the transaction: one query, outside it
 @transaction.atomic
 def ticket_assign(
     ticket: Ticket,
@@ -486,6 +491,7 @@ def _check_open_tasks(actor: Person, ticket: Ticket, force_reason: str) -> None:
         )
 
 
+@reads_configuration  # before the transaction: one query, outside it
 @transaction.atomic
 def ticket_transition(
     ticket: Ticket,
