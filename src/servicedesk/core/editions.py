@@ -72,6 +72,11 @@ def one_edition() -> Iterator[None]:
         _current.reset(token)
 
 
+def reading_one_edition() -> bool:
+    """Whether `cached` answers from what the process keeps (inside `one_edition()`)."""
+    return _current.get() is not None
+
+
 def reads_configuration(function: Callable[P, T]) -> Callable[P, T]:
     """Run a write inside `one_edition()`: its configuration costs one query, not one each."""
 

@@ -23,7 +23,7 @@ from servicedesk.core.editions import reads_configuration
 from servicedesk.core.text import without_invisible_controls
 from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
 from servicedesk.sla.rules import active_rules
-from servicedesk.sla.services import clocks_follow, clocks_start
+from servicedesk.sla.services import clocks_follow, clocks_insert, clocks_plan
 from servicedesk.tickets import history
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.errors import StaleTicketError, TicketError, TicketErrorCode
@@ -263,35 +263,37 @@ def ticket_create(
         request_type=request_type,
     )
     location = location or requester.location
-    # Reads of configuration come before the transaction: on SQLite it holds the one write
-    # lock from its first statement, so every filing waits only for the others' writes.
-    sla_rules = active_rules()
+    # The ticket, its SLA clocks and the configuration they need come before the transaction:
+    # on SQLite it holds the one write lock from its first statement, so every filing waits
+    # only for the others' writes, not for their planning.
+    ticket = Ticket(
+        kind=kind,
+        state=TicketState.ASSIGNED if assignee else TicketState.NEW,
+        short_description=short_description.strip(),
+        description=description,
+        requester=requester,
+        requested_by=actor,
+        channel=channel,
+        agency=agency or requester.agency or (location.agency if location else None),
+        location=location,
+        service=service,
+        category=category,
+        priority_code=priority_code,
+        request_type=request_type,
+        impact=impact,
+        severity=severity,
+        priority=resolved_priority,
+        priority_override_reason=reason,
+        assignment_group=assignment_group,
+        assignee=assignee,
+        created_at=received_at or now,
+        updated_at=now,
+    )
+    clocks = clocks_plan(ticket, actor, rules=active_rules())
     number = number_before_transaction(kind)
     with transaction.atomic():
-        ticket = Ticket.objects.create(
-            number=number or next_number(kind),
-            kind=kind,
-            state=TicketState.ASSIGNED if assignee else TicketState.NEW,
-            short_description=short_description.strip(),
-            description=description,
-            requester=requester,
-            requested_by=actor,
-            channel=channel,
-            agency=agency or requester.agency or (location.agency if location else None),
-            location=location,
-            service=service,
-            category=category,
-            priority_code=priority_code,
-            request_type=request_type,
-            impact=impact,
-            severity=severity,
-            priority=resolved_priority,
-            priority_override_reason=reason,
-            assignment_group=assignment_group,
-            assignee=assignee,
-            created_at=received_at or now,
-            updated_at=now,
-        )
+        ticket.number = number or next_number(kind)
+        ticket.save(force_insert=True)
         people = list({person.pk: person for person in affected_people}.values())
         # A new ticket has no affected people yet: insert the links, nothing to compare with.
         Ticket.affected_people.through.objects.bulk_create(
@@ -311,7 +313,7 @@ def ticket_create(
         answers_record(ticket, actor=actor, answers=typed_answers)
         if assignee is not None:
             approval_record(ticket, actor=actor, assignee=assignee, reason=approval)
-        clocks_start(ticket, actor, rules=sla_rules)
+        clocks_insert(clocks)
         publish(TicketEvent(EventName.CREATE, ticket, actor, now))
     return ticket
 
