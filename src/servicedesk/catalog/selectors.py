@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from servicedesk.catalog.choices import Impact, Priority, Severity
-from servicedesk.core.editions import cached
 from servicedesk.catalog.models import (
     Category,
     PriorityMatrixCell,
@@ -14,6 +13,7 @@ from servicedesk.catalog.models import (
     Service,
     ServiceDependency,
 )
+from servicedesk.core.editions import cached
 
 
 def priority_from_matrix(impact: Impact | str, severity: Severity | str) -> Priority | None:
