@@ -10,8 +10,10 @@ Here each transaction first takes an exclusive `flock` on a file beside the data
 (`<database>.writers`), then begins. The kernel queues the writers and wakes the next one the
 moment the lock is let go, at COMMIT or ROLLBACK: no sleeping, no polling. Every process and
 thread using this engine on the same file queues the same way (a `flock` belongs to the open
-file, and each connection opens its own). Writes made outside a transaction (a single statement
-in autocommit) are not queued; they keep SQLite's busy handler, and are short.
+file, and each connection opens its own). A write made outside a transaction (one INSERT,
+UPDATE or DELETE in autocommit: a rate counter, a session) waits in the same line for its one
+statement: left to the busy handler it would hardly ever find the lock free, since the queued
+writers hand it straight on to each other.
 
 A writer waits at most the configured `timeout` (20 s in `config/settings.py`), as SQLite's
 busy handler would, then fails with the same "database is locked".
@@ -101,6 +103,43 @@ class DatabaseCreation(creation.DatabaseCreation):
             Path(lock_path(test_database_name)).unlink(missing_ok=True)
 
 
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class QueuedCursor(base.SQLiteCursorWrapper):
+    """Django's cursor, which puts a write made outside a transaction in the writers' line."""
+
+    writers: WriterQueue | None = None
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        if not self._alone_write(query):
+            return super().execute(query, params)
+        return self._in_line(lambda: super(QueuedCursor, self).execute(query, params))
+
+    def executemany(self, query: str, param_list: Any) -> Any:
+        if not self._alone_write(query):
+            return super().executemany(query, param_list)
+        return self._in_line(lambda: super(QueuedCursor, self).executemany(query, param_list))
+
+    def _alone_write(self, query: str) -> bool:
+        writers = self.writers
+        return (
+            writers is not None
+            and not writers.held
+            and not self.connection.in_transaction
+            and query.lstrip()[:7].upper().startswith(WRITES)
+        )
+
+    def _in_line(self, statement: Any) -> Any:
+        writers = self.writers
+        assert writers is not None
+        writers.acquire()
+        try:
+            return statement()
+        finally:
+            writers.release()
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     creation_class = DatabaseCreation
 
@@ -113,6 +152,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
             timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", DEFAULT_TIMEOUT))
             self.writers = WriterQueue(lock_path(str(self.settings_dict["NAME"])), timeout)
         return self.writers
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        cursor = self.connection.cursor(factory=QueuedCursor)
+        cursor.writers = self._writer_queue()
+        return cursor
 
     def _start_transaction_under_autocommit(self) -> None:
         queue = self._writer_queue()

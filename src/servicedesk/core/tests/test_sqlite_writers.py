@@ -50,3 +50,37 @@ def test_a_writer_waits_no_longer_than_the_timeout(tmp_path: Path) -> None:
     later.close()
     holder.close()
     impatient.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_outside_a_transaction_waits_in_the_same_line() -> None:
+    from django.db import connection, connections, transaction
+
+    from servicedesk.core.models import RateCounter
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL has no one write lock to queue for")
+    committed_at: list[float] = []
+    holding = threading.Event()
+
+    def hold_the_lock() -> None:
+        with transaction.atomic():
+            RateCounter.objects.create(limit_name="test", subject="holder", window_start=1)
+            holding.set()
+            time.sleep(0.3)
+        committed_at.append(time.monotonic())
+        connections.close_all()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    holding.wait(5)
+    writers = getattr(connection, "writers", None)
+    assert writers is None or not writers.held
+    started = time.monotonic()
+    RateCounter.objects.create(limit_name="test", subject="alone", window_start=1)  # autocommit
+    written_at = time.monotonic()
+    holder.join(5)
+    assert written_at - started > 0.15  # it waited for the transaction…
+    assert committed_at and abs(written_at - committed_at[0]) < 0.1  # …and went on at once
+    writers = getattr(connection, "writers", None)
+    assert writers is not None and not writers.held
