@@ -8,8 +8,8 @@ after a warm-up. For each create it records:
 - the wall time of the request, and the time spent in the database (each query's execution,
   from sending it to its answer, through `connection.execute_wrapper`);
 - the time inside the outermost transaction: on SQLite the time the one write lock is held
-  (`BEGIN IMMEDIATE` to `COMMIT`), on PostgreSQL the time the ticket counter's row is locked;
-  every other filing waits that long, so it bounds the creates per second at any concurrency;
+  (`BEGIN IMMEDIATE` to `COMMIT`), which every other writer waits for, so it bounds the creates
+  per second at any concurrency (on PostgreSQL no other filing waits on it);
 - the queries, inside the transaction and out.
 
 Then it profiles the same creates with cProfile and adds up the time spent in each part of the
@@ -264,8 +264,9 @@ def report_lines(summary: dict[str, Any], results: list[Summary]) -> list[str]:
         )
     lines += [
         "",
-        "tx-bound/s: 1000 ÷ the transaction's ms, the most creates a second while each holds "
-        "the write lock (SQLite) or the number counter's row (PostgreSQL) that long.",
+        "tx-bound/s: 1000 ÷ the transaction's ms, on SQLite the most creates a second while "
+        "each holds the one write lock that long; on PostgreSQL filings hold nothing another "
+        "filing waits on (the number is taken before the transaction), so it bounds nothing.",
     ]
     for result in results:
         lines += ["", f"POST {result.path}: own time per request under cProfile, by part (ms)"]
