@@ -46,7 +46,8 @@ class WriterQueue:
         if self.held:
             return
         if self.descriptor is None:
-            self.descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            # Readable and writable as the umask allows, as SQLite creates its own files.
+            self.descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         descriptor = self.descriptor
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
