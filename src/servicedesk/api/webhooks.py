@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 
 from servicedesk.api.models import WebhookDelivery, WebhookSubscription
+from servicedesk.core.editions import cached
 from servicedesk.core.errors import DomainError
 from servicedesk.directory.choices import Role
 from servicedesk.directory.models import Person
@@ -190,14 +191,20 @@ def _hears_everything(subscription: WebhookSubscription) -> bool:
     return subscription.organisation_wide and subscription.owner.role == Role.ADMIN
 
 
+def _active_subscriptions() -> list[WebhookSubscription]:
+    return list(
+        WebhookSubscription.objects.filter(is_active=True, owner__is_active=True).select_related(
+            "owner"
+        )
+    )
+
+
 def audience_of(event: TicketEvent, kind: WebhookEventType) -> list[WebhookSubscription]:
     """The active subscriptions to this kind whose owner the access policy lets know the
     ticket (and read the comment, for an internal note); a deactivated owner's hear nothing."""
     subscriptions = [
         sub
-        for sub in WebhookSubscription.objects.filter(
-            is_active=True, owner__is_active=True
-        ).select_related("owner")
+        for sub in cached("api.webhook_subscriptions", _active_subscriptions)
         if str(kind) in sub.event_types
     ]
     scoped = [sub for sub in subscriptions if not _hears_everything(sub)]

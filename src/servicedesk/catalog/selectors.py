@@ -13,12 +13,19 @@ from servicedesk.catalog.models import (
     Service,
     ServiceDependency,
 )
+from servicedesk.core.editions import cached
 
 
 def priority_from_matrix(impact: Impact | str, severity: Severity | str) -> Priority | None:
     """The matrix's priority for a pair, or None when an admin has left the cell empty."""
-    cell = PriorityMatrixCell.objects.filter(impact=impact, severity=severity).first()
-    return Priority(cell.priority) if cell else None
+    priority = cached("catalog.priority_matrix", _matrix).get((str(impact), str(severity)))
+    return Priority(priority) if priority else None
+
+
+def _matrix() -> dict[tuple[str, str], str]:
+    """The whole matrix (a few cells) by (impact, severity)."""
+    cells = PriorityMatrixCell.objects.values_list("impact", "severity", "priority")
+    return {(impact, severity): priority for impact, severity, priority in cells}
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,8 @@ def _database(url: str) -> dict[str, Any]:
         dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's backend with writers queued on a file lock, not on SQLite's sleeping retries.
+        config["ENGINE"] = "servicedesk.core.sqlite"
         config["OPTIONS"] = {
             # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at
             # BEGIN so two writers queue on the busy timeout instead of failing mid-transaction.

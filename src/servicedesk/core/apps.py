@@ -24,9 +24,14 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(secrets_key_check, checks.Tags.security)
-        from django.db.models.signals import pre_save
+        from django.db.models.signals import post_migrate, pre_save
 
+        from servicedesk.core.editions import install_after_migrate
         from servicedesk.core.stored_text import clean_before_save
 
         # Every model, every face: what PostgreSQL refuses is cleaned before any write.
         pre_save.connect(clean_before_save, dispatch_uid="servicedesk.core.postgres_safe")
+        # The configuration's edition row and triggers, after every migrate and flush.
+        post_migrate.connect(
+            install_after_migrate, sender=self, dispatch_uid="servicedesk.core.editions"
+        )

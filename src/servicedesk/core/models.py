@@ -146,3 +146,15 @@ class PeriodicSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} in slot {self.slot}"
+
+
+class ConfigEdition(models.Model):
+    """One row whose number the database changes, by trigger, with every change of the
+    configuration a filing reads (SLA rules and calendars, the priority matrix and codes' targets,
+    mail templates, webhook subscriptions): `core.editions` keeps what a process read until it
+    changes. Random, not counted up, so that a rolled-back change never meets its number again."""
+
+    edition = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"configuration edition {self.edition}"

@@ -20,6 +20,7 @@ from django.template import Context, Template, TemplateSyntaxError
 from django.utils import timezone
 from django.utils.html import linebreaks
 
+from servicedesk.core.editions import cached
 from servicedesk.directory.models import Person
 from servicedesk.notifications.choices import NotificationKind
 from servicedesk.notifications.defaults import DEFAULT_TEMPLATES, DefaultTemplate
@@ -112,10 +113,16 @@ def template_for(kind: str) -> DefaultTemplate:
     """The admin's version of this kind's template, else ours; unknown kinds use `general`."""
     if kind not in NotificationKind.values:
         kind = NotificationKind.GENERAL
-    row = MailTemplate.objects.filter(kind=kind).first()
-    if row is not None:
-        return DefaultTemplate(row.subject_template, row.text_template)
-    return DEFAULT_TEMPLATES[kind]
+    edited = cached("notifications.mail_templates", _edited_templates)
+    return edited.get(kind) or DEFAULT_TEMPLATES[kind]
+
+
+def _edited_templates() -> dict[str, DefaultTemplate]:
+    """The admin's versions, by kind (a dozen rows at most)."""
+    return {
+        row.kind: DefaultTemplate(row.subject_template, row.text_template)
+        for row in MailTemplate.objects.all()
+    }
 
 
 @lru_cache(maxsize=128)

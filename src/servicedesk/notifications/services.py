@@ -17,7 +17,6 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django_tasks import TaskResultStatus
 from django_tasks.base import Task
 from django_tasks_db.models import DBTaskResult
 
@@ -161,11 +160,9 @@ def waiting_to_run(task: Task[[], Any]) -> bool:
     """Whether a run of `task` is queued and not started: it will deliver every row due when it
     starts, ours included (they are committed), so another run would find nothing to send. A
     look-up instead of an insert: every filing would otherwise add a task row (a write)."""
-    return DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY,
-        task_path=task.module_path,
-        run_after__lte=timezone.now(),
-    ).exists()
+    # `ready()`: a task enqueued to run at once has no time to wait for (django-tasks stores
+    # the largest date, not NULL), so a filter on the time alone never sees it.
+    return DBTaskResult.objects.ready().filter(task_path=task.module_path).exists()
 
 
 def deliver_after_commit() -> None:

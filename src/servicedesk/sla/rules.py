@@ -23,6 +23,7 @@ from typing import Protocol
 from django.core.exceptions import ValidationError
 
 from servicedesk.catalog.models import PriorityCodeTarget
+from servicedesk.core.editions import cached
 from servicedesk.sla.choices import Metric, TargetKind
 from servicedesk.sla.engine import Target
 from servicedesk.sla.models import BusinessCalendar, SlaRule
@@ -77,6 +78,12 @@ def rule_order(rule: SlaRule) -> tuple[int, int]:
 
 
 def active_rules() -> dict[str, list[SlaRule]]:
+    """The active rules by metric, in order (as loaded under the configuration's edition, see
+    `core.editions`: shared, never to be changed by the caller)."""
+    return cached("sla.active_rules", _load_active_rules)
+
+
+def _load_active_rules() -> dict[str, list[SlaRule]]:
     by_metric: dict[str, list[SlaRule]] = {metric: [] for metric in Metric.values}
     rows = SlaRule.objects.filter(is_active=True).select_related("calendar")
     for rule in sorted(rows, key=rule_order):

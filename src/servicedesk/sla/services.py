@@ -7,6 +7,7 @@ change, inside their transaction; the engine decides, this module stores and exp
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from servicedesk.core.editions import cached, reading_one_edition
 from servicedesk.directory.models import Person
 from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockEventKind, Metric
@@ -46,7 +48,7 @@ ENDED_STATES = frozenset({TicketState.CLOSED, TicketState.CANCELLED, TicketState
 
 def _default_calendar() -> BusinessCalendar | None:
     name = settings.SERVICEDESK_DEFAULT_CALENDAR
-    return BusinessCalendar.objects.filter(name=name).first()
+    return cached(f"sla.default_calendar:{name}", BusinessCalendar.objects.filter(name=name).first)
 
 
 def calendar_for(
@@ -58,8 +60,16 @@ def calendar_for(
     if rule is not None and rule.calendar_id:
         return rule.calendar
     if ticket.location and ticket.location.calendar_id:
+        if reading_one_edition():  # a write: the calendars as this process keeps them
+            kept = cached("sla.calendars", _calendars_by_id).get(ticket.location.calendar_id)
+            if kept is not None:
+                return kept
         return ticket.location.calendar
     return default()
+
+
+def _calendars_by_id() -> dict[int, BusinessCalendar]:
+    return {row.pk: row for row in BusinessCalendar.objects.all()}
 
 
 def local_stamp(at: datetime) -> str:
@@ -131,11 +141,31 @@ def _due_words(clock: Clock) -> str:
     return f", due {local_stamp(clock.due_at)}" if clock.due_at else ""
 
 
+@dataclass(frozen=True)
+class PlannedClocks:
+    """A new ticket's clocks, decided and planned but not written (`clocks_plan`)."""
+
+    ticket: Ticket
+    actor: Person | None
+    rows: list[TicketClock]
+    details: list[str]
+    without_clock: list[tuple[TicketClock, Clock]]
+
+
 def clocks_start(
     ticket: Ticket, actor: Person | None, rules: dict[str, list[SlaRule]] | None = None
 ) -> list[TicketClock]:
     """Start the ticket's clocks: their rows and their `started` events in one insert each.
     `rules`: the active rules, when the caller read them before its transaction."""
+    return clocks_insert(clocks_plan(ticket, actor, rules))
+
+
+def clocks_plan(
+    ticket: Ticket, actor: Person | None, rules: dict[str, list[SlaRule]] | None = None
+) -> PlannedClocks:
+    """Decide and plan a new ticket's clocks, writing nothing: a filing does this before its
+    transaction (the ticket need not be saved yet; its rows take its id when inserted), so that
+    the planning's Python does not hold SQLite's one write lock."""
     chart = Chart(
         rules if rules is not None else active_rules(), code_targets([ticket.priority_code_id])
     )
@@ -172,14 +202,22 @@ def clocks_start(
             without_clock.append((row, clock))
         started.append(row)
         details.append(f"started: {words}")
+    return PlannedClocks(ticket, actor, started, details, without_clock)
+
+
+def clocks_insert(planned: PlannedClocks) -> list[TicketClock]:
+    """Write planned clocks (the ticket saved by now) and their `started` events."""
+    ticket, actor, started = planned.ticket, planned.actor, planned.rows
+    for row in started:
+        row.ticket = ticket  # the ticket has its id now
     TicketClock.objects.bulk_create(started)
     ClockEvent.objects.bulk_create(
         ClockEvent(
             clock=row, at=ticket.created_at, kind=ClockEventKind.STARTED, detail=detail, actor=actor
         )
-        for row, detail in zip(started, details, strict=True)
+        for row, detail in zip(started, planned.details, strict=True)
     )
-    for row, clock in without_clock:  # a code with no SLA and no clock: stopped as it starts
+    for row, clock in planned.without_clock:  # a code with no SLA and no clock: stopped at once
         _stop(row, clock, ticket.created_at, "no SLA for this priority code", actor)
         store_clock(row, clock)
     return started

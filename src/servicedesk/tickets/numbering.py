@@ -1,7 +1,11 @@
 """Ticket numbers: one counter row per kind, bumped by a single atomic UPDATE ... RETURNING.
 
-The row lock held until commit serialises concurrent creators on PostgreSQL; SQLite's IMMEDIATE
-transactions do the same. A unique constraint on `Ticket.number` is the last line of defence.
+On SQLite the filing's own transaction takes the number: its IMMEDIATE transaction holds the one
+write lock from BEGIN anyway. On PostgreSQL the counter's row would stay locked until the filing
+commits, so every filing of a kind would wait for the one before it to finish all its work: there
+the number is taken before the filing's transaction (`number_before_transaction`), and a filing
+that fails after taking it leaves a gap. A unique constraint on `Ticket.number` is the last line
+of defence.
 """
 
 from __future__ import annotations
@@ -17,6 +21,14 @@ DIGITS = 7
 
 def format_number(kind: TicketKind, value: int) -> str:
     return f"{NUMBER_PREFIX[kind]}{value:0{DIGITS}d}"
+
+
+def number_before_transaction(kind: TicketKind) -> str | None:
+    """The number for a filing about to open its transaction, where taking it inside would make
+    concurrent filings wait (PostgreSQL); None where the transaction should take it."""
+    if connection.vendor == "postgresql":
+        return next_number(kind)
+    return None
 
 
 def next_number(kind: TicketKind) -> str:

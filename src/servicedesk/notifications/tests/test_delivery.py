@@ -122,6 +122,18 @@ def test_delivery_is_enqueued_after_commit(org: Org, django_capture_on_commit_ca
     assert DBTaskResult.objects.filter(task_path__endswith="deliver_outbox").exists()
 
 
+def test_filings_while_a_delivery_run_waits_queue_no_other_run(
+    org: Org, django_capture_on_commit_callbacks
+) -> None:
+    # The waiting run sends every row due when it starts: a run per filing would be a write
+    # per filing for the worker to find nothing to do.
+    for title in ("Printer", "Scanner", "Monitor"):
+        with django_capture_on_commit_callbacks(execute=True):
+            ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description=title)
+    assert OutboundEmail.objects.count() == 3
+    assert DBTaskResult.objects.filter(task_path__endswith="deliver_outbox").count() == 1
+
+
 def test_deliver_mail_command_drains_the_outbox(org: Org, smtp_server: SmtpServer) -> None:
     ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="x")
     out = StringIO()

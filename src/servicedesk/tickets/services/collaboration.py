@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from servicedesk.core.editions import reads_configuration
 from servicedesk.directory.models import Person
 from servicedesk.sla.services import clocks_on_public_reply
 from servicedesk.tickets import history
@@ -26,6 +27,7 @@ def _touch(ticket: Ticket) -> None:
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
 
 
+@reads_configuration  # before the transaction: one query, outside it
 @transaction.atomic
 def comment_add(
     ticket: Ticket,

@@ -19,17 +19,18 @@ from servicedesk.catalog.answers import RawValue
 from servicedesk.catalog.choices import Impact, Priority, Severity
 from servicedesk.catalog.models import Category, PriorityCode, RequestType, Service
 from servicedesk.catalog.selectors import priority_from_matrix
+from servicedesk.core.editions import reads_configuration
 from servicedesk.core.text import without_invisible_controls
 from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
 from servicedesk.sla.rules import active_rules
-from servicedesk.sla.services import clocks_follow, clocks_start
+from servicedesk.sla.services import clocks_follow, clocks_insert, clocks_plan
 from servicedesk.tickets import history
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.errors import StaleTicketError, TicketError, TicketErrorCode
 from servicedesk.tickets.events import QUIET, EventName, TicketEvent, publish
 from servicedesk.tickets.limits import LIMITS, check_lengths
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.numbering import next_number
+from servicedesk.tickets.numbering import next_number, number_before_transaction
 from servicedesk.tickets.requester_rules import may_file_for
 from servicedesk.tickets.scheduled_work import is_scheduled_work
 from servicedesk.tickets.services.answers import answers_checked, answers_record
@@ -158,6 +159,7 @@ def _check_assignee(group: SupportGroup | None, assignee: Person | None) -> None
         )
 
 
+@reads_configuration
 def ticket_create(
     *,
     actor: Person,
@@ -261,34 +263,37 @@ def ticket_create(
         request_type=request_type,
     )
     location = location or requester.location
-    # Reads of configuration come before the transaction: on SQLite it holds the one write
-    # lock from its first statement, so every filing waits only for the others' writes.
-    sla_rules = active_rules()
+    # The ticket, its SLA clocks and the configuration they need come before the transaction:
+    # on SQLite it holds the one write lock from its first statement, so every filing waits
+    # only for the others' writes, not for their planning.
+    ticket = Ticket(
+        kind=kind,
+        state=TicketState.ASSIGNED if assignee else TicketState.NEW,
+        short_description=short_description.strip(),
+        description=description,
+        requester=requester,
+        requested_by=actor,
+        channel=channel,
+        agency=agency or requester.agency or (location.agency if location else None),
+        location=location,
+        service=service,
+        category=category,
+        priority_code=priority_code,
+        request_type=request_type,
+        impact=impact,
+        severity=severity,
+        priority=resolved_priority,
+        priority_override_reason=reason,
+        assignment_group=assignment_group,
+        assignee=assignee,
+        created_at=received_at or now,
+        updated_at=now,
+    )
+    clocks = clocks_plan(ticket, actor, rules=active_rules())
+    number = number_before_transaction(kind)
     with transaction.atomic():
-        ticket = Ticket.objects.create(
-            number=next_number(kind),
-            kind=kind,
-            state=TicketState.ASSIGNED if assignee else TicketState.NEW,
-            short_description=short_description.strip(),
-            description=description,
-            requester=requester,
-            requested_by=actor,
-            channel=channel,
-            agency=agency or requester.agency or (location.agency if location else None),
-            location=location,
-            service=service,
-            category=category,
-            priority_code=priority_code,
-            request_type=request_type,
-            impact=impact,
-            severity=severity,
-            priority=resolved_priority,
-            priority_override_reason=reason,
-            assignment_group=assignment_group,
-            assignee=assignee,
-            created_at=received_at or now,
-            updated_at=now,
-        )
+        ticket.number = number or next_number(kind)
+        ticket.save(force_insert=True)
         people = list({person.pk: person for person in affected_people}.values())
         # A new ticket has no affected people yet: insert the links, nothing to compare with.
         Ticket.affected_people.through.objects.bulk_create(
@@ -308,7 +313,7 @@ def ticket_create(
         answers_record(ticket, actor=actor, answers=typed_answers)
         if assignee is not None:
             approval_record(ticket, actor=actor, assignee=assignee, reason=approval)
-        clocks_start(ticket, actor, rules=sla_rules)
+        clocks_insert(clocks)
         publish(TicketEvent(EventName.CREATE, ticket, actor, now))
     return ticket
 
@@ -363,6 +368,7 @@ def _save(
 save_changes = _save
 
 
+@reads_configuration  # before the transaction: one query, outside it
 @transaction.atomic
 def ticket_update(
     ticket: Ticket, *, actor: Person, version: int | None, changes: Mapping[str, Any]
@@ -409,6 +415,7 @@ def ticket_update(
     return _save(current, actor, EventName.UPDATE, before)
 
 
+@reads_configuration  # before the transaction: one query, outside it
 @transaction.atomic
 def ticket_assign(
     ticket: Ticket,
@@ -486,6 +493,7 @@ def _check_open_tasks(actor: Person, ticket: Ticket, force_reason: str) -> None:
         )
 
 
+@reads_configuration  # before the transaction: one query, outside it
 @transaction.atomic
 def ticket_transition(
     ticket: Ticket,

@@ -29,19 +29,22 @@ def filed(org: Org) -> Ticket:
 
 
 def test_filing_a_ticket(org: Org, filed: Ticket, django_assert_num_queries: Any) -> None:
-    # Transaction (2), number, ticket, history (one insert for every entry), SLA rules, default
-    # calendar, clocks (one insert), their events (one insert), the requester's notification,
-    # mail template, mail, webhook subscriptions. The requester's agency and location come
-    # with the person; the requester knows their ticket without asking the affected people.
-    with django_assert_num_queries(13):
+    # The configuration's edition (one read instead of the SLA rules, the default calendar, the
+    # mail template and the webhook subscriptions, which the process keeps until the edition
+    # changes: core/editions.py), then the transaction (2): number, ticket, history (one insert
+    # for every entry), clocks (one insert), their events (one insert), the requester's
+    # notification and mail. The requester's agency and location come with the person; the
+    # requester knows their ticket without asking the affected people.
+    with django_assert_num_queries(10):
         ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="Printer")
 
 
 def test_assigning(org: Org, filed: Ticket, django_assert_num_queries: Any) -> None:
-    # Lock with everything history names, membership check, save, history, clocks (read, one
-    # update), then the assignee's notification and mail and the requester's status update
-    # (affected people, watchers, notification, preferences, template, mail), webhooks.
-    with django_assert_num_queries(21):
+    # The configuration's edition (for the mail templates and webhooks), lock with everything
+    # history names, membership check, save, history, clocks (read, one update), then the
+    # assignee's notification and mail and the requester's status update (affected people,
+    # watchers, notification, preferences, mail).
+    with django_assert_num_queries(19):
         ticket_assign(
             filed, actor=org.desk, version=None, group=org.network_group, assignee=org.network
         )
@@ -53,21 +56,23 @@ def test_a_staff_reply_and_a_requester_reply(
     ticket_assign(
         filed, actor=org.desk, version=None, group=org.network_group, assignee=org.network
     )
-    # Lock, comment, history, the response clocks (read, stop event, one update), touch, then
-    # the requester's mail; the requester's reply tells the assignee.
-    with django_assert_num_queries(16):
+    # The configuration's edition, lock, comment, history, the response clocks (read, stop
+    # event, one update), touch, then the requester's mail; the requester's reply tells the
+    # assignee.
+    with django_assert_num_queries(15):
         comment_add(filed, actor=org.network, body="Could you restart the laptop?")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         comment_add(filed, actor=org.employee, body="Done, still dropping")
 
 
 def test_state_changes(org: Org, filed: Ticket, django_assert_num_queries: Any) -> None:
     ticket_assign(filed, actor=org.desk, version=None, group=org.desk_group, assignee=org.desk)
-    # Lock, save, history, clocks (read, one update for all), the requester's status update.
-    with django_assert_num_queries(14):
+    # The configuration's edition, lock, save, history, clocks (read, one update for all), the
+    # requester's status update.
+    with django_assert_num_queries(13):
         ticket_transition(filed, actor=org.desk, version=None, to=TicketState.IN_PROGRESS)
     # …and the open tasks a resolution must not leave behind, the clock's stop event.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         ticket_transition(
             filed, actor=org.desk, version=None, to=TicketState.RESOLVED, note="New router"
         )
