@@ -3,8 +3,8 @@
 A thousand requesters with their ticket page open each poll it every few seconds
 (`SERVICEDESK_PORTAL_POLL_SECONDS`): the unchanged answer must cost no more than a bare request
 plus one indexed look-up. Against the benchmark database (prepared as `bench.run` does), served
-by gunicorn (2 sync workers), signed in as the demo employee `employee`, on one of their open
-tickets, it times sequentially:
+as `servicedesk serve` serves it (gunicorn, 2 uvicorn ASGI workers), signed in as the demo
+employee `employee`, on one of their open tickets, it times sequentially:
 
 1. `GET /healthz`: Django with no database (the baseline of every ratio);
 2. `GET /bench/bare/lookup/<number>` with the employee's cookies: the bare request of a signed-in
@@ -171,7 +171,7 @@ def write_live_results(summary: dict[str, Any], polls: list[PollTiming]) -> Path
     lines = [
         f"Servicedesk live-page benchmark, {summary['date']}",
         f"database: {summary['vendor']}, {summary['tickets']:,} tickets; machine: nproc "
-        f"{summary['nproc']}; gunicorn: 2 sync workers on 127.0.0.1",
+        f"{summary['nproc']}; gunicorn: 2 uvicorn (ASGI) workers on 127.0.0.1, as `serve` runs",
         f"signed in as {USERNAME}; {summary['samples']} rounds of one request each, in turn, after "
         f"{summary['warm_up']} warm-up rounds, a new connection each (urllib)",
         "",
