@@ -169,12 +169,6 @@ def _replan_in_ranges(
 
 def _walk_on_own_connection(walk: _Walk, first: int, last: int) -> tuple[Replan, list[int]]:
     try:
-        with connection.cursor() as cursor:
-            # A write's commit does not wait for the disk: the rows it locked are free as soon
-            # as its UPDATE is done. The next commit that does wait (the task's own result, an
-            # agent's save) makes them durable; a crash in the middle of a re-plan leaves part
-            # of the clocks re-planned with or without this, a fraction of a second apart.
-            cursor.execute("SET synchronous_commit TO off")
         return _walk(walk, first, last)
     finally:
         connection.close()  # this thread's own: a worker thread's connection is never reused
@@ -292,19 +286,30 @@ def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
     unnested = ", ".join(f"%s::{kind}" for kind in kinds)
     table = _table()
     assignments = ", ".join(
-        f"{_column(n)} = to_timestamp(v.{n})" if n in INSTANTS else f"{_column(n)} = v.{n}"
+        f"{_column(n)} = to_timestamp(locked.{n})"
+        if n in INSTANTS
+        else f"{_column(n)} = locked.{n}"
         for n in names
     )
+    # Its commit does not wait for the disk (`set_config(…, true)`: this transaction only,
+    # nothing left on a pooled connection): the rows it locked are free as soon as it is done.
+    # The next commit that waits (the task's own result, an agent's save) makes it durable; a
+    # crash in the middle of a re-plan leaves part of the clocks re-planned with or without
+    # this, a fraction of a second apart.
+    columns = "".join(f", {n}" for n in names)
     sql = (
-        f"WITH written AS (UPDATE {table} SET {assignments} FROM unnest({unnested}) "
-        f"AS v(id, seen{''.join(f', {n}' for n in names)}) "
-        f"WHERE {table}.id = v.id AND {table}.xmin = v.seen::text::xid "
-        f"AND {table}.id IN (SELECT id FROM {table} WHERE id = ANY(%s) "
-        f"FOR UPDATE SKIP LOCKED) RETURNING {table}.id) "
-        "SELECT coalesce(array_agg(id), '{}'), "
-        "extract(epoch FROM clock_timestamp() - statement_timestamp())::float8 FROM written"
+        "WITH no_wait AS (SELECT set_config('synchronous_commit', 'off', true)), "
+        # The rows no one holds and still as read, locked once for the statement.
+        f"locked AS MATERIALIZED (SELECT v.* FROM unnest({unnested}) AS v(id, seen{columns}) "
+        f"JOIN {table} AS held ON held.id = v.id WHERE held.xmin = v.seen::text::xid "
+        "FOR UPDATE OF held SKIP LOCKED), "
+        f"written AS (UPDATE {table} SET {assignments} FROM locked "
+        f"WHERE {table}.id = locked.id RETURNING {table}.id) "
+        "SELECT coalesce(array_agg(written.id) FILTER (WHERE written.id IS NOT NULL), '{}'), "
+        "extract(epoch FROM clock_timestamp() - statement_timestamp())::float8 "
+        "FROM no_wait LEFT JOIN written ON true"
     )
-    return sql, [*arrays, ids]
+    return sql, arrays
 
 
 def _table() -> str:
