@@ -2,8 +2,8 @@
 
 Prepares the benchmark database of `bench.run` (SQLite `var/bench.sqlite3`, or
 `BENCH_DATABASE_URL`; `BENCH_TICKETS` tickets, 100,000 by default), creates an API token for the
-demo agent `desk` in-process, serves the app with gunicorn (4 sync workers) on a free loopback
-port and times, with the stdlib HTTP client and `Authorization: Bearer`:
+demo agent `desk` in-process, serves the app as `servicedesk serve` does (gunicorn, 4 ASGI
+workers) on a free loopback port and times, with the stdlib HTTP client and `Authorization: Bearer`:
 
 1. `GET /healthz`, sequentially: the baseline every p50 is compared with;
 2. `POST /api/v1/tickets` filing incidents, one at a time (concurrency 1) and from 8 threads at
@@ -45,7 +45,7 @@ from bench.run import (
     write_result_files,
 )
 
-# Concurrency 8 on a 2-core machine: with sync workers a request holds its worker for its whole
+# Concurrency 8 on a 2-core machine: a request holds its worker's thread for its whole
 # life, including the time it waits on the database (and, on SQLite, on the single write lock).
 # Four workers (gunicorn's usual 2 × cores) keep both cores busy while some of them wait, and let
 # the 8 clients actually contend on the database; 8 workers would only add context switches
@@ -102,8 +102,8 @@ class ReadTiming:
 class ApiClient:
     """One HTTP/1.1 connection (http.client) with the token; not shared between threads.
 
-    gunicorn's sync workers answer `Connection: close`, so http.client opens a new connection
-    for the next request by itself; with a keep-alive server it would reuse this one."""
+    The server (uvicorn's workers) keeps the connection alive, so each client reuses its own;
+    were it closed, http.client would open a new one for the next request by itself."""
 
     def __init__(self, base: str, token: str) -> None:
         parts = urllib.parse.urlsplit(base)
@@ -300,9 +300,9 @@ def write_api_results(
     lines = [
         f"Servicedesk API benchmark, {summary['date']}",
         f"database: {summary['vendor']}, {summary['tickets']:,} tickets at the start; machine: "
-        f"nproc {summary['nproc']}; gunicorn: {summary['workers']} sync workers on 127.0.0.1",
+        f"nproc {summary['nproc']}; gunicorn: {summary['workers']} ASGI workers on 127.0.0.1",
         f"client: http.client with a token for {USERNAME} (agent); a connection per thread, which "
-        "the sync workers close after each response",
+        "the server keeps alive",
         "",
         f"POST {TICKETS_PATH} (incidents) beside the bare one-row insert {BARE_INSERT_PATH}, "
         f"after {CREATE_WARM_UP} warm-up creates each; rate/bare: creates/s ÷ the bare insert's",

@@ -1,7 +1,7 @@
 """Bare endpoints the benchmarks compare the app with, served only by the benchmark's gunicorn.
 
-They go through the same WSGI stack and middleware as every page (`bench.settings` adds them in
-front of the app's own URLs), but do the least a write or a poll can do:
+They go through the same server (ASGI, as served) and middleware as every page (`bench.settings`
+adds them in front of the app's own URLs), but do the least a write or a poll can do:
 
 - `POST /bench/bare/insert`: read a JSON body and insert one row in a table of its own, in a
   transaction: the floor under `POST /api/v1/tickets`;

@@ -175,13 +175,15 @@ BENCH_LIMITS = {
 def gunicorn(
     database_url: str, workers: int = WEB_WORKERS, log_name: str = "bench-gunicorn.log"
 ) -> Iterator[str]:
-    """Serve the app on 127.0.0.1 until the block ends, even when it ends in an error; its
-    output goes to `var/<log_name>`."""
+    """Serve the app on 127.0.0.1 as `servicedesk serve` does (gunicorn with uvicorn's ASGI
+    worker, the same gunicorn settings), until the block ends, even when it ends in an error;
+    its output goes to `var/<log_name>`."""
+    from servicedesk.core.management.commands.serve import web_server_command
+
     port = _free_loopback_port()
     log_path = PROJECT_ROOT / "var" / log_name
     log_path.parent.mkdir(exist_ok=True)
-    command = [sys.executable, "-m", "gunicorn", "servicedesk.config.wsgi"]
-    command += ["--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+    command = web_server_command(host="127.0.0.1", port=port, workers=workers)
     with log_path.open("w") as log:
         server = subprocess.Popen(
             command,
@@ -328,7 +330,8 @@ def write_results(summary: dict[str, Any], pages: list[PageTiming]) -> Path:
     lines = [
         f"Servicedesk page benchmark, {summary['date']}",
         f"database: {summary['vendor']}, {summary['tickets']:,} tickets; machine: nproc "
-        f"{summary['nproc']}; gunicorn: {WEB_WORKERS} sync workers on 127.0.0.1",
+        f"{summary['nproc']}; served as `servicedesk serve` does: gunicorn, {WEB_WORKERS} "
+        "uvicorn (ASGI) workers on 127.0.0.1",
         f"{summary['samples']} sequential requests per page after {summary['warm_up']} "
         "warm-up, a new connection each (urllib)",
         "",

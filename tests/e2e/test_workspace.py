@@ -132,6 +132,9 @@ def test_two_agents_one_ticket_the_second_save_is_refused(
         sign_in(page, live_server.url, people.desk)
         mine = AgentTicketPage(page).open(live_server.url, incident.number)
         expect(mine.also_viewing).to_contain_text("Network")
+        # The first agent's page learns of the second at its next heartbeat (the keyed beat
+        # sees a change and takes the full road).
+        expect(theirs.also_viewing).to_contain_text("Desk", timeout=15_000)
 
         theirs.choose("Impact", "Multi agency")
         theirs.choose("Severity", "Outage")

@@ -1,24 +1,28 @@
 """Re-planning every open clock of a calendar after a closure, a holiday import or new hours.
 
 A state agency's calendar carries a million open clocks. They are re-planned in batches walked
-by id (keyset pagination), each batch its own short transaction that locks its rows with
-`SKIP LOCKED`: an agent saving a ticket never waits on the re-plan for longer than one batch
-takes, and the re-plan never waits on an agent. Only clocks whose planned times change are
-written. The re-plan writes no clock event: the clock's facts (its record) do not change, only
-the times planned from them, and the calendar's own history says why they moved.
+by id (keyset pagination). On PostgreSQL a batch is read without locking, rebuilt, and written by
+one UPDATE that takes only rows no one holds (`SKIP LOCKED`) and still as read: an agent saving a
+ticket waits on the re-plan at most one such statement, and the re-plan never waits on an agent.
+Two workers, each on its own connection, walk halves of the id range at once: while one waits on
+the database the other rebuilds its clocks. Only clocks whose planned times change are written.
+The re-plan writes no clock event: the clock's facts (its record) do not change, only the times
+planned from them, and the calendar's own history says why they moved.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+import orjson
 import psycopg
 from django.db import connection, transaction
-from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Max, Min, QuerySet
 
 from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockState
@@ -26,28 +30,61 @@ from servicedesk.sla.engine import Calendar, Clock
 from servicedesk.sla.models import BusinessCalendar, TicketClock
 from servicedesk.sla.services import PLANNED_COLUMNS, planned_columns
 
-# 1,000 clocks: one batch's UPDATE takes tens of milliseconds on PostgreSQL (the longest an
-# agent's save can wait), and the round trips stay few enough for a million clocks in a minute.
+# Clocks read and rebuilt at a time: two round trips (one read, one pipeline of writes) for each.
 REPLAN_BATCH = 1000
+# Clocks one UPDATE writes, each UPDATE its own transaction: it locks them a few milliseconds
+# (the longest an agent's save of one of those tickets can wait on the re-plan).
+REPLAN_WRITE = 250
+# Workers walking the id range at once on PostgreSQL, each on its own connection: the engine
+# runs in Python while the other worker's statements run in the database.
+REPLAN_WORKERS = 2
+# Fewer ids than this between a calendar's first and last open clock: one walk, in the caller's
+# own thread (and transaction, which the workers' own connections could not see into).
+PARALLEL_FROM = 20 * REPLAN_BATCH
 # A calendar with more open clocks than this is re-planned by a background task, not in the
 # admin's request (about 50 ms a thousand clocks: a request stays well under a second).
 REPLAN_IN_REQUEST = 5000
 OPEN_STATES = (ClockState.RUNNING, ClockState.PAUSED)
 # A clock to write: its id, its xmin as read (PostgreSQL), its PLANNED_COLUMNS values.
 Planned = tuple[int, str, tuple[Any, ...]]
+# The same on PostgreSQL's bulk path: the xmin as a number (an array of numbers is bound faster
+# than one of text), instants as Unix seconds, and the values stored before.
+Moved = tuple[int, int, tuple[Any, ...], tuple[Any, ...]]
+# The planned columns holding instants: read and written as Unix seconds on the bulk path.
+INSTANTS = ("due_at", "breached_at", "stopped_at", "next_threshold_at")
 
 
 @dataclass
 class Replan:
     """What a re-plan did: clocks looked at, written (their times moved), re-planned after an
-    agent's save held them, batches, and the longest batch transaction (the longest an agent's
-    save could have waited on it; the retries, which wait on the agent, are not counted)."""
+    agent's save held them, batches, and the longest write holding rows (the longest an agent's
+    save could have waited on it: on PostgreSQL a guarded UPDATE as the server timed it, on
+    SQLite a batch's transaction; the retries, which wait on the agent, are not counted)."""
 
     examined: int = 0
     written: int = 0
     retried: int = 0
     batches: int = 0
     longest_batch_s: float = 0.0
+    # Seconds spent rebuilding clocks in Python, waiting on the bulk path's reads and on its
+    # writes, summed over the workers (which run at once: each sum can exceed the wall time).
+    engine_s: float = 0.0
+    reading_s: float = 0.0
+    writing_s: float = 0.0
+    # How long each guarded UPDATE held its rows, in seconds (the benchmark's distribution).
+    writes_s: list[float] = field(default_factory=list)
+
+    def add(self, other: Replan) -> None:
+        """Count in what another worker did."""
+        self.examined += other.examined
+        self.written += other.written
+        self.retried += other.retried
+        self.batches += other.batches
+        self.longest_batch_s = max(self.longest_batch_s, other.longest_batch_s)
+        self.engine_s += other.engine_s
+        self.reading_s += other.reading_s
+        self.writing_s += other.writing_s
+        self.writes_s += other.writes_s
 
 
 def open_clocks(calendar: BusinessCalendar) -> QuerySet[TicketClock]:
@@ -59,13 +96,19 @@ def replan_in_background(calendar: BusinessCalendar) -> bool:
     return open_clocks(calendar)[: REPLAN_IN_REQUEST + 1].count() > REPLAN_IN_REQUEST
 
 
-def calendar_replan(calendar: BusinessCalendar, *, batch_size: int = REPLAN_BATCH) -> Replan:
+def calendar_replan(
+    calendar: BusinessCalendar,
+    *,
+    batch_size: int = REPLAN_BATCH,
+    write_size: int = REPLAN_WRITE,
+    workers: int = REPLAN_WORKERS,
+) -> Replan:
     """Recompute due dates and warning times of every open clock counting on `calendar`."""
     calendar.refresh_from_db()
     engine = engine_calendar(calendar)
     report = Replan()
     if connection.vendor == "postgresql":
-        held = _replan_unlocked(calendar, engine, report, batch_size)
+        held = _replan_in_ranges(calendar, engine, report, (batch_size, write_size, workers))
     else:  # SQLite has no row locks: each batch is read and written in one short transaction
         held = []
         after = 0
@@ -86,40 +129,196 @@ def calendar_replan(calendar: BusinessCalendar, *, batch_size: int = REPLAN_BATC
     return report
 
 
-def _replan_unlocked(
-    calendar: BusinessCalendar, engine: Calendar, report: Replan, batch_size: int
+@dataclass(frozen=True)
+class _Walk:
+    """A walk over part of a calendar's open clocks on PostgreSQL."""
+
+    calendar_id: int
+    engine: Calendar
+    batch_size: int  # clocks read and rebuilt at a time
+    write_size: int  # clocks one guarded UPDATE writes, and locks, at a time
+
+
+def _replan_in_ranges(
+    calendar: BusinessCalendar, engine: Calendar, report: Replan, sizes: tuple[int, int, int]
 ) -> list[int]:
-    """PostgreSQL: read a batch without locking it, rebuild its clocks, then write those that
-    moved in one UPDATE that locks only rows no one holds (`SKIP LOCKED`) and still as read
-    (their `xmin`, the transaction that wrote them, unchanged). The only lock an agent's save
-    could wait on is that one statement's. The ids of the clocks it could not write."""
+    """PostgreSQL: the open clocks' id range cut into `workers` parts walked at once, each on
+    its own connection. The ids of the clocks an agent's save held."""
+    batch_size, write_size, workers = sizes
+    bounds = open_clocks(calendar).aggregate(first=Min("pk"), last=Max("pk"))
+    first, last = bounds["first"], bounds["last"]
+    if first is None:
+        return []
+    walk = _Walk(calendar.pk, engine, batch_size, write_size)
+    if workers < 2 or last - first < PARALLEL_FROM or connection.in_atomic_block:
+        walks = [_walk(walk, first, last)]
+    else:
+        step = (last - first) // workers + 1
+        with ThreadPoolExecutor(workers, thread_name_prefix="replan") as pool:
+            futures = [
+                pool.submit(_walk_on_own_connection, walk, lo, min(lo + step - 1, last))
+                for lo in range(first, last + 1, step)
+            ]
+            walks = [future.result() for future in futures]
     held: list[int] = []
-    after = 0
-    while rows := list(
-        open_clocks(calendar)
-        .filter(pk__gt=after)
-        .order_by("pk")
-        .annotate(seen=RawSQL("xmin::text", ()))
-        .values_list("pk", "seen", "record", *PLANNED_COLUMNS)[:batch_size]
-    ):
-        after = rows[-1][0]
-        moved: list[Planned] = []
-        for pk, seen, record, *before in rows:
-            planned = planned_columns(Clock.from_dict(record, engine))
-            if list(planned) != before:
-                moved.append((pk, seen, planned))
-        report.batches += 1
-        report.examined += len(rows)
-        if not moved:
-            continue
-        began = time.perf_counter()
-        written = _write_back_postgresql(moved)
-        report.longest_batch_s = max(report.longest_batch_s, time.perf_counter() - began)
-        report.written += len(written)
-        missed = [pk for pk, _, _ in moved if pk not in written]
-        report.examined -= len(missed)  # examined again when retried
+    for walked, missed in walks:
+        report.add(walked)
         held.extend(missed)
     return held
+
+
+def _walk_on_own_connection(walk: _Walk, first: int, last: int) -> tuple[Replan, list[int]]:
+    try:
+        return _walk(walk, first, last)
+    finally:
+        connection.close()  # this thread's own: a worker thread's connection is never reused
+
+
+def _walk(walk: _Walk, first: int, last: int) -> tuple[Replan, list[int]]:
+    """Re-plan the open clocks with ids in [first, last], a batch at a time: each read without
+    a lock, rebuilt, and its moved clocks written by guarded UPDATEs. What was done, and the
+    ids of the clocks it could not write (an agent's save held or changed them)."""
+    report = Replan()
+    held: list[int] = []
+    after = first - 1
+    while after < last:
+        began = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(_read_sql(), [walk.calendar_id, _OPEN, after, last, walk.batch_size])
+            rows = cursor.fetchall()
+        read = time.perf_counter()
+        report.reading_s += read - began
+        if not rows:
+            break
+        after = rows[-1][0]
+        report.batches += 1
+        report.examined += len(rows)
+        moved = _rebuilt(rows, walk.engine)
+        began = time.perf_counter()
+        report.engine_s += began - read
+        if moved:
+            written = _write_moved(moved, walk.write_size, report)
+            report.writing_s += time.perf_counter() - began
+            report.written += len(written)
+            missed = [pk for pk, *_ in moved if pk not in written]
+            report.examined -= len(missed)  # examined again when retried
+            held.extend(missed)
+        if len(rows) < walk.batch_size:
+            break
+    return report, held
+
+
+_OPEN = [state.value for state in OPEN_STATES]
+
+
+@cache
+def _read_sql() -> str:
+    """A batch of open clocks after an id: the record as text (parsed faster than the driver
+    does) and the instants as Unix seconds (the engine's own unit: no datetime a clock)."""
+    instants = ", ".join(f"floor(extract(epoch FROM {_column(name)}))::bigint" for name in INSTANTS)
+    return (
+        f"SELECT id, xmin::text::bigint, record::text, state, outcome, {instants} "
+        f"FROM {_table()} "
+        "WHERE calendar_id = %s AND state = ANY(%s) AND id > %s AND id <= %s "
+        "ORDER BY id LIMIT %s"
+    )
+
+
+def _rebuilt(rows: list[tuple[Any, ...]], engine: Calendar) -> list[Moved]:
+    """The clocks of `rows` whose planned values on `engine` differ from those stored."""
+    moved: list[Moved] = []
+    loads, rebuild = orjson.loads, Clock.from_dict
+    for pk, seen, record, *stored in rows:
+        clock = rebuild(loads(record), engine)
+        outcome = clock.outcome
+        planned = (clock.state.value, outcome.value if outcome else "", *clock.planned_ts())
+        before = tuple(stored)
+        if planned != before:
+            moved.append((pk, seen, planned, before))
+    return moved
+
+
+def _write_moved(moved: list[Moved], write_size: int, report: Replan) -> set[int]:
+    """Write the moved clocks by guarded UPDATEs of `write_size` clocks, each its own
+    transaction, all sent at once (psycopg's pipeline: one round trip for the batch). Counts
+    in `report` how long each held its rows on the server. The ids written.
+
+    Bound on the server (psycopg's own cursors, wrapped as Django wraps its cursors so the
+    queries are counted and logged): Django's client-side binding quotes every array element
+    in Python, slower than PostgreSQL runs the whole UPDATE.
+    """
+    raw = connection.connection
+    assert raw is not None  # the batch was just read on it
+    cursors = []
+    with raw.pipeline() as pipeline:
+        for start in range(0, len(moved), write_size):
+            wrapped: Any = psycopg.Cursor(raw)
+            if connection.queries_logged:
+                wrapped = connection.make_debug_cursor(wrapped)
+            wrapped.execute(*_guarded_update(moved[start : start + write_size]))
+            pipeline.sync()  # the end of its transaction outside an atomic block: its locks go
+            cursors.append(wrapped)
+    written: set[int] = set()
+    for cursor in cursors:
+        ids, held_s = cursor.fetchone()
+        cursor.close()
+        written.update(ids)
+        report.writes_s.append(held_s)
+        report.longest_batch_s = max(report.longest_batch_s, held_s)
+    return written
+
+
+def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
+    """One statement for `moved`, only the columns that moved: each one's new values as an
+    array, joined in by id, written only to rows no one holds and still as they were read (their
+    `xmin`, the transaction that wrote them, unchanged). It answers the ids written and the
+    seconds from its start to its last row written, the rows locked all along."""
+    changed = [
+        index
+        for index in range(len(PLANNED_COLUMNS))
+        if any(planned[index] != before[index] for _, _, planned, before in moved)
+    ]
+    names = [PLANNED_COLUMNS[index] for index in changed]
+    ids = [pk for pk, *_ in moved]
+    arrays: list[Any] = [ids, [seen for _, seen, _, _ in moved]]
+    arrays += [[planned[index] for _, _, planned, _ in moved] for index in changed]
+    kinds = ["bigint[]", "bigint[]", *("bigint[]" if n in INSTANTS else "text[]" for n in names)]
+    unnested = ", ".join(f"%s::{kind}" for kind in kinds)
+    table = _table()
+    assignments = ", ".join(
+        f"{_column(n)} = to_timestamp(locked.{n})"
+        if n in INSTANTS
+        else f"{_column(n)} = locked.{n}"
+        for n in names
+    )
+    # Its commit does not wait for the disk (`set_config(…, true)`: this transaction only,
+    # nothing left on a pooled connection): the rows it locked are free as soon as it is done.
+    # The next commit that waits (the task's own result, an agent's save) makes it durable; a
+    # crash in the middle of a re-plan leaves part of the clocks re-planned with or without
+    # this, a fraction of a second apart.
+    columns = "".join(f", {n}" for n in names)
+    sql = (
+        "WITH no_wait AS (SELECT set_config('synchronous_commit', 'off', true)), "
+        # The rows no one holds and still as read, locked once for the statement.
+        f"locked AS MATERIALIZED (SELECT v.* FROM unnest({unnested}) AS v(id, seen{columns}) "
+        f"JOIN {table} AS held ON held.id = v.id WHERE held.xmin = v.seen::text::xid "
+        "FOR UPDATE OF held SKIP LOCKED), "
+        f"written AS (UPDATE {table} SET {assignments} FROM locked "
+        f"WHERE {table}.id = locked.id RETURNING {table}.id) "
+        "SELECT coalesce(array_agg(written.id) FILTER (WHERE written.id IS NOT NULL), '{}'), "
+        "extract(epoch FROM clock_timestamp() - statement_timestamp())::float8 "
+        "FROM no_wait LEFT JOIN written ON true"
+    )
+    return sql, arrays
+
+
+def _table() -> str:
+    return connection.ops.quote_name(TicketClock._meta.db_table)
+
+
+def _column(name: str) -> str:
+    columns = {f.name: f.column for f in TicketClock._meta.concrete_fields}
+    return connection.ops.quote_name(columns[name])
 
 
 def _replan_batch(
@@ -163,9 +362,6 @@ def _planned_fields() -> list[Any]:
 def _write_back(moved: list[Planned]) -> None:
     """One prepared UPDATE a row, sent as a batch: Django's bulk_update builds a CASE per
     column with a branch per row, which SQLite evaluates in quadratic time."""
-    if connection.vendor == "postgresql":
-        _write_back_postgresql(moved, guarded=False)
-        return
     fields = _planned_fields()
     table = connection.ops.quote_name(TicketClock._meta.db_table)
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
@@ -178,37 +374,3 @@ def _write_back(moved: list[Planned]) -> None:
                 for pairs in [zip(fields, planned, strict=True)]
             ],
         )
-
-
-def _write_back_postgresql(moved: list[Planned], *, guarded: bool = True) -> set[int]:
-    """One statement for the batch: each column's new values as one array, joined in by id;
-    `guarded`: only rows no one holds and still as they were read. The ids written.
-
-    Bound on the server (psycopg's own cursor, wrapped as Django wraps its cursors so the
-    query is counted and logged): Django's client-side binding quotes every array element in
-    Python, slower than PostgreSQL runs the whole UPDATE.
-    """
-    fields = _planned_fields()
-    table = connection.ops.quote_name(TicketClock._meta.db_table)
-    quoted = [connection.ops.quote_name(f.column) for f in fields]
-    arrays: list[Any] = [[pk for pk, _, _ in moved], [seen or "0" for _, seen, _ in moved]]
-    arrays += [[planned[i] for _, _, planned in moved] for i in range(len(fields))]
-    types = ["bigint[]", "text[]", *(f"{f.db_type(connection)}[]" for f in fields)]
-    unnested = ", ".join(f"%s::{kind}" for kind in types)
-    assignments = ", ".join(f"{column} = v.{column}" for column in quoted)
-    guard = (
-        f" AND {table}.xmin = v.seen::xid AND {table}.id IN (SELECT id FROM {table} "
-        f"WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED)"
-        if guarded
-        else ""
-    )
-    raw: Any = psycopg.Cursor(connection.connection)
-    logged = connection.queries_logged
-    with connection.make_debug_cursor(raw) if logged else connection.make_cursor(raw) as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM unnest({unnested}) "
-            f"AS v(id, seen, {', '.join(quoted)}) WHERE {table}.id = v.id{guard} "
-            f"RETURNING {table}.id",
-            [*arrays, arrays[0]] if guarded else arrays,
-        )
-        return {pk for (pk,) in cursor.fetchall()}

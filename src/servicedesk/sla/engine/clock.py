@@ -138,6 +138,11 @@ class Clock:
         """The sticky breach instant known as of the last event (see :meth:`breached_by`)."""
         return None if self._r.breached is None else from_ts(self._r.breached)
 
+    def planned_ts(self) -> tuple[int | None, int | None, int | None, int | None]:
+        """``due_at``, ``breached_at``, ``stopped_at`` and ``next_threshold_at`` as Unix seconds:
+        for callers planning many clocks at once, who need no ``datetime`` a clock."""
+        return self._due_ts(), self._r.breached, self._r.stopped, self._next_threshold_ts()
+
     # -- computed values -----------------------------------------------------------------------
 
     def elapsed(self, at: datetime) -> int:
@@ -158,15 +163,19 @@ class Clock:
         Completed: the crossing if reached, else the due in force when it stopped (``None`` if it
         was paused then). No SLA or cancelled before reaching it: ``None``.
         """
+        due = self._due_ts()
+        return None if due is None else from_ts(due)
+
+    def _due_ts(self) -> int | None:
         if self._r.budget is None:
             return None
         crossing = self._crossing(self._r.budget)
         if crossing is not None:
-            return from_ts(crossing)
+            return crossing
         stop = self._r.stopped
         if stop is not None and self._r.segments and self._r.segments[-1][1] == stop:
             rest = self._r.budget - self._closed_elapsed()
-            return from_ts(self._calendar.add_ts(stop, rest))
+            return self._calendar.add_ts(stop, rest)
         return None
 
     @property
@@ -215,12 +224,15 @@ class Clock:
 
     def next_threshold_at(self) -> datetime | None:
         """When the lowest unfired threshold is (or was) crossed; ``None`` unless running."""
+        crossing = self._next_threshold_ts()
+        return None if crossing is None else from_ts(crossing)
+
+    def _next_threshold_ts(self) -> int | None:
         if self._r.open is None or self._r.budget is None:
             return None
         for percent in self._r.thresholds:
             if percent not in self._r.fired:
-                crossing = self._crossing(threshold_seconds(self._r.budget, percent))
-                return None if crossing is None else from_ts(crossing)
+                return self._crossing(threshold_seconds(self._r.budget, percent))
         return None
 
     def mark_fired(self, crossing: ThresholdCrossing) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from ._time import from_ts, to_ts
@@ -38,6 +39,13 @@ def _iso(ts: int | None) -> str | None:
 def _ts(value: Any) -> int:
     if not isinstance(value, str):
         raise ValueError(f"expected an ISO 8601 instant, got {value!r}")
+    return _parsed_instant(value)
+
+
+@lru_cache(maxsize=4)
+def _parsed_instant(value: str) -> int:
+    # Tiny on purpose: a record often repeats one instant (started, open since, last event),
+    # while two records rarely share one.
     return to_ts(datetime.fromisoformat(value))
 
 

@@ -140,6 +140,18 @@ class Target:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Target:
+        # A chart has a handful of targets and a re-plan reads a million clocks: each kind of
+        # target is parsed once (a Target is immutable). Unhashable values are parsed, and
+        # refused, the long way.
+        values = (data["kind"], data.get("seconds"), data.get("days"), data.get("cutoff"))
+        key = (*values, *map(type, values))  # 5 and 5.0 and True are equal keys, not targets
+        try:
+            return _parsed_target(key, data)
+        except TypeError:
+            return cls._parse(data)
+
+    @classmethod
+    def _parse(cls, data: Mapping[str, Any]) -> Target:
         kind = TargetKind(data["kind"])
         if kind is TargetKind.DURATION:
             return cls.duration(data["seconds"])
@@ -150,3 +162,15 @@ class Target:
             cutoff = time.fromisoformat(raw) if raw else None
             return cls.end_of_next_business_day(data.get("days", 1), cutoff)
         return cls.none()
+
+
+_TARGETS: dict[tuple[Any, ...], Target] = {}
+
+
+def _parsed_target(key: tuple[Any, ...], data: Mapping[str, Any]) -> Target:
+    found = _TARGETS.get(key)
+    if found is None:
+        found = Target._parse(data)
+        if len(_TARGETS) < 1024:  # bounded: records are data
+            _TARGETS[key] = found
+    return found

@@ -13,6 +13,24 @@ DEFAULT_THRESHOLDS: tuple[int, ...] = (50, 75, 100)
 
 def normalise_thresholds(values: Iterable[int]) -> tuple[int, ...]:
     """Sorted, de-duplicated positive integer percents."""
+    given = tuple(values)
+    # Clocks share a few threshold lists: each is checked once (a million-clock re-plan reads
+    # two a clock). Anything but ints (True and 1.0 are equal keys to 1) is checked, and
+    # refused, the long way.
+    if not all(type(value) is int for value in given):
+        return _normalise(given)
+    found = _NORMALISED.get(given)
+    if found is None:
+        found = _normalise(given)
+        if len(_NORMALISED) < 1024:  # bounded: records are data
+            _NORMALISED[given] = found
+    return found
+
+
+_NORMALISED: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+
+def _normalise(values: tuple[int, ...]) -> tuple[int, ...]:
     out: set[int] = set()
     for value in values:
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:

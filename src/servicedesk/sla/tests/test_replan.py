@@ -69,9 +69,10 @@ def test_small_batches_replan_every_clock_and_write_only_those_that_moved(
     due = file_tickets(org, 7)
     close_on_due_day(district, due)
     # The calendar, its closures and earlier hours (3; kept while the calendar is unchanged),
-    # then a batch of 3 clocks: on PostgreSQL the rows read unlocked and one guarded UPDATE (2);
-    # on SQLite their ids, a savepoint, the rows, one UPDATE, the release (5); three batches
-    # and the empty page after them.
+    # then on PostgreSQL the first and last open clock's id (1) and a batch of 3 clocks: the
+    # rows read unlocked and one guarded UPDATE (2), three batches, the last one short; on
+    # SQLite a batch is its ids, a savepoint, the rows, one UPDATE, the release (5), three
+    # batches and the empty page after them (1).
     per_batch = 2 if connection.vendor == "postgresql" else 5
     with django_assert_num_queries(3 + per_batch * 3 + 1):
         report = calendar_replan(district, batch_size=3)
@@ -79,7 +80,7 @@ def test_small_batches_replan_every_clock_and_write_only_those_that_moved(
     moved = dict(TicketClock.objects.filter(pk__in=due).values_list("pk", "due_at"))
     assert all(moved[pk] > due[pk] for pk in due)
     # Nothing changed since: every clock is looked at, none is written (no UPDATE in a batch),
-    # and the calendar's engine is the one built the first time.
+    # and the calendar's engine is the one built the first time (the calendar alone, 1).
     with django_assert_num_queries(1 + (per_batch - 1) * 3 + 1):
         again = calendar_replan(district, batch_size=3)
     assert (again.examined, again.written) == (7, 0)
@@ -154,6 +155,34 @@ def test_a_clock_an_agents_save_holds_is_not_waited_on_and_is_replanned_after(
     assert report.longest_batch_s < 0.5
     moved = dict(TicketClock.objects.filter(pk__in=due).values_list("pk", "due_at"))
     assert all(moved[pk] > due[pk] for pk in due)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_share_a_large_calendar_and_write_in_short_statements(
+    district: BusinessCalendar, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the workers are PostgreSQL's; SQLite writes one batch at a time")
+    due = file_tickets(org, 9)
+    close_on_due_day(district, due)
+    monkeypatch.setattr(replan, "PARALLEL_FROM", 0)  # nine clocks count as a large calendar
+    used = []
+    walk = replan._walk
+
+    def watched(*args: Any) -> Any:
+        used.append(threading.current_thread().name)
+        return walk(*args)
+
+    monkeypatch.setattr(replan, "_walk", watched)
+    report = calendar_replan(district, batch_size=3, write_size=2, workers=2)
+    assert len(used) == 2 and all(name.startswith("replan") for name in used)
+    assert (report.examined, report.written, report.retried) == (9, 9, 0)
+    # Each worker's batches of three are written two clocks an UPDATE.
+    assert report.batches >= 4 and len(report.writes_s) >= 6
+    moved = dict(TicketClock.objects.filter(pk__in=due).values_list("pk", "due_at"))
+    assert all(moved[pk] > due[pk] for pk in due)
+    again = calendar_replan(district, batch_size=3, write_size=2, workers=2)
+    assert (again.examined, again.written) == (9, 0)
 
 
 def test_the_admin_says_a_large_calendars_replan_was_started(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -25,6 +26,11 @@ from servicedesk.tickets.queues import (
 from servicedesk.tickets.selectors import assigned_open, satisfaction_for_staff
 from servicedesk.workspace.forms import QueueFilterForm, RenameViewForm, SaveViewForm
 from servicedesk.workspace.models import SavedView
+from servicedesk.workspace.nav_counts import (
+    NAV_POLL_SECONDS,
+    nav_counts_unchanged,
+    nav_counts_version,
+)
 from servicedesk.workspace.queue_review import new_queue_review_record, new_queue_review_status
 from servicedesk.workspace.selectors import queue_filters, saved_view_counts, view_query
 from servicedesk.workspace.views.common import staff_person
@@ -137,12 +143,22 @@ def new_queue_reviewed(request: HttpRequest) -> HttpResponse:
     return redirect("workspace:queue", name=Queue.UNCATEGORIZED.value)
 
 
-@login_required
 @require_GET
 def nav_counts(request: HttpRequest) -> HttpResponse:
-    """The polled badge list in the nav: every queue's size, one query; for those who review
-    held mail, one more for the mail waiting for them."""
+    """The polled badge list in the nav. Unchanged since the caller's copy: 204 (htmx keeps
+    what it shows) for the session and one look-up (see `workspace.nav_counts`); else every
+    queue's size, one query, the saved views' and, for those who review held mail, the mail
+    waiting for them."""
+    if nav_counts_unchanged(request.GET.get("since", ""), request.session.get(SESSION_KEY)):
+        return HttpResponse(status=204)
+    return _nav_counts(request)
+
+
+@login_required
+def _nav_counts(request: HttpRequest) -> HttpResponse:
     user = staff_person(request)
+    # Before counting: a change committed meanwhile makes the next poll count again.
+    version = nav_counts_version(str(user.pk))
     counts = queue_counts(user)
     return render(
         request,
@@ -151,6 +167,8 @@ def nav_counts(request: HttpRequest) -> HttpResponse:
             "counts": [(queue, QUEUE_TITLES[queue], counts[queue]) for queue in Queue],
             "views": saved_view_counts(user),
             "held_mail": held_count(user),
+            "nav_since": version,
+            "nav_poll_seconds": NAV_POLL_SECONDS,
         },
     )
 

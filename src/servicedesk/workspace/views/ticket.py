@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,7 +33,13 @@ from servicedesk.tickets.errors import StaleTicketError, TicketError
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.selectors import ticket_get
 from servicedesk.workspace import forms as workspace_forms
-from servicedesk.workspace.presence import HEARTBEAT_SECONDS, presence_beat
+from servicedesk.workspace.presence import (
+    HEARTBEAT_SECONDS,
+    beat_unchanged,
+    presence_beat,
+    presence_fingerprint,
+    presence_key_for,
+)
 from servicedesk.workspace.selectors import canned_choices
 from servicedesk.workspace.views.common import show_refusal, staff_person
 from servicedesk.workspace.views.ticket_actions import ACTIONS
@@ -123,6 +130,7 @@ def _render(
         "watching": isinstance(viewer, Person)
         and page.ticket.watchers.filter(person=viewer).exists(),
         "heartbeat_seconds": HEARTBEAT_SECONDS,
+        "presence_key": presence_key_for(viewer, page.ticket) if isinstance(viewer, Person) else "",
         "canned": canned,
         "canned_texts": {str(choice.pk): choice.text for choice in canned},
         "previewable": INLINE_SAFE_CONTENT_TYPES,
@@ -212,13 +220,37 @@ def triage_preview(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def presence(request: HttpRequest, number: str) -> HttpResponse:
+    """The ticket page's heartbeat. The same others viewing as the caller's copy: 204 (htmx
+    keeps what it shows), for the session and one look-up with the key the page handed out
+    (see `workspace.presence`); without it, or after a change, the full road below."""
+    if beat_unchanged(
+        request.GET.get("key", ""),
+        number,
+        request.GET.get("since", ""),
+        request.session.get(SESSION_KEY),
+    ):
+        return HttpResponse(status=204)
+    return _presence(request, number)
+
+
+@login_required
+def _presence(request: HttpRequest, number: str) -> HttpResponse:
     person = staff_person(request)
     try:
         ticket = ticket_get(person, number)
     except Ticket.DoesNotExist as missing:
         raise Http404 from missing
     others = presence_beat(ticket, person)
-    return render(request, "workspace/_presence.html", {"others": others})
+    return render(request, "workspace/_presence.html", _presence_context(person, ticket, others))
+
+
+def _presence_context(person: Person, ticket: Ticket, others: list[Person]) -> dict[str, Any]:
+    return {
+        "ticket": ticket,
+        "others": others,
+        "presence_key": presence_key_for(person, ticket),
+        "presence_since": presence_fingerprint(other.pk for other in others),
+        "heartbeat_seconds": HEARTBEAT_SECONDS,
+    }

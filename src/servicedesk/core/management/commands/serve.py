@@ -14,6 +14,25 @@ from servicedesk.core.periodic import MAIL_QUEUE
 from servicedesk.core.supervision import Child, Supervisor
 
 
+def web_server_command(*, host: str, port: int, workers: int) -> list[str]:
+    """The web server as `serve` starts it (and the page benchmark, which times what is served)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "servicedesk.config.asgi",
+        # ASGI, so that the chat's live streams wait without holding a worker.
+        "--worker-class",
+        "uvicorn_worker.UvicornWorker",
+        "--config",
+        "python:servicedesk.config.gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+    ]
+
+
 class Command(BaseCommand):
     help = "Serve the app with gunicorn plus one task worker; Ctrl-C stops both."
 
@@ -49,21 +68,7 @@ class Command(BaseCommand):
         children = [
             Child(
                 "web server",
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "servicedesk.config.asgi",
-                    # ASGI, so that the chat's live streams wait without holding a worker.
-                    "--worker-class",
-                    "uvicorn_worker.UvicornWorker",
-                    "--config",
-                    "python:servicedesk.config.gunicorn",
-                    "--bind",
-                    f"{host}:{port}",
-                    "--workers",
-                    str(web_workers),
-                ],
+                web_server_command(host=host, port=port, workers=web_workers),
                 children_env,
             ),
             Child("task worker", [*manage, "worker"], children_env),
