@@ -51,8 +51,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bench import population
+from bench import population, writers
+from bench.clocks import ClockPlanner
 from bench.population import Organisation
+from bench.writers import Dependants
 from servicedesk.catalog.choices import Impact, Severity
 from servicedesk.catalog.models import PriorityMatrixCell
 from servicedesk.demo.organisation import DEMO_PASSWORD
@@ -117,6 +119,7 @@ class GenerateReport:
     comments: int
     history_entries: int
     affected_links: int
+    clocks: int
     people_added: int
     seconds: float
     vendor: str
@@ -127,6 +130,7 @@ class Totals:
     comments: int = 0
     history_entries: int = 0
     affected_links: int = 0
+    clocks: int = 0
 
 
 @dataclass(frozen=True)
@@ -341,50 +345,57 @@ def reserve_numbers(kind: TicketKind, count: int) -> list[str]:
     return [format_number(kind, value) for value in range(first, first + count)]
 
 
+def _dependants(factory: TicketFactory, planner: ClockPlanner, tickets: list[Ticket]) -> Dependants:
+    """Comments, history, affected people and clocks of tickets that have their ids."""
+    through = Ticket.affected_people.through
+    rows = Dependants()
+    for ticket in tickets:
+        rows.comments += factory.comments(ticket)
+        rows.clocks += planner.clocks(ticket)
+        rows.history.append(
+            TicketHistory(
+                ticket_id=ticket.pk,
+                actor_id=ticket.requested_by_id,
+                at=ticket.created_at,
+                action="ticket.create",
+                field="number",
+                after=ticket.number,
+            )
+        )
+        people = factory.affected(ticket)
+        if people:  # the service records affected people at creation in a second entry
+            rows.links += [through(ticket_id=ticket.pk, person_id=pk) for pk in people]
+            rows.history.append(
+                TicketHistory(
+                    ticket_id=ticket.pk,
+                    actor_id=ticket.requested_by_id,
+                    at=ticket.created_at,
+                    action="ticket.create",
+                    field="affected_people",
+                    after=factory.org.usernames(people),
+                )
+            )
+    return rows
+
+
 def _write_batch(
     factory: TicketFactory,
+    planner: ClockPlanner,
     plans: list[tuple[TicketKind, TicketState, str, Timeline]],
     totals: Totals,
 ) -> None:
     with transaction.atomic():
         kinds = Counter(kind for kind, *_ in plans)
         numbers = {kind: iter(reserve_numbers(kind, count)) for kind, count in kinds.items()}
-        tickets = Ticket.objects.bulk_create(
-            [factory.ticket(next(numbers[plan[0]]), *plan) for plan in plans], batch_size=1000
+        tickets = writers.save_tickets(
+            [factory.ticket(next(numbers[plan[0]]), *plan) for plan in plans]
         )
-        through = Ticket.affected_people.through
-        links, comments, history = [], [], []
-        for ticket in tickets:
-            comments += factory.comments(ticket)
-            history.append(
-                TicketHistory(
-                    ticket_id=ticket.pk,
-                    actor_id=ticket.requested_by_id,
-                    at=ticket.created_at,
-                    action="ticket.create",
-                    field="number",
-                    after=ticket.number,
-                )
-            )
-            people = factory.affected(ticket)
-            if people:  # the service records affected people at creation in a second entry
-                links += [through(ticket_id=ticket.pk, person_id=pk) for pk in people]
-                history.append(
-                    TicketHistory(
-                        ticket_id=ticket.pk,
-                        actor_id=ticket.requested_by_id,
-                        at=ticket.created_at,
-                        action="ticket.create",
-                        field="affected_people",
-                        after=factory.org.usernames(people),
-                    )
-                )
-        through.objects.bulk_create(links, batch_size=2000)
-        Comment.objects.bulk_create(comments, batch_size=2000)
-        TicketHistory.objects.bulk_create(history, batch_size=2000)
-    totals.comments += len(comments)
-    totals.history_entries += len(history)
-    totals.affected_links += len(links)
+        rows = _dependants(factory, planner, tickets)
+        writers.save_dependants(rows)
+    totals.comments += len(rows.comments)
+    totals.history_entries += len(rows.history)
+    totals.affected_links += len(rows.links)
+    totals.clocks += len(rows.clocks)
 
 
 def generate(tickets: int, seed: int = 1, batch_size: int = BATCH_SIZE) -> GenerateReport:
@@ -394,20 +405,24 @@ def generate(tickets: int, seed: int = 1, batch_size: int = BATCH_SIZE) -> Gener
     password = make_password(DEMO_PASSWORD)
     with transaction.atomic():
         org, people_added = population.build(rng, password)
-    factory = TicketFactory(org, rng, timezone.now())
+    now = timezone.now()
+    factory = TicketFactory(org, rng, now)
+    planner = ClockPlanner(now)
     plans = factory.plan(tickets)
     totals = Totals()
     for start in range(0, tickets, batch_size):
-        _write_batch(factory, plans[start : start + batch_size], totals)
+        _write_batch(factory, planner, plans[start : start + batch_size], totals)
         done = min(start + batch_size, tickets)
         print(
             f"  {done:>9,}/{tickets:,} tickets  {time.perf_counter() - started:6.1f} s", flush=True
         )
+    writers.settle()
     return GenerateReport(
         tickets=tickets,
         comments=totals.comments,
         history_entries=totals.history_entries,
         affected_links=totals.affected_links,
+        clocks=totals.clocks,
         people_added=people_added,
         seconds=time.perf_counter() - started,
         vendor=connection.vendor,
@@ -429,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Done in {report.seconds:.1f} s: {report.tickets:,} tickets, "
         f"{report.comments:,} comments, {report.history_entries:,} history entries, "
-        f"{report.affected_links:,} affected people, "
+        f"{report.affected_links:,} affected people, {report.clocks:,} SLA clocks, "
         f"{report.people_added:,} people added."
     )
     return 0

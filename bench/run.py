@@ -50,9 +50,20 @@ PAGES = [
     ("group queue", "desk", "/workspace/queues/my-groups/"),
     ("group queue", SCOPED_AGENT, "/workspace/queues/my-groups/"),
     ("all open", SCOPED_AGENT, "/workspace/queues/all-open/"),
+    # The other queues of the workspace's navigation, as the desk.
+    ("uncategorized queue", "desk", "/workspace/queues/uncategorized/"),
+    ("my open queue", "desk", "/workspace/queues/my-open/"),
+    ("breaching soon queue", "desk", "/workspace/queues/breaching-soon/"),
+    ("overdue queue", "desk", "/workspace/queues/overdue/"),
+    ("waiting queue", "desk", "/workspace/queues/waiting/"),
+    ("to verify queue", "desk", "/workspace/queues/to-verify/"),
+    ("all open", "desk", "/workspace/queues/all-open/"),
     ("search", "desk", "/workspace/queues/all-open/?q=vpn"),
     ("search", SCOPED_AGENT, "/workspace/queues/all-open/?q=vpn"),
     ("portal", "employee", "/portal/"),
+    # The API's list through the desk's signed-in session (the UI's way in; tokens are timed by
+    # bench/api_bench.py).
+    ("api list", "desk", "/api/v1/tickets?limit=50"),
     # The reports' dashboard over its default 28 days: every figure, as the desk's manager (sees
     # every ticket) and as the agent scoped to one agency.
     ("reports", "manager", "/workspace/reports/"),
@@ -268,6 +279,37 @@ def time_requests(browser: Browser, path: str, warm_up: int, samples: int) -> li
     return timings
 
 
+def ticket_pages() -> list[tuple[str, str | None, str]]:
+    """The pages of one ticket and of a frequent filer, picked in the database at hand: the
+    agent's page of the newest open ticket with a conversation (as the desk, and as the scoped
+    agent on one of theirs), the API's detail of it, and the portal home and newest ticket of
+    the requester who filed most (their home lists the most to choose from)."""
+    from django.db.models import Count
+
+    from servicedesk.directory.models import Person
+    from servicedesk.tickets.access import visible_tickets
+    from servicedesk.tickets.models import Ticket
+    from servicedesk.tickets.workflow import OPEN_STATES
+
+    def newest_open(tickets: Any) -> str:
+        found = tickets.filter(state__in=OPEN_STATES, comments__isnull=False)
+        number: str = found.order_by("-created_at").values_list("number", flat=True)[0]
+        return number
+
+    desk_ticket = newest_open(Ticket.objects.all())
+    scoped = visible_tickets(Person.objects.get(username=SCOPED_AGENT))
+    busiest = Ticket.objects.values("requester").annotate(filed=Count("pk")).order_by("-filed")
+    requester = Person.objects.get(pk=busiest[0]["requester"])
+    own = Ticket.objects.filter(requester=requester).order_by("-created_at")
+    return [
+        ("agent ticket", "desk", f"/workspace/tickets/{desk_ticket}/"),
+        ("agent ticket", SCOPED_AGENT, f"/workspace/tickets/{newest_open(scoped)}/"),
+        ("api detail", "desk", f"/api/v1/tickets/{desk_ticket}"),
+        ("portal", requester.username, "/portal/"),
+        ("portal ticket", requester.username, f"/portal/tickets/{own[0].number}/"),
+    ]
+
+
 def measure_pages(
     base: str, warm_up: int, samples: int, only: str | None = None
 ) -> list[PageTiming]:
@@ -275,7 +317,8 @@ def measure_pages(
 
     measured: list[PageTiming] = []
     baseline = 0.0
-    chosen = [page for page in PAGES if not only or page[0] in {"healthz", only}]
+    every = PAGES + ticket_pages()
+    chosen = [page for page in every if not only or page[0] in {"healthz", only}]
     for label, username, path in chosen:
         browser = Browser(base)
         if username:
@@ -324,8 +367,18 @@ def write_result_files(name: str, data: dict[str, Any], lines: list[str]) -> Pat
     return RESULTS / f"{name}.txt"
 
 
+def sized_name(name: str, tickets: int) -> str:
+    """`name` for the default size; `name-<tickets>` for another, so a run at a million tickets
+    keeps the default-size files."""
+    return name if tickets == DEFAULT_TICKETS else f"{name}-{tickets}"
+
+
+def _load_average() -> str:
+    return ", ".join(f"{load:.2f}" for load in os.getloadavg())
+
+
 def write_results(summary: dict[str, Any], pages: list[PageTiming]) -> Path:
-    name = f"pages-{summary['vendor']}"
+    name = sized_name(f"pages-{summary['vendor']}", summary["size"])
     data = {**summary, "pages": [asdict(page) for page in pages]}
     lines = [
         f"Servicedesk page benchmark, {summary['date']}",
@@ -334,6 +387,8 @@ def write_results(summary: dict[str, Any], pages: list[PageTiming]) -> Path:
         "uvicorn (ASGI) workers on 127.0.0.1",
         f"{summary['samples']} sequential requests per page after {summary['warm_up']} "
         "warm-up, a new connection each (urllib)",
+        f"load average (1, 5, 15 min): {summary['load_before']} before the pages, "
+        f"{summary['load_after']} after",
         "",
         f"{'page':<36} {'user':<9} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'p50/healthz':>12}"
         f" {'queries':>8} {'slowest query ms':>17}",
@@ -383,18 +438,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-major", action="store_true", help="No major-incident benchmark.")
     parser.add_argument("--skip-mail", action="store_true", help="No inbound mail benchmark.")
     parser.add_argument("--skip-chat", action="store_true", help="No live chat benchmark.")
+    parser.add_argument("--skip-live", action="store_true", help="No live-poll benchmark.")
     args = parser.parse_args(argv)
     tickets = int(os.environ.get("BENCH_TICKETS", DEFAULT_TICKETS))
     url = bench_database_url()
     vendor, count = prepare_database(url, tickets)
     print(f"Timing pages against {count:,} tickets on {vendor}...", flush=True)
+    load_before = _load_average()
     with gunicorn(url) as base:
         pages = measure_pages(base, args.warm_up, args.samples, args.only)
-        if not args.only:
+        load_after = _load_average()
+        if not args.only and not args.skip_live:
             from bench import live_bench
 
             live_bench.run(base, vendor, count, args.warm_up, args.samples)
-    summary = run_summary(vendor, count, samples=args.samples, warm_up=args.warm_up)
+    summary = run_summary(
+        vendor,
+        count,
+        size=tickets,
+        samples=args.samples,
+        warm_up=args.warm_up,
+        load_before=load_before,
+        load_after=load_after,
+    )
     written = write_results(summary, pages)
     print(written.read_text())
     print(f"Written to {written.relative_to(PROJECT_ROOT)} and .json")

@@ -5,15 +5,21 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.db.models import Count, F
+from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings
 
 from bench.generate import GenerateReport, generate
 from servicedesk.directory.models import Person, SupportGroup
+from servicedesk.sla.choices import ClockState, Metric
+from servicedesk.sla.models import TicketClock
 from servicedesk.tickets import services
 from servicedesk.tickets.choices import NUMBER_PREFIX, TicketKind, TicketState
-from servicedesk.tickets.models import Ticket, TicketHistory
+from servicedesk.tickets.models import Comment, Ticket, TicketHistory
 from servicedesk.tickets.numbering import format_number
+from servicedesk.tickets.queues import Queue, QueueFilters, queue_tickets
+from servicedesk.tickets.workflow import OPEN_STATES, PAUSED_STATES
 
 TICKETS = 300
 NUMBER = re.compile(r"^(INC|REQ|PRB|TASK)\d{7}$")
@@ -38,6 +44,7 @@ def test_generated_data_is_consistent(report: GenerateReport) -> None:
     check_times_are_in_order()
     states = set(Ticket.objects.values_list("state", flat=True))
     assert {TicketState.NEW, TicketState.IN_PROGRESS, TicketState.CLOSED} <= states
+    check_clocks_follow_the_tickets_state(report)
 
 
 def test_generating_again_adds_tickets_but_not_people(report: GenerateReport) -> None:
@@ -100,3 +107,38 @@ def check_times_are_in_order() -> None:
     assert not closed.filter(closed_at__lt=F("resolved_at")).exists()
     assert not Ticket.objects.filter(resolved_at__lt=F("created_at")).exists()
     assert not Ticket.objects.filter(updated_at__lt=F("created_at")).exists()
+
+
+def check_clocks_follow_the_tickets_state(report: GenerateReport) -> None:
+    """Every open ticket has its resolution clock, in the state the ticket's state implies."""
+    assert TicketClock.objects.count() == report.clocks > 0
+    resolution = TicketClock.objects.filter(metric=Metric.RESOLUTION)
+    open_tickets = Ticket.objects.filter(state__in=OPEN_STATES)
+    assert resolution.filter(ticket__in=open_tickets).count() == open_tickets.count()
+    waiting = resolution.filter(ticket__state__in=PAUSED_STATES)
+    assert waiting.exists()
+    assert not waiting.exclude(state=ClockState.PAUSED).exists()
+    running = resolution.filter(state=ClockState.RUNNING)
+    assert running.exists()
+    assert running.filter(due_at__isnull=False).exists()
+    assert not running.exclude(ticket__state__in=OPEN_STATES).exists()
+    closed = resolution.filter(ticket__state=TicketState.CLOSED)
+    assert closed.exists()
+    assert not closed.exclude(state=ClockState.COMPLETED).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's road")
+def test_on_postgresql_rows_are_copied_and_searchable(report: GenerateReport) -> None:
+    """The generator's PostgreSQL road streams rows with COPY (no INSERT of a ticket or a
+    comment passes through Django), and the search index knows them at once."""
+    with CaptureQueriesContext(connection) as captured:
+        generate(40, seed=9)
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert not [sql for sql in inserts if "tickets_ticket" in sql or "tickets_comment" in sql]
+    assert Ticket.objects.count() == TICKETS + 40
+    desk = Person.objects.get(username="desk")
+    on_open = Comment.objects.filter(ticket__state__in=OPEN_STATES).order_by("pk").first()
+    assert on_open is not None
+    words = on_open.body.strip(".?").split()
+    found = queue_tickets(desk, Queue.ALL_OPEN, QueueFilters(text=" ".join(words[-2:])))
+    assert found.filter(pk=on_open.ticket_id).exists()

@@ -11,14 +11,18 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from servicedesk.catalog.choices import FieldKind, Impact, Priority, Severity
 from servicedesk.core.models import AppendOnlyModel
 from servicedesk.core.text import without_invisible_controls
 from servicedesk.tickets.choices import Channel, LinkKind, TicketKind, TicketState
+from servicedesk.tickets.workflow import OPEN_STATES
 
 PERSON = settings.AUTH_USER_MODEL
+# Sorted: the migrations' copy of an index's condition stays the same from run to run.
+OPEN_STATE_VALUES = sorted(state.value for state in OPEN_STATES)
 
 
 class NumberCounter(models.Model):
@@ -109,6 +113,13 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The running resolution clock's due time, empty when none runs: written by "
+        "the database's triggers on the SLA clocks (sla/resolution_due.py), read by the queues.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -128,6 +139,16 @@ class Ticket(models.Model):
             models.Index(fields=["state", "created_at"], name="ticket_state_created"),
             models.Index(fields=["resolved_at"], name="ticket_resolved_at"),
             models.Index(fields=["closed_at"], name="ticket_closed_at"),
+            # A queue page in the queues' default order (due, priority, age) straight from the
+            # index, among open tickets only (measured at a million tickets on PostgreSQL: the
+            # all-open page 2.6 s → 18 ms, see bench/README.md).
+            models.Index(
+                # Ascending is NULLs last on PostgreSQL, as the queues sort (SQLite does not
+                # take NULLS LAST in an index).
+                fields=["resolution_due_at", "priority", "created_at", "id"],
+                name="ticket_open_due",
+                condition=Q(state__in=OPEN_STATE_VALUES),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -232,8 +253,12 @@ class TicketHistory(AppendOnlyModel):
     class Meta:
         ordering = ["at", "id"]
         verbose_name_plural = "ticket history"
-        # The reports count changes of one field in a period (reopens, disputes).
-        indexes = [models.Index(fields=["field", "at"], name="history_field_at")]
+        indexes = [
+            # The reports count changes of one field in a period (reopens, disputes).
+            models.Index(fields=["field", "at"], name="history_field_at"),
+            # The queues mark urgent and approved-ahead tickets by their entries of one action.
+            models.Index(fields=["action", "ticket"], name="history_action_ticket"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.field}: {self.before!r} → {self.after!r}"

@@ -3,9 +3,10 @@
 Reads only, always starting from `tickets.access.visible_tickets`, so a queue, its count, the
 search and the "next ticket" button can never show a ticket the detail page would refuse.
 
-SLA order: every ticket is annotated with its resolution clock's `due_at` (a subquery on
-`sla.TicketClock`, one row per ticket and metric); "overdue" and "breaching soon" filter on the
-clock table first, where the (state, due_at) index answers them.
+SLA order: every ticket carries its running resolution clock's due time
+(`Ticket.resolution_due_at`, kept by the database's triggers, see `sla.resolution_due`); the
+queues sort and "overdue" and "breaching soon" filter on it, so that the `ticket_open_due` index
+hands over a page of open tickets in order instead of a clock look-up per open ticket.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from servicedesk.directory.models import Person
 from servicedesk.sla.choices import ClockState, Metric
@@ -29,6 +34,9 @@ from servicedesk.tickets.services.overdue_first import SCHEDULED_AHEAD_ACTION
 from servicedesk.tickets.services.replies import URGENT_ACTION
 from servicedesk.tickets.workflow import OPEN_STATES, PAUSED_STATES
 
+# Counts stop past this: a queue of more shows "1,000+" and pages as far as this (a person
+# filters rather than pages that far), and no count reads more rows however full the desk is.
+COUNT_CAP = 1_000
 # A running resolution clock due within this long is "breaching soon".
 BREACHING_SOON = timedelta(hours=4)
 QUEUE_RELATED = ("requester", "assignment_group", "assignee", "service")
@@ -111,12 +119,11 @@ def _clock_due(metric: Metric) -> Subquery:
 
 
 def _tickets_with_running_clock(due_before: datetime, due_after: datetime | None = None) -> Q:
-    clocks = TicketClock.objects.filter(
-        metric=Metric.RESOLUTION, state=ClockState.RUNNING, due_at__lt=due_before
-    )
+    """A running resolution clock due before `due_before` (and from `due_after`)."""
+    due = Q(resolution_due_at__lt=due_before)
     if due_after is not None:
-        clocks = clocks.filter(due_at__gte=due_after)
-    return Q(pk__in=clocks.values("ticket_id"))
+        due &= Q(resolution_due_at__gte=due_after)
+    return due
 
 
 def _queue_condition(viewer: Person, queue: Queue, now: datetime) -> Q:
@@ -175,7 +182,7 @@ def queue_tickets(
         visible_tickets(viewer)
         .filter(_queue_condition(viewer, queue, now))
         .annotate(
-            resolution_due=_clock_due(Metric.RESOLUTION),
+            resolution_due=F("resolution_due_at"),
             categorize_due=_clock_due(Metric.CATEGORIZE),
             # The requester sent an urgent message (`tickets.services.replies`).
             is_urgent=Exists(
@@ -198,18 +205,48 @@ def queue_tickets(
     return _ordered(tickets, sort)
 
 
+def capped_count(tickets: QuerySet[Ticket]) -> int:
+    """How many tickets, counted up to COUNT_CAP + 1: more than COUNT_CAP reads as "1,000+"."""
+    return tickets.order_by().values("pk")[: COUNT_CAP + 1].count()
+
+
+class QueuePaginator(Paginator):  # type: ignore[type-arg]
+    """Pages of a queue whose count stops past COUNT_CAP, so that paging costs no more at a
+    million tickets than at a thousand; the pages past the cap are not offered."""
+
+    @cached_property
+    def counted(self) -> int:
+        tickets: QuerySet[Ticket] = self.object_list  # type: ignore[assignment]
+        return capped_count(tickets)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.counted, COUNT_CAP)
+
+    @property
+    def more(self) -> bool:
+        """More tickets than the pages offer: the queue's count reads "1,000+"."""
+        return self.counted > COUNT_CAP
+
+
 def queue_counts(
     viewer: Person, now: datetime | None = None, queues: Iterable[Queue] = tuple(Queue)
 ) -> dict[Queue, int]:
-    """The sizes of `queues` (every queue by default) in one query: the nav polls them all,
-    the workspace home shows the ones that need no SLA look-up."""
+    """The sizes of `queues` (every queue by default) in one query, each counted up to
+    COUNT_CAP + 1 (`capped_count`): the nav polls them all, the workspace home shows the ones
+    that need no SLA look-up. Each count reads at most that many index entries (a count of every
+    open ticket cost 0.3–1.8 s at a million tickets on PostgreSQL)."""
     now = now or timezone.now()
     wanted = list(queues)
-    aggregates = {
-        queue.value: Count("pk", filter=_queue_condition(viewer, queue, now)) for queue in wanted
-    }
-    # Every queue holds open or resolved tickets: filtering first lets the (state, …) index
-    # skip the closed history, which is most of the table.
-    current = visible_tickets(viewer).filter(state__in=[*OPEN_STATES, TicketState.RESOLVED])
-    counts = current.aggregate(**aggregates)
-    return {queue: counts[queue.value] for queue in wanted}
+    visible = visible_tickets(viewer)
+    counted: list[str] = []
+    params: list[Any] = []
+    for queue in wanted:
+        capped = visible.filter(_queue_condition(viewer, queue, now)).order_by().values("pk")
+        sql, values = capped[: COUNT_CAP + 1].query.sql_with_params()
+        counted.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")
+        params.extend(values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(counted)}", params)
+        row = cursor.fetchone()
+    return {queue: int(count) for queue, count in zip(wanted, row, strict=True)}

@@ -148,8 +148,9 @@ def _in_answers(word: str) -> Q:
     return Q(pk__in=RequestAnswer.objects.filter(text__icontains=word).values("ticket_id"))
 
 
-def _word_condition(viewer: Person, word: str) -> Q:
-    """Tickets holding `word` in a field, an answer, or a comment the viewer may read."""
+def _word_condition(viewer: Person, word: str, among: QuerySet[Ticket]) -> Q:
+    """Tickets holding `word` in a field, an answer, or a comment the viewer may read; `among`
+    is the queue being searched."""
     comments = visible_comments(viewer)
     if not _indexed(word):
         in_comments = comments.filter(ticket_id=OuterRef("pk"), body__icontains=word)
@@ -160,7 +161,10 @@ def _word_condition(viewer: Person, word: str) -> Q:
         in_fields = Q(pk__in=_fts_match(TICKET_INDEX, word))
         in_comments = comments.filter(pk__in=_fts_match(COMMENT_INDEX, word))
     else:
-        in_fields = Q(pk__in=Ticket.objects.filter(in_ticket_fields(word)).values("pk"))
+        # Within the queue's own conditions: the trigram match is intersected with them before
+        # any ticket row is read (a common word matched 63,000 of a million tickets, of which
+        # a queue of open tickets holds a sixth: its page 220 → 40 ms, see bench/README.md).
+        in_fields = Q(pk__in=among.filter(in_ticket_fields(word)).values("pk"))
         in_comments = comments.filter(body__icontains=word)
     return in_fields | Q(pk__in=in_comments.values("ticket_id")) | _in_answers(word)
 
@@ -170,5 +174,5 @@ def tickets_matching(viewer: Person, tickets: QuerySet[Ticket], text: str) -> Qu
     short description, the description, an answer to the request form, or a comment the viewer
     may read."""
     for word in text.split()[:MAX_WORDS]:
-        tickets = tickets.filter(_word_condition(viewer, word))
+        tickets = tickets.filter(_word_condition(viewer, word, tickets))
     return tickets

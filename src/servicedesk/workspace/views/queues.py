@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +19,7 @@ from servicedesk.tickets.queues import (
     HOME_QUEUES,
     QUEUE_TITLES,
     Queue,
+    QueuePaginator,
     queue_counts,
     queue_tickets,
 )
@@ -81,7 +81,7 @@ def queue_page(
     form = QueueFilterForm(params)
     filters, sort = queue_filters(form)
     tickets = queue_tickets(user, chosen, filters, sort)
-    page = Paginator(tickets, PAGE_SIZE).get_page(params.get("page"))
+    page = QueuePaginator(tickets, PAGE_SIZE).get_page(params.get("page"))
     keep = params.copy()
     keep.pop("page", None)
     context = {

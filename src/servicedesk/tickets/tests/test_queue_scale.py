@@ -1,0 +1,78 @@
+"""What keeps a queue's cost flat however full the desk is: the running resolution clock's due
+time kept on the ticket by the database, and counts that stop past `COUNT_CAP`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from servicedesk.conftest import Org
+from servicedesk.sla.choices import ClockState, Metric
+from servicedesk.sla.models import TicketClock
+from servicedesk.tickets import queues
+from servicedesk.tickets.choices import TicketKind
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.queues import Queue, queue_counts, queue_tickets
+from servicedesk.tickets.services import ticket_create
+
+
+def make(org: Org, text: str) -> Ticket:
+    return ticket_create(
+        actor=org.desk,
+        requester=org.employee,
+        kind=TicketKind.INCIDENT,
+        short_description=text,
+        assignment_group=org.network_group,
+    )
+
+
+def due_of(ticket: Ticket) -> object:
+    return Ticket.objects.values_list("resolution_due_at", flat=True).get(pk=ticket.pk)
+
+
+def test_the_ticket_carries_its_running_resolution_clocks_due_time(org: Org) -> None:
+    ticket = make(org, "Printer on the second floor is down")
+    clocks = TicketClock.objects.filter(ticket=ticket, metric=Metric.RESOLUTION)
+    assert due_of(ticket) == clocks.get().due_at
+
+    clocks.update(state=ClockState.PAUSED)
+    assert due_of(ticket) is None
+    later = timezone.now() + timedelta(days=3)
+    clocks.update(state=ClockState.RUNNING, due_at=later)
+    assert due_of(ticket) == later
+    clocks.update(state=ClockState.COMPLETED)
+    assert due_of(ticket) is None
+    clocks.update(state=ClockState.RUNNING)
+    clocks.delete()
+    assert due_of(ticket) is None
+
+
+def test_a_clock_of_another_metric_leaves_the_due_time_alone(org: Org) -> None:
+    ticket = make(org, "Cannot reach the shared drive")
+    due = due_of(ticket)
+    TicketClock.objects.filter(ticket=ticket).exclude(metric=Metric.RESOLUTION).update(
+        state=ClockState.RUNNING, due_at=timezone.now() - timedelta(days=9)
+    )
+    assert due_of(ticket) == due
+
+
+@pytest.fixture
+def cap_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queues, "COUNT_CAP", 2)
+
+
+def test_counts_stop_past_the_cap_and_say_so(org: Org, cap_of_two: None, client: Client) -> None:
+    for text in ("VPN drops", "VPN slow", "VPN refuses my password"):
+        make(org, text)
+    assert queue_counts(org.desk)[Queue.ALL_OPEN] == 3  # the cap and one: "more than the cap"
+    assert queue_tickets(org.desk, Queue.ALL_OPEN).count() == 3
+
+    client.force_login(org.desk)
+    home = client.get("/workspace/").content.decode()
+    assert 'data-testid="count-all-open">2+</div>' in home
+    page = client.get("/workspace/queues/all-open/").content.decode()
+    assert "2+ tickets" in page
+    assert page.count("VPN ") == 2  # the pages offered stop at the cap
