@@ -89,9 +89,11 @@ def add_clocks(now: datetime) -> None:
         "pk", "state", "created_at", "resolved_at", "closed_at"
     )
     rows = []
-    for index, (pk, state, created, resolved, closed) in enumerate(tickets.order_by("pk")):
+    opened = 0  # counts the open tickets only, so that each due time comes round at any size
+    for pk, state, created, resolved, closed in tickets.order_by("pk"):
         if state in OPEN_STATES:
-            due_in = timedelta(hours=HOURS_TO_DUE[index % len(HOURS_TO_DUE)])
+            due_in = timedelta(hours=HOURS_TO_DUE[opened % len(HOURS_TO_DUE)])
+            opened += 1
             rows.append(_clock(pk, now + due_in - RESOLUTION_TARGET, None))
         else:
             rows.append(_clock(pk, created, resolved or closed or created))
