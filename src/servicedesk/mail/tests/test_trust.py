@@ -204,9 +204,9 @@ def test_the_mail_desk_page_lists_held_mail_and_releases_it(
     assert b"Released" in page.content and b"known" in page.content
 
 
-# The nav's polled list for a reviewer: session and person, their scope, the queue counts, the
-# saved views, and the held-mail count.
-NAV_QUERIES = 6
+# The nav's polled list for a reviewer: session and person, the counts' version (newest history
+# entry), their scope, the queue counts, the saved views, and the held-mail count.
+NAV_QUERIES = 7
 
 
 def test_the_nav_shows_reviewers_the_held_mail_in_one_query(
