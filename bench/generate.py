@@ -345,6 +345,18 @@ def reserve_numbers(kind: TicketKind, count: int) -> list[str]:
     return [format_number(kind, value) for value in range(first, first + count)]
 
 
+def _creation_entry(ticket: Ticket, field: str, after: str) -> TicketHistory:
+    """A history entry of the ticket's filing, as `ticket_create` writes it."""
+    return TicketHistory(
+        ticket_id=ticket.pk,
+        actor_id=ticket.requested_by_id,
+        at=ticket.created_at,
+        action="ticket.create",
+        field=field,
+        after=after,
+    )
+
+
 def _dependants(factory: TicketFactory, planner: ClockPlanner, tickets: list[Ticket]) -> Dependants:
     """Comments, history, affected people and clocks of tickets that have their ids."""
     through = Ticket.affected_people.through
@@ -352,28 +364,12 @@ def _dependants(factory: TicketFactory, planner: ClockPlanner, tickets: list[Tic
     for ticket in tickets:
         rows.comments += factory.comments(ticket)
         rows.clocks += planner.clocks(ticket)
-        rows.history.append(
-            TicketHistory(
-                ticket_id=ticket.pk,
-                actor_id=ticket.requested_by_id,
-                at=ticket.created_at,
-                action="ticket.create",
-                field="number",
-                after=ticket.number,
-            )
-        )
+        rows.history.append(_creation_entry(ticket, "number", ticket.number))
         people = factory.affected(ticket)
         if people:  # the service records affected people at creation in a second entry
             rows.links += [through(ticket_id=ticket.pk, person_id=pk) for pk in people]
             rows.history.append(
-                TicketHistory(
-                    ticket_id=ticket.pk,
-                    actor_id=ticket.requested_by_id,
-                    at=ticket.created_at,
-                    action="ticket.create",
-                    field="affected_people",
-                    after=factory.org.usernames(people),
-                )
+                _creation_entry(ticket, "affected_people", factory.org.usernames(people))
             )
     return rows
 
