@@ -20,6 +20,8 @@ from servicedesk.tickets.services import ticket_create, ticket_set_affected
 # +2 on the uncategorized queue: the odd-hour review banner (the school district's SLA
 # procedure) reads the desk's calendar and the last review (workspace.queue_review).
 QUEUE_PAGE_QUERIES = 9 + 1 + 1 + 2
+# A search counts nothing: its page reads one ticket more than it shows (SearchPaginator).
+SEARCH_PAGE_QUERIES = QUEUE_PAGE_QUERIES - 1
 
 
 @pytest.fixture
@@ -63,11 +65,30 @@ def test_a_queue_page_takes_the_same_queries_however_many_tickets(
     for count in (2, 30):
         while Ticket.objects.count() < count:
             ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="Slow")
+        # The uncategorized queue: the fullest page, with the odd-hour review banner.
         with django_assert_num_queries(QUEUE_PAGE_QUERIES):
-            # The uncategorized queue: the fullest page, with the odd-hour review banner.
-            response = client.get("/workspace/queues/uncategorized/?q=slow&sort=-priority")
-        assert response.status_code == 200
-    assert "30 tickets" in response.content.decode()
+            listed = client.get("/workspace/queues/uncategorized/?sort=-priority")
+        with django_assert_num_queries(SEARCH_PAGE_QUERIES):
+            searched = client.get("/workspace/queues/uncategorized/?q=slow&sort=-priority")
+        assert listed.status_code == searched.status_code == 200
+    assert "30 tickets · page 1 of 2" in listed.content.decode()
+    assert "25+ tickets · page 1\n" in searched.content.decode()
+
+
+def test_a_search_counts_its_matches_as_far_as_the_page_it_shows(org: Org, client: Client) -> None:
+    as_user(client, org.desk)
+    for n in range(27):
+        ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description=f"VPN {n}")
+    ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="Printer")
+    first = client.get("/workspace/queues/all-open/?q=vpn").content.decode()
+    assert "25+ tickets · page 1\n" in first and "page=2" in first and "Printer" not in first
+    last = client.get("/workspace/queues/all-open/?q=vpn&page=2").content.decode()
+    assert "27 tickets · page 2 of 2" in last and "page=3" not in last
+    assert last.count("VPN ") == 2
+    beyond = client.get("/workspace/queues/all-open/?q=vpn&page=9").content.decode()
+    assert "25+ tickets · page 1\n" in beyond
+    few = client.get("/workspace/queues/all-open/?q=printer").content.decode()
+    assert "1 ticket\n" in few and "page 1" not in few
 
 
 def test_unknown_queue_is_a_404(org: Org, client: Client) -> None:
