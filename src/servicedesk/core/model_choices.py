@@ -41,9 +41,27 @@ def share_model_choices(forms_on_page: Iterable[forms.BaseForm]) -> None:
     ticket page's assign, escalate, task and triage forms) read them once: their lists are
     given one queryset, whose rows `ListedChoices` keeps. (The fields themselves keep their own
     queryset, which validates what is posted.)"""
-    first_of: dict[str, QuerySet[Any]] = {}
+    first_of: dict[tuple[Any, ...], QuerySet[Any]] = {}
     for form in forms_on_page:
         for field in form.fields.values():
             listed = getattr(field.widget, "choices", None)
             if isinstance(listed, ListedChoices):
-                listed.queryset = first_of.setdefault(str(listed.queryset.query), listed.queryset)
+                key = _same_rows_key(listed.queryset)
+                listed.queryset = first_of.setdefault(key, listed.queryset)
+
+
+def _same_rows_key(rows: QuerySet[Any]) -> tuple[Any, ...]:
+    """What decides a list's rows, without compiling its SQL (which costs more than the query
+    it would save): the model, the conditions (their repr names fields and values), order,
+    joins, slice and prefetches."""
+    query = rows.query
+    return (
+        rows.model,
+        repr(query.where),
+        tuple(str(key) for key in query.order_by),
+        repr(query.select_related),
+        query.distinct,
+        query.low_mark,
+        query.high_mark,
+        tuple(str(lookup) for lookup in rows._prefetch_related_lookups),
+    )
