@@ -63,5 +63,5 @@ def _same_rows_key(rows: QuerySet[Any]) -> tuple[Any, ...]:
         query.distinct,
         query.low_mark,
         query.high_mark,
-        tuple(str(lookup) for lookup in rows._prefetch_related_lookups),
+        tuple(str(lookup) for lookup in rows._prefetch_related_lookups),  # type: ignore[attr-defined]
     )
