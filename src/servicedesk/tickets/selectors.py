@@ -9,6 +9,7 @@ from servicedesk.tickets.access import (
     Viewer,
     followed_ticket_ids,
     newest_followed_ids,
+    visible_ticket_numbered,
     visible_tickets,
 )
 from servicedesk.tickets.choices import LinkKind, TicketKind
@@ -20,7 +21,7 @@ LIST_RELATED = ("requester", "assignment_group", "assignee", "service")
 
 def ticket_get(viewer: Viewer, number: str) -> Ticket:
     """Raises Ticket.DoesNotExist for a ticket that is missing *or* not the viewer's to see."""
-    return visible_tickets(viewer).select_related(*LIST_RELATED).get(number=number.upper())
+    return visible_ticket_numbered(viewer, number).select_related(*LIST_RELATED).get()
 
 
 def my_tickets(viewer: Person) -> QuerySet[Ticket]:

@@ -57,6 +57,10 @@ def test_an_employee_sees_own_and_affecting_tickets_only(org: Org, tickets) -> N
     ]
     with pytest.raises(Ticket.DoesNotExist):
         ticket_get(org.employee, tickets["colleague"].number)
+    # One ticket by its number is checked on its own row: requested, or affected.
+    assert ticket_get(org.employee, tickets["own"].number.lower()) == tickets["own"]
+    assert ticket_get(org.employee, tickets["affecting"].number) == tickets["affecting"]
+    assert ticket_get(org.colleague, tickets["colleague"].number) == tickets["colleague"]
 
 
 def test_the_newest_tickets_followed_are_the_newest_of_every_way_of_following(org: Org) -> None:
