@@ -48,7 +48,8 @@ out as literals: queues and counts filter by state first, so the OR is only chec
 One ticket by its number (`visible_ticket_numbered`) is checked on its own row instead of
 against the followed ids, and a person's newest tickets (`newest_followed_ids`) are the newest few
 of each way of following them. For a ticket in hand and a list of recipients (`who_may_know`),
-the scope is checked against the row in memory: one query for the affected people, plus one per staff recipient's groups.
+the scope is checked against the row in memory: one query for the affected people, plus one
+per staff recipient's groups.
 Code that changes someone's groups and reads their tickets with the same object in one breath
 calls `forget_scope` between the two.
 """
