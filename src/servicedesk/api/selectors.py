@@ -15,6 +15,7 @@ from servicedesk.tickets.access import (
     visible_attachments,
     visible_comments,
     visible_people,
+    visible_ticket_numbered,
     visible_tickets,
 )
 from servicedesk.tickets.models import Attachment, Comment, Ticket, TicketLink
@@ -44,10 +45,10 @@ def api_ticket_detail(viewer: Person, number: str) -> Ticket:
     if not TICKET_NUMBER.fullmatch(number):
         raise Ticket.DoesNotExist(number)
     return (
-        visible_tickets(viewer)
+        visible_ticket_numbered(viewer, number)
         .select_related(*DETAIL_RELATED)
         .prefetch_related("affected_people", "answers")
-        .get(number=number.upper())
+        .get()
     )
 
 

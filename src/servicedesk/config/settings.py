@@ -94,6 +94,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "servicedesk.config.urls"
+# Django's form renderer with drop-down lists written in Python (core/form_renderer.py).
+FORM_RENDERER = "servicedesk.core.form_renderer.SelectRenderer"
 WSGI_APPLICATION = "servicedesk.config.wsgi.application"
 
 TEMPLATES = [

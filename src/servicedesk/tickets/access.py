@@ -45,8 +45,11 @@ Speed: the viewer's groups and agencies are read once (one small query) and kept
 object, which lives for one request. The condition is then an OR over indexed columns of the
 ticket row itself (agency, assignment group, assignee) plus the followed ids, with the ids written
 out as literals: queues and counts filter by state first, so the OR is only checked on those rows.
-For a ticket in hand and a list of recipients (`who_may_know`), the scope is checked against the
-row in memory: one query for the affected people, plus one per staff recipient's groups.
+One ticket by its number (`visible_ticket_numbered`) is checked on its own row instead of
+against the followed ids, and a person's newest tickets (`newest_followed_ids`) are the newest few
+of each way of following them. For a ticket in hand and a list of recipients (`who_may_know`),
+the scope is checked against the row in memory: one query for the affected people, plus one
+per staff recipient's groups.
 Code that changes someone's groups and reads their tickets with the same object in one breath
 calls `forget_scope` between the two.
 """
@@ -60,7 +63,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from servicedesk.catalog.choices import Impact
@@ -133,19 +136,32 @@ def _signed_in(viewer: Viewer) -> Person | None:
     return viewer if isinstance(viewer, Person) and viewer.is_active else None
 
 
-def _reach(person: Person, via: str = "") -> Q | None:
+def _followed_row(person: Person) -> Q:
+    """The ticket row's own test of "requested, filed or affected": for one ticket looked up by
+    its number; over many rows `followed_ticket_ids` is the fast shape."""
+    affected = Ticket.affected_people.through.objects.filter(
+        ticket_id=OuterRef("pk"), person_id=person.pk
+    )
+    return Q(requester_id=person.pk) | Q(requested_by_id=person.pk) | Q(Exists(affected))
+
+
+def _reach(person: Person, via: str = "", *, one_row: bool = False) -> Q | None:
     """The condition a ticket meets when `person` may see it; None when they see every ticket.
 
     `via` is the path from the model queried to its ticket: "" for tickets, "ticket__" for
     comments and attachments, which then check their own ticket's row (a join) rather than
-    membership in the set of every visible ticket, which costs a scan of the scope.
+    membership in the set of every visible ticket, which costs a scan of the scope. `one_row`:
+    the query finds one ticket by a unique key, whose row is then checked on its own.
     """
-    followed = Q(**{f"{via}pk__in": followed_ticket_ids(person)})
+    if person.is_staff_member and ticket_scope(person).everything:
+        return None  # before building the followed tickets' union, which it would not use
+    if one_row:
+        followed = _followed_row(person)
+    else:
+        followed = Q(**{f"{via}pk__in": followed_ticket_ids(person)})
     if not person.is_staff_member:
         return followed
     scope = ticket_scope(person)
-    if scope.everything:
-        return None
     reach = followed | Q(**{f"{via}assignee_id": person.pk})
     if scope.group_ids:
         reach |= Q(**{f"{via}assignment_group_id__in": scope.group_ids})
@@ -161,6 +177,19 @@ def visible_tickets(viewer: Viewer) -> QuerySet[Ticket]:
         return Ticket.objects.none()
     reach = _reach(person)
     return Ticket.objects.all() if reach is None else Ticket.objects.filter(reach)
+
+
+def visible_ticket_numbered(viewer: Viewer, number: str) -> QuerySet[Ticket]:
+    """The ticket of this number if the viewer may see it (at most one row; `.get()` it), by the
+    same rule as `visible_tickets`, checked on that ticket's row: the union of every ticket a
+    person follows is not read to find one of them (13,000 rows for a frequent filer: 12–31 ms
+    at a million tickets against well under one)."""
+    person = _signed_in(viewer)
+    if person is None:
+        return Ticket.objects.none()
+    numbered = Ticket.objects.filter(number=number.upper())
+    reach = _reach(person, one_row=True)
+    return numbered if reach is None else numbered.filter(reach)
 
 
 def may_see_ticket(viewer: Viewer, ticket: Ticket) -> bool:
@@ -187,6 +216,26 @@ def followed_ticket_ids(person: Person) -> QuerySet[Any]:
         .order_by()
     )
     return requested.union(filed, affected)
+
+
+def newest_followed_ids(person: Person, limit: int) -> QuerySet[Any]:
+    """Ids of (at least) the `limit` newest tickets a person requested, filed or is affected by.
+
+    The newest `limit` of each way of following a ticket, then their union: each part is a
+    newest-first walk of a (person, created_at) index that stops after `limit` rows, so the
+    portal home of someone who filed thirteen thousand tickets reads about 3 × `limit` rows
+    instead of sorting all of them (measured at a million tickets: 220 ms → 1 ms). The caller
+    sorts the union and keeps its first `limit`. Each part is an id list in an IN so that both
+    databases accept its LIMIT (SQLite takes none in a part of a UNION).
+    """
+    requested = Ticket.objects.filter(requester=person).order_by("-created_at")
+    filed = Ticket.objects.filter(requested_by=person).order_by("-created_at")
+    affected = Ticket.objects.filter(affected_people=person).order_by("-created_at")
+    parts = [
+        Ticket.objects.filter(pk__in=newest.values("pk")[:limit]).values("pk").order_by()
+        for newest in (requested, filed, affected)
+    ]
+    return parts[0].union(*parts[1:])
 
 
 def visible_comments(viewer: Viewer) -> QuerySet[Comment]:

@@ -18,6 +18,7 @@ from servicedesk.tickets.access import (
     Viewer,
     visible_attachments,
     visible_comments,
+    visible_ticket_numbered,
     visible_tickets,
 )
 from servicedesk.tickets.choices import LinkKind, TicketKind, TicketState
@@ -133,7 +134,7 @@ def _links(viewer: Viewer, ticket: Ticket) -> tuple[list[LinkLine], list[Ticket]
 
 def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
     """Raises Ticket.DoesNotExist for a ticket that is missing *or* not the viewer's to see."""
-    ticket = visible_tickets(viewer).select_related(*AGENT_PAGE_RELATED).get(number=number.upper())
+    ticket = visible_ticket_numbered(viewer, number).select_related(*AGENT_PAGE_RELATED).get()
     affected = list(ticket.affected_people.select_related("agency"))
     people = affected or [ticket.requester]
     matrix = (

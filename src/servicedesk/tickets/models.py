@@ -128,6 +128,10 @@ class Ticket(models.Model):
             models.Index(fields=["assignment_group", "state"], name="ticket_group_state"),
             models.Index(fields=["assignee", "state"], name="ticket_assignee_state"),
             models.Index(fields=["requester", "state"], name="ticket_requester_state"),
+            # A person's newest tickets (the portal home) as newest-first look-ups per way of
+            # following a ticket, however many they filed (tickets.access.newest_followed_ids).
+            models.Index(fields=["requester", "created_at"], name="ticket_requester_created"),
+            models.Index(fields=["requested_by", "created_at"], name="ticket_filer_created"),
             # Covers tickets.access's condition, so a queue's count for an agent whose groups
             # serve named agencies reads only this index (measured at 100,000 tickets on SQLite:
             # 40 ms → 6 ms).

@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from servicedesk.directory.models import Person
-from servicedesk.tickets.access import Viewer, followed_ticket_ids, visible_tickets
+from servicedesk.tickets.access import (
+    Viewer,
+    followed_ticket_ids,
+    newest_followed_ids,
+    visible_ticket_numbered,
+    visible_tickets,
+)
 from servicedesk.tickets.choices import LinkKind, TicketKind
 from servicedesk.tickets.models import SatisfactionSurvey, Ticket, TicketHistory
 from servicedesk.tickets.workflow import OPEN_STATES
@@ -15,7 +21,7 @@ LIST_RELATED = ("requester", "assignment_group", "assignee", "service")
 
 def ticket_get(viewer: Viewer, number: str) -> Ticket:
     """Raises Ticket.DoesNotExist for a ticket that is missing *or* not the viewer's to see."""
-    return visible_tickets(viewer).select_related(*LIST_RELATED).get(number=number.upper())
+    return visible_ticket_numbered(viewer, number).select_related(*LIST_RELATED).get()
 
 
 def my_tickets(viewer: Person) -> QuerySet[Ticket]:
@@ -24,6 +30,16 @@ def my_tickets(viewer: Person) -> QuerySet[Ticket]:
         Ticket.objects.filter(pk__in=followed_ticket_ids(viewer))
         .select_related(*LIST_RELATED)
         .order_by("-created_at")
+    )
+
+
+def my_newest_tickets(viewer: Person, limit: int) -> list[Ticket]:
+    """The `limit` newest tickets an employee follows (the portal home), without sorting all of
+    them: see `tickets.access.newest_followed_ids`."""
+    return list(
+        Ticket.objects.filter(pk__in=newest_followed_ids(viewer, limit))
+        .select_related(*LIST_RELATED)
+        .order_by("-created_at")[:limit]
     )
 
 

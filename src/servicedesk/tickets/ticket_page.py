@@ -24,6 +24,7 @@ from servicedesk.tickets.access import (
     Viewer,
     visible_attachments,
     visible_comments,
+    visible_ticket_numbered,
     visible_tickets,
 )
 from servicedesk.tickets.choices import TicketState
@@ -238,9 +239,9 @@ def _target_times(ticket: Ticket, viewer: Person) -> str:
 def ticket_page(viewer: Person, number: str) -> TicketPage:
     """Raises Ticket.DoesNotExist for a ticket that is missing *or* not the viewer's to see."""
     ticket = (
-        visible_tickets(viewer)
+        visible_ticket_numbered(viewer, number)
         .select_related("assignment_group", "requester", "requested_by")
-        .get(number=number.upper())
+        .get()
     )
     survey = SatisfactionSurvey.objects.filter(ticket=ticket).first()
     answers_for_it = speaks_for(viewer, ticket)

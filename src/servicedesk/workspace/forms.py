@@ -8,6 +8,7 @@ from django import forms
 
 from servicedesk.catalog.choices import Impact, Priority, Severity
 from servicedesk.catalog.models import Category, PriorityCode, RequestType, Service
+from servicedesk.core.model_choices import list_model_choices
 from servicedesk.directory.choices import STAFF_ROLES
 from servicedesk.directory.models import ExternalHelpDesk, Person, SupportGroup
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
@@ -62,10 +63,12 @@ class CodesByCategorySelect(forms.Select):
 
 
 class StyledForm(forms.Form):
-    """Bootstrap's classes on every widget, so templates render `{{ field }}` as is."""
+    """Bootstrap's classes on every widget, so templates render `{{ field }}` as is; drop-down
+    lists of rows read with one plain query each (`core.model_choices`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        list_model_choices(self)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.RadioSelect | forms.HiddenInput | forms.CheckboxInput):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from servicedesk.portal.system_status import current_status
 from servicedesk.portal.views.common import signed_in_person
 from servicedesk.tickets.draft_selectors import drafts_of
-from servicedesk.tickets.selectors import my_tickets
+from servicedesk.tickets.selectors import my_newest_tickets
 from servicedesk.tickets.workflow import OPEN_STATES
 
 LIST_LIMIT = 50
@@ -18,7 +18,7 @@ LIST_LIMIT = 50
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     person = signed_in_person(request)
-    tickets = list(my_tickets(person)[:LIST_LIMIT])
+    tickets = my_newest_tickets(person, LIST_LIMIT)
     return render(
         request,
         "portal/home.html",

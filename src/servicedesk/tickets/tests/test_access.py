@@ -17,7 +17,7 @@ from servicedesk.tickets.access import (
 )
 from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.selectors import my_tickets, ticket_get
+from servicedesk.tickets.selectors import my_newest_tickets, my_tickets, ticket_get
 from servicedesk.tickets.services import (
     attachment_add,
     comment_add,
@@ -57,6 +57,34 @@ def test_an_employee_sees_own_and_affecting_tickets_only(org: Org, tickets) -> N
     ]
     with pytest.raises(Ticket.DoesNotExist):
         ticket_get(org.employee, tickets["colleague"].number)
+    # One ticket by its number is checked on its own row: requested, or affected.
+    assert ticket_get(org.employee, tickets["own"].number.lower()) == tickets["own"]
+    assert ticket_get(org.employee, tickets["affecting"].number) == tickets["affecting"]
+    assert ticket_get(org.colleague, tickets["colleague"].number) == tickets["colleague"]
+
+
+def test_the_newest_tickets_followed_are_the_newest_of_every_way_of_following(org: Org) -> None:
+    """The portal home reads the newest few of each way (requested, filed, affected): together
+    they are the newest few of all, whichever way the newest came."""
+    made: list[Ticket] = []
+    for n in range(9):  # requested, filed for the colleague, affected: in turn, oldest first
+        way = n % 3
+        ticket = ticket_create(
+            actor=org.employee if way < 2 else org.desk,
+            requester=org.employee if way == 0 else org.colleague,
+            kind=TicketKind.INCIDENT,
+            short_description=f"Ticket {n}",
+        )
+        if way == 2:
+            ticket_set_affected(ticket, actor=org.desk, people=[org.employee])
+        made.append(ticket)
+    Ticket.objects.filter(requester=org.employee).update(created_at=made[0].created_at)
+    unrelated = ticket_create(actor=org.colleague, kind=TicketKind.INCIDENT, short_description="x")
+    every_one = [t.number for t in my_tickets(org.employee)]
+    assert unrelated.number not in every_one and len(every_one) == 9
+    for limit in (1, 2, 4, 9, 20):
+        newest = [t.number for t in my_newest_tickets(org.employee, limit)]
+        assert newest == every_one[:limit]
 
 
 @pytest.mark.parametrize("who", ["desk", "network"])

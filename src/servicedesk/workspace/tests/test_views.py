@@ -12,14 +12,23 @@ from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import ticket_create, ticket_set_affected
 
-# session, user, count, page of tickets, the filter pickers (groups, people, services) and the
-# bulk pickers (groups, people): 9; +1 for the nav's unread-notifications badge (one COUNT, from
-# the notifications context processor, paid by every page that extends base.html).
+# session, user, count, page of tickets, the filter pickers (groups, people, services), whose
+# rows the bulk pickers reuse (core.model_choices): 7; +1 for the nav's unread-notifications
+# badge (one COUNT, from the notifications context processor, paid by every page that extends
+# base.html).
 # +1: the agent's scope (their groups and the agencies those serve, tickets.access), read once
 # per request however many querysets start from it.
 # +2 on the uncategorized queue: the odd-hour review banner (the school district's SLA
 # procedure) reads the desk's calendar and the last review (workspace.queue_review).
-QUEUE_PAGE_QUERIES = 9 + 1 + 1 + 2
+QUEUE_PAGE_QUERIES = 7 + 1 + 1 + 2
+# A search counts nothing: its page reads one ticket more than it shows (SearchPaginator).
+SEARCH_PAGE_QUERIES = QUEUE_PAGE_QUERIES - 1
+# The agent's ticket page of a new incident: session, user, scope, ticket, requester's person,
+# links both ways, comments, history, clocks and their events, request answers, files, the
+# scheduled-ahead reason, satisfaction, canned responses, watching, received mails, the unread
+# badge, major incident: 20; the pickers (services, request types, categories, codes, groups,
+# staff, help desks): 7.
+TICKET_PAGE_QUERIES = 20 + 7
 
 
 @pytest.fixture
@@ -63,11 +72,30 @@ def test_a_queue_page_takes_the_same_queries_however_many_tickets(
     for count in (2, 30):
         while Ticket.objects.count() < count:
             ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="Slow")
+        # The uncategorized queue: the fullest page, with the odd-hour review banner.
         with django_assert_num_queries(QUEUE_PAGE_QUERIES):
-            # The uncategorized queue: the fullest page, with the odd-hour review banner.
-            response = client.get("/workspace/queues/uncategorized/?q=slow&sort=-priority")
-        assert response.status_code == 200
-    assert "30 tickets" in response.content.decode()
+            listed = client.get("/workspace/queues/uncategorized/?sort=-priority")
+        with django_assert_num_queries(SEARCH_PAGE_QUERIES):
+            searched = client.get("/workspace/queues/uncategorized/?q=slow&sort=-priority")
+        assert listed.status_code == searched.status_code == 200
+    assert "30 tickets · page 1 of 2" in listed.content.decode()
+    assert "25+ tickets · page 1\n" in searched.content.decode()
+
+
+def test_a_search_counts_its_matches_as_far_as_the_page_it_shows(org: Org, client: Client) -> None:
+    as_user(client, org.desk)
+    for n in range(27):
+        ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description=f"VPN {n}")
+    ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="Printer")
+    first = client.get("/workspace/queues/all-open/?q=vpn").content.decode()
+    assert "25+ tickets · page 1\n" in first and "page=2" in first and "Printer" not in first
+    last = client.get("/workspace/queues/all-open/?q=vpn&page=2").content.decode()
+    assert "27 tickets · page 2 of 2" in last and "page=3" not in last
+    assert last.count("VPN ") == 2
+    beyond = client.get("/workspace/queues/all-open/?q=vpn&page=9").content.decode()
+    assert "25+ tickets · page 1\n" in beyond
+    few = client.get("/workspace/queues/all-open/?q=printer").content.decode()
+    assert "1 ticket\n" in few and "page 1" not in few
 
 
 def test_unknown_queue_is_a_404(org: Org, client: Client) -> None:
@@ -204,3 +232,20 @@ def test_bulk_from_a_queue_gives_a_summary(org: Org, client: Client, incident) -
         follow=True,
     )
     assert "Bulk assign: 1 done, 1 not found." in response.content.decode()
+
+
+def test_the_ticket_page_reads_each_list_of_groups_and_staff_once(
+    org: Org, client: Client, incident, django_assert_num_queries
+) -> None:
+    as_user(client, org.desk)
+    client.get(f"/workspace/tickets/{incident.number}/")  # content types, templates
+    # The triage, assign, escalate, task and take forms offer the same groups and staff: one
+    # query for each list (core.model_choices), not one per form (five more queries before).
+    with django_assert_num_queries(TICKET_PAGE_QUERIES) as captured:
+        page = client.get(f"/workspace/tickets/{incident.number}/")
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert sum(sql.startswith('SELECT "directory_supportgroup"."id"') for sql in sqls) == 1
+    assert sum('"directory_person"."role" IN' in sql for sql in sqls) == 1
+    html = page.content.decode()
+    # The one list is offered by every form that needs it: triage, assign, escalate, task.
+    assert html.count(f">{org.desk_group.name}</option>") == 4

@@ -20,6 +20,7 @@ from servicedesk.tickets.queues import (
     QUEUE_TITLES,
     Queue,
     QueuePaginator,
+    SearchPaginator,
     queue_counts,
     queue_tickets,
 )
@@ -81,7 +82,8 @@ def queue_page(
     form = QueueFilterForm(params)
     filters, sort = queue_filters(form)
     tickets = queue_tickets(user, chosen, filters, sort)
-    page = QueuePaginator(tickets, PAGE_SIZE).get_page(params.get("page"))
+    paging = SearchPaginator if filters.text.strip() else QueuePaginator
+    page = paging(tickets, PAGE_SIZE).get_page(params.get("page"))
     keep = params.copy()
     keep.pop("page", None)
     context = {

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from servicedesk.catalog.choices import Priority
 from servicedesk.catalog.models import Service
 from servicedesk.catalog.selectors import priority_from_matrix
+from servicedesk.core.model_choices import share_model_choices
 from servicedesk.directory.models import Person
 from servicedesk.mail.selectors import received_mails
 from servicedesk.sla.selectors import targets_preview
@@ -119,6 +120,7 @@ def _render(
     canned = canned_choices(viewer, page.ticket) if isinstance(viewer, Person) else []
     if bound is not None:
         all_forms[bound[0]] = bound[1]
+    share_model_choices(all_forms.values())
     context = {
         "page": page,
         "ticket": page.ticket,
