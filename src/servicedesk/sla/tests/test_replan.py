@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
@@ -20,8 +20,10 @@ from servicedesk.sla.choices import Metric, TargetKind
 from servicedesk.sla.models import BusinessCalendar, CalendarClosure, SlaRule, TicketClock
 from servicedesk.sla.replan import calendar_replan
 from servicedesk.sla.tasks import calendar_replan_soon, replan_calendar
-from servicedesk.tickets.choices import Channel, TicketKind
-from servicedesk.tickets.services import ticket_create
+from servicedesk.tickets.choices import Channel, TicketKind, TicketState
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.services import ticket_create, ticket_transition
+from servicedesk.tickets.services.lifecycle import locked
 
 CHICAGO = ZoneInfo("America/Chicago")
 WEEKDAYS = {str(day): [["07:00", "17:00"]] for day in range(5)}
@@ -155,6 +157,60 @@ def test_a_clock_an_agents_save_holds_is_not_waited_on_and_is_replanned_after(
     assert report.longest_batch_s < 0.5
     moved = dict(TicketClock.objects.filter(pk__in=due).values_list("pk", "due_at"))
     assert all(moved[pk] > due[pk] for pk in due)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_agents_save_holding_its_ticket_neither_waits_on_nor_deadlocks_with_the_replan(
+    district: BusinessCalendar, org: Org
+) -> None:
+    """An agent's save locks the ticket, then its clocks; the re-plan writes the clock and
+    the ticket's copy of its due time. It must skip the held ticket rather than wait for it,
+    and re-plan its clock once the save is in."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite locks the whole database per write")
+    due = file_tickets(org, 5)
+    close_on_due_day(district, due)
+    held_clock = sorted(due)[2]
+    ticket = TicketClock.objects.get(pk=held_clock).ticket
+    holding, resume = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def agent_saves() -> None:
+        try:
+            with transaction.atomic():
+                locked(ticket, None)  # the save's first act: the ticket row, locked
+                holding.set()
+                resume.wait(5)
+                # The rest of the save: the state change locks and writes the ticket's clocks.
+                ticket_transition(ticket, actor=org.desk, version=None, to=TicketState.IN_PROGRESS)
+        except BaseException as failure:  # a deadlock the database broke shows here
+            failures.append(failure)
+        finally:
+            connection.close()
+
+    agent = threading.Thread(target=agent_saves)
+    agent.start()
+    assert holding.wait(5)
+    # The save goes on a second after the re-plan's batches have begun.
+    threading.Timer(1.0, resume.set).start()
+    try:
+        report = calendar_replan(district, batch_size=2)
+    finally:
+        resume.set()
+        agent.join(10)
+    assert failures == []
+    ticket.refresh_from_db()
+    assert ticket.state == TicketState.IN_PROGRESS  # the agent's save went in
+    # The batches never waited on the agent: each took far less than the second it held.
+    assert report.longest_batch_s < 0.5
+    # The held clock is looked at again after the save; the save itself, begun after the snow
+    # day was added, planned it on the new calendar: four written by the re-plan.
+    assert (report.retried, report.examined, report.written) == (1, 5, 4)
+    # Every clock moved, the held one too, and every ticket's copy follows its clock.
+    clocks = TicketClock.objects.filter(pk__in=due)
+    assert all(row.due_at > due[row.pk] for row in clocks)
+    copies = dict(Ticket.objects.filter(clocks__pk__in=due).values_list("pk", "resolution_due_at"))
+    assert copies == {row.ticket_id: row.due_at for row in clocks}
 
 
 @pytest.mark.django_db(transaction=True)
