@@ -72,6 +72,7 @@ class Replan:
     engine_s: float = 0.0
     reading_s: float = 0.0
     writing_s: float = 0.0
+    merging_s: float = 0.0  # merging the tickets' search indexes' pending lists (PostgreSQL)
     # How long each guarded UPDATE held its rows, in seconds (the benchmark's distribution).
     writes_s: list[float] = field(default_factory=list)
 
@@ -85,6 +86,7 @@ class Replan:
         self.engine_s += other.engine_s
         self.reading_s += other.reading_s
         self.writing_s += other.writing_s
+        self.merging_s += other.merging_s
         self.writes_s += other.writes_s
 
 
@@ -204,6 +206,7 @@ def _walk(walk: _Walk, first: int, last: int) -> tuple[Replan, list[int]]:
             missed = [pk for pk, *_ in moved if pk not in written]
             report.examined -= len(missed)  # examined again when retried
             held.extend(missed)
+            _merge_pending(report)
         if len(rows) < walk.batch_size:
             break
     return report, held
@@ -288,8 +291,8 @@ def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
     ]
     names = [PLANNED_COLUMNS[index] for index in changed]
     ids = [pk for pk, *_ in moved]
-    arrays: list[Any] = [ids, [seen for _, seen, _, _ in moved]]
-    arrays += [[planned[index] for _, _, planned, _ in moved] for index in changed]
+    params: list[Any] = [_ticket_model()._meta.db_table, ids, [seen for _, seen, _, _ in moved]]
+    params += [[planned[index] for _, _, planned, _ in moved] for index in changed]
     kinds = ["bigint[]", "bigint[]", *("bigint[]" if n in INSTANTS else "text[]" for n in names)]
     unnested = ", ".join(f"%s::{kind}" for kind in kinds)
     table, tickets = _table(), _tickets_table()
@@ -299,20 +302,16 @@ def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
         else f"{_column(n)} = locked.{n}"
         for n in names
     )
-    # Its commit does not wait for the disk (`set_config(…, true)`: this transaction only,
-    # nothing left on a pooled connection): the rows it locked are free as soon as it is done.
-    # The next commit that waits (the task's own result, an agent's save) makes it durable; a
-    # crash in the middle of a re-plan leaves part of the clocks re-planned with or without
-    # this, a fraction of a second apart.
     columns = "".join(f", {n}" for n in names)
     ticket, metric = _column("ticket"), _column("metric")
     sql = (
-        "WITH no_wait AS (SELECT set_config('synchronous_commit', 'off', true)), "
         # The rows no one holds and still as read, each ticket locked before its clock, both
         # once for the statement (a ticket's copy is not a key: agents' inserts of comments
-        # and history, which lock it for key share, go on).
-        f"locked AS MATERIALIZED (SELECT v.*, held.{ticket} AS owner_id, "
-        f"held.{metric} AS owner_metric FROM unnest({unnested}) AS v(id, seen{columns}) "
+        # and history, which lock it for key share, go on). Its settings are made before it
+        # yields a row, so before any write.
+        f"WITH locked AS MATERIALIZED (SELECT v.*, held.{ticket} AS owner_id, "
+        f"held.{metric} AS owner_metric FROM ({_SETTINGS}) AS settings, "
+        f"unnest({unnested}) AS v(id, seen{columns}) "
         f"JOIN {table} AS held ON held.id = v.id "
         f"JOIN {tickets} AS owner ON owner.id = held.{ticket} "
         "WHERE held.xmin = v.seen::text::xid "
@@ -328,10 +327,43 @@ def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
         f"AND {tickets}.{_due_column()} IS DISTINCT FROM clock.due RETURNING {tickets}.id) "
         # Timed once both writes are done (each aggregate reads its writes to the end).
         "SELECT ids, extract(epoch FROM clock_timestamp() - statement_timestamp())::float8 "
-        "FROM no_wait, (SELECT coalesce(array_agg(id), '{}') AS ids FROM written) AS clocks, "
+        "FROM (SELECT coalesce(array_agg(id), '{}') AS ids FROM written) AS clocks, "
         "(SELECT count(*) FROM copied) AS tickets"
     )
-    return sql, arrays
+    return sql, params
+
+
+# The statement's settings (`set_config(…, true)`: this transaction only, nothing left on a
+# pooled connection). Its commit does not wait for the disk: the rows it locked are free as
+# soon as it is done. The next commit that waits (the task's own result, an agent's save) makes
+# it durable; a crash in the middle of a re-plan leaves part of the clocks re-planned with or
+# without this, a fraction of a second apart. And the tickets' new index entries wait in their
+# search (trigram) indexes' pending lists, however long: merging a list into its index takes
+# from a tenth of a second to more, which the insert that fills the list pays, rows locked;
+# the walk merges them itself after each batch, holding none (`_merge_pending`).
+# Only the indexes' owner may merge their lists: a role that does not own them leaves the
+# lists to their usual size.
+_OWNED_GIN = (
+    "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+    "WHERE i.indrelid = %s::regclass AND a.amname = 'gin' AND pg_has_role(c.relowner, 'USAGE')"
+)
+_SETTINGS = (
+    "SELECT set_config('synchronous_commit', 'off', true), set_config('gin_pending_list_limit', "
+    f"CASE WHEN EXISTS (SELECT 1 {_OWNED_GIN}) THEN '2097151' "
+    "ELSE current_setting('gin_pending_list_limit') END, true)"
+)
+
+
+def _merge_pending(report: Replan) -> None:
+    """Merge the pending lists of the tickets' GIN indexes into them, outside any write: the
+    next agent whose insert would fill a list does not pay for the re-plan's entries."""
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT gin_clean_pending_list(i.indexrelid) {_OWNED_GIN}",
+            [_ticket_model()._meta.db_table],
+        )
+    report.merging_s += time.perf_counter() - began
 
 
 def _tickets_table() -> str:
