@@ -25,16 +25,17 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, QuerySet
 
 from servicedesk.sla.calendars import engine_calendar
-from servicedesk.sla.choices import ClockState
+from servicedesk.sla.choices import ClockState, Metric
 from servicedesk.sla.engine import Calendar, Clock
 from servicedesk.sla.models import BusinessCalendar, TicketClock
+from servicedesk.sla.resolution_due import resolution_due_of
 from servicedesk.sla.services import PLANNED_COLUMNS, planned_columns
 
 # Clocks read and rebuilt at a time: two round trips (one read, one pipeline of writes) for each.
 REPLAN_BATCH = 1000
 # Clocks one UPDATE writes, each UPDATE its own transaction: it locks them a few milliseconds
 # (the longest an agent's save of one of those tickets can wait on the re-plan).
-REPLAN_WRITE = 250
+REPLAN_WRITE = 100
 # Workers walking the id range at once on PostgreSQL, each on its own connection: the engine
 # runs in Python while the other worker's statements run in the database.
 REPLAN_WORKERS = 2
@@ -71,6 +72,7 @@ class Replan:
     engine_s: float = 0.0
     reading_s: float = 0.0
     writing_s: float = 0.0
+    merging_s: float = 0.0  # merging the tickets' search indexes' pending lists (PostgreSQL)
     # How long each guarded UPDATE held its rows, in seconds (the benchmark's distribution).
     writes_s: list[float] = field(default_factory=list)
 
@@ -84,6 +86,7 @@ class Replan:
         self.engine_s += other.engine_s
         self.reading_s += other.reading_s
         self.writing_s += other.writing_s
+        self.merging_s += other.merging_s
         self.writes_s += other.writes_s
 
 
@@ -203,6 +206,7 @@ def _walk(walk: _Walk, first: int, last: int) -> tuple[Replan, list[int]]:
             missed = [pk for pk, *_ in moved if pk not in written]
             report.examined -= len(missed)  # examined again when retried
             held.extend(missed)
+            _merge_pending(report)
         if len(rows) < walk.batch_size:
             break
     return report, held
@@ -272,7 +276,14 @@ def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
     """One statement for `moved`, only the columns that moved: each one's new values as an
     array, joined in by id, written only to rows no one holds and still as they were read (their
     `xmin`, the transaction that wrote them, unchanged). It answers the ids written and the
-    seconds from its start to its last row written, the rows locked all along."""
+    seconds from its start to its last row written, the rows locked all along.
+
+    A clock's ticket is locked before the clock, as an agent's save locks them, and skipped
+    with it when someone holds it: the statement copies the resolution clocks' due times onto
+    their tickets itself (`resolution_due`), so it never waits on an agent's save, and an agent
+    holding a ticket and waiting for its clock never waits on a statement that waits for the
+    ticket (a deadlock). The trigger on the clocks then finds the tickets already right.
+    """
     changed = [
         index
         for index in range(len(PLANNED_COLUMNS))
@@ -280,36 +291,91 @@ def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
     ]
     names = [PLANNED_COLUMNS[index] for index in changed]
     ids = [pk for pk, *_ in moved]
-    arrays: list[Any] = [ids, [seen for _, seen, _, _ in moved]]
-    arrays += [[planned[index] for _, _, planned, _ in moved] for index in changed]
+    params: list[Any] = [_ticket_model()._meta.db_table, ids, [seen for _, seen, _, _ in moved]]
+    params += [[planned[index] for _, _, planned, _ in moved] for index in changed]
     kinds = ["bigint[]", "bigint[]", *("bigint[]" if n in INSTANTS else "text[]" for n in names)]
     unnested = ", ".join(f"%s::{kind}" for kind in kinds)
-    table = _table()
+    table, tickets = _table(), _tickets_table()
     assignments = ", ".join(
         f"{_column(n)} = to_timestamp(locked.{n})"
         if n in INSTANTS
         else f"{_column(n)} = locked.{n}"
         for n in names
     )
-    # Its commit does not wait for the disk (`set_config(…, true)`: this transaction only,
-    # nothing left on a pooled connection): the rows it locked are free as soon as it is done.
-    # The next commit that waits (the task's own result, an agent's save) makes it durable; a
-    # crash in the middle of a re-plan leaves part of the clocks re-planned with or without
-    # this, a fraction of a second apart.
     columns = "".join(f", {n}" for n in names)
+    ticket, metric = _column("ticket"), _column("metric")
     sql = (
-        "WITH no_wait AS (SELECT set_config('synchronous_commit', 'off', true)), "
-        # The rows no one holds and still as read, locked once for the statement.
-        f"locked AS MATERIALIZED (SELECT v.* FROM unnest({unnested}) AS v(id, seen{columns}) "
-        f"JOIN {table} AS held ON held.id = v.id WHERE held.xmin = v.seen::text::xid "
-        "FOR UPDATE OF held SKIP LOCKED), "
+        # The rows no one holds and still as read, each ticket locked before its clock, both
+        # once for the statement (a ticket's copy is not a key: agents' inserts of comments
+        # and history, which lock it for key share, go on). Its settings are made before it
+        # yields a row, so before any write.
+        f"WITH locked AS MATERIALIZED (SELECT v.*, held.{ticket} AS owner_id, "
+        f"held.{metric} AS owner_metric FROM ({_SETTINGS}) AS settings, "
+        f"unnest({unnested}) AS v(id, seen{columns}) "
+        f"JOIN {table} AS held ON held.id = v.id "
+        f"JOIN {tickets} AS owner ON owner.id = held.{ticket} "
+        "WHERE held.xmin = v.seen::text::xid "
+        "FOR NO KEY UPDATE OF owner SKIP LOCKED FOR UPDATE OF held SKIP LOCKED), "
         f"written AS (UPDATE {table} SET {assignments} FROM locked "
-        f"WHERE {table}.id = locked.id RETURNING {table}.id) "
-        "SELECT coalesce(array_agg(written.id) FILTER (WHERE written.id IS NOT NULL), '{}'), "
-        "extract(epoch FROM clock_timestamp() - statement_timestamp())::float8 "
-        "FROM no_wait LEFT JOIN written ON true"
+        f"WHERE {table}.id = locked.id RETURNING {table}.id, locked.owner_id, "
+        f"locked.owner_metric, {table}.{_column('state')} AS state, "
+        f"{table}.{_column('due_at')} AS due_at), "
+        f"copied AS (UPDATE {tickets} SET {_due_column()} = clock.due FROM ("
+        f"SELECT owner_id, {resolution_due_of('written')} AS due FROM written "
+        f"WHERE owner_metric = '{Metric.RESOLUTION.value}') AS clock "
+        f"WHERE {tickets}.id = clock.owner_id "
+        f"AND {tickets}.{_due_column()} IS DISTINCT FROM clock.due RETURNING {tickets}.id) "
+        # Timed once both writes are done (each aggregate reads its writes to the end).
+        "SELECT ids, extract(epoch FROM clock_timestamp() - statement_timestamp())::float8 "
+        "FROM (SELECT coalesce(array_agg(id), '{}') AS ids FROM written) AS clocks, "
+        "(SELECT count(*) FROM copied) AS tickets"
     )
-    return sql, arrays
+    return sql, params
+
+
+# The statement's settings (`set_config(…, true)`: this transaction only, nothing left on a
+# pooled connection). Its commit does not wait for the disk: the rows it locked are free as
+# soon as it is done. The next commit that waits (the task's own result, an agent's save) makes
+# it durable; a crash in the middle of a re-plan leaves part of the clocks re-planned with or
+# without this, a fraction of a second apart. And the tickets' new index entries wait in their
+# search (trigram) indexes' pending lists, however long: merging a list into its index takes
+# from a tenth of a second to more, which the insert that fills the list pays, rows locked;
+# the walk merges them itself after each batch, holding none (`_merge_pending`).
+# Only the indexes' owner may merge their lists: a role that does not own them leaves the
+# lists to their usual size.
+_OWNED_GIN = (
+    "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+    "WHERE i.indrelid = %s::regclass AND a.amname = 'gin' AND pg_has_role(c.relowner, 'USAGE')"
+)
+_SETTINGS = (
+    "SELECT set_config('synchronous_commit', 'off', true), set_config('gin_pending_list_limit', "
+    f"CASE WHEN EXISTS (SELECT 1 {_OWNED_GIN}) THEN '2097151' "
+    "ELSE current_setting('gin_pending_list_limit') END, true)"
+)
+
+
+def _merge_pending(report: Replan) -> None:
+    """Merge the pending lists of the tickets' GIN indexes into them, outside any write: the
+    next agent whose insert would fill a list does not pay for the re-plan's entries."""
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT gin_clean_pending_list(i.indexrelid) {_OWNED_GIN}",
+            [_ticket_model()._meta.db_table],
+        )
+    report.merging_s += time.perf_counter() - began
+
+
+def _tickets_table() -> str:
+    return connection.ops.quote_name(_ticket_model()._meta.db_table)
+
+
+def _due_column() -> str:
+    return connection.ops.quote_name(_ticket_model()._meta.get_field("resolution_due_at").column)
+
+
+def _ticket_model() -> Any:
+    return TicketClock._meta.get_field("ticket").related_model
 
 
 def _table() -> str:
@@ -332,6 +398,10 @@ def _replan_batch(
     """Re-plan the clocks `ids` that are still open on `calendar`; the ids it got to lock."""
     began = time.perf_counter()
     with transaction.atomic():
+        if not skip_locked:
+            # A retry waits for the agent's save: on the ticket first, as the save locks it,
+            # never holding the clock while the save waits for it (see `_guarded_update`).
+            _lock_tickets_of(ids)
         rows = list(
             open_clocks(calendar)
             .filter(pk__in=ids)
@@ -352,6 +422,12 @@ def _replan_batch(
     report.examined += len(rows)
     report.written += len(moved)
     return {row[0] for row in rows}
+
+
+def _lock_tickets_of(ids: Sequence[int]) -> None:
+    owners = TicketClock.objects.filter(pk__in=ids).values("ticket_id")
+    tickets = _ticket_model().objects.select_for_update(no_key=True).filter(pk__in=owners)
+    list(tickets.order_by("pk").values_list("pk", flat=True))
 
 
 def _planned_fields() -> list[Any]:

@@ -20,6 +20,14 @@ from typing import Any
 # The value the ticket holds for a clock row `row` (NEW or OLD).
 _DUE = "CASE WHEN {row}.state = 'running' THEN {row}.due_at END"
 
+
+def resolution_due_of(row: str) -> str:
+    """SQL for the value a ticket holds for its resolution clock `row` (an alias whose columns
+    are named as the clock's): for a statement that writes the copy itself (the batched re-plan,
+    which locks the tickets before their clocks; the trigger then finds nothing to change)."""
+    return _DUE.format(row=row)
+
+
 _POSTGRESQL_INSTALL = [
     f"""
     CREATE OR REPLACE FUNCTION ticket_resolution_due_sync() RETURNS trigger AS $$

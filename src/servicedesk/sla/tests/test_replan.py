@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
@@ -20,8 +20,10 @@ from servicedesk.sla.choices import Metric, TargetKind
 from servicedesk.sla.models import BusinessCalendar, CalendarClosure, SlaRule, TicketClock
 from servicedesk.sla.replan import calendar_replan
 from servicedesk.sla.tasks import calendar_replan_soon, replan_calendar
-from servicedesk.tickets.choices import Channel, TicketKind
-from servicedesk.tickets.services import ticket_create
+from servicedesk.tickets.choices import Channel, TicketKind, TicketState
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.services import ticket_create, ticket_transition
+from servicedesk.tickets.services.lifecycle import locked
 
 CHICAGO = ZoneInfo("America/Chicago")
 WEEKDAYS = {str(day): [["07:00", "17:00"]] for day in range(5)}
@@ -70,18 +72,21 @@ def test_small_batches_replan_every_clock_and_write_only_those_that_moved(
     close_on_due_day(district, due)
     # The calendar, its closures and earlier hours (3; kept while the calendar is unchanged),
     # then on PostgreSQL the first and last open clock's id (1) and a batch of 3 clocks: the
-    # rows read unlocked and one guarded UPDATE (2), three batches, the last one short; on
-    # SQLite a batch is its ids, a savepoint, the rows, one UPDATE, the release (5), three
-    # batches and the empty page after them (1).
-    per_batch = 2 if connection.vendor == "postgresql" else 5
+    # rows read unlocked, one guarded UPDATE and the merge of the tickets' search indexes'
+    # pending lists (3), three batches, the last one short; on SQLite a batch is its ids, a
+    # savepoint, the rows, one UPDATE, the release (5), three batches and the empty page after
+    # them (1).
+    postgresql = connection.vendor == "postgresql"
+    writes = 2 if postgresql else 1  # the statements of a batch that writes
+    per_batch = 1 + writes if postgresql else 4 + writes
     with django_assert_num_queries(3 + per_batch * 3 + 1):
         report = calendar_replan(district, batch_size=3)
     assert (report.examined, report.written, report.batches, report.retried) == (7, 7, 3, 0)
     moved = dict(TicketClock.objects.filter(pk__in=due).values_list("pk", "due_at"))
     assert all(moved[pk] > due[pk] for pk in due)
-    # Nothing changed since: every clock is looked at, none is written (no UPDATE in a batch),
+    # Nothing changed since: every clock is looked at, none is written (no write in a batch),
     # and the calendar's engine is the one built the first time (the calendar alone, 1).
-    with django_assert_num_queries(1 + (per_batch - 1) * 3 + 1):
+    with django_assert_num_queries(1 + (per_batch - writes) * 3 + 1):
         again = calendar_replan(district, batch_size=3)
     assert (again.examined, again.written) == (7, 0)
     assert dict(TicketClock.objects.filter(pk__in=due).values_list("pk", "due_at")) == moved
@@ -155,6 +160,60 @@ def test_a_clock_an_agents_save_holds_is_not_waited_on_and_is_replanned_after(
     assert report.longest_batch_s < 0.5
     moved = dict(TicketClock.objects.filter(pk__in=due).values_list("pk", "due_at"))
     assert all(moved[pk] > due[pk] for pk in due)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_agents_save_holding_its_ticket_neither_waits_on_nor_deadlocks_with_the_replan(
+    district: BusinessCalendar, org: Org
+) -> None:
+    """An agent's save locks the ticket, then its clocks; the re-plan writes the clock and
+    the ticket's copy of its due time. It must skip the held ticket rather than wait for it,
+    and re-plan its clock once the save is in."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite locks the whole database per write")
+    due = file_tickets(org, 5)
+    close_on_due_day(district, due)
+    held_clock = sorted(due)[2]
+    ticket = TicketClock.objects.get(pk=held_clock).ticket
+    holding, resume = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def agent_saves() -> None:
+        try:
+            with transaction.atomic():
+                locked(ticket, None)  # the save's first act: the ticket row, locked
+                holding.set()
+                resume.wait(5)
+                # The rest of the save: the state change locks and writes the ticket's clocks.
+                ticket_transition(ticket, actor=org.desk, version=None, to=TicketState.IN_PROGRESS)
+        except BaseException as failure:  # a deadlock the database broke shows here
+            failures.append(failure)
+        finally:
+            connection.close()
+
+    agent = threading.Thread(target=agent_saves)
+    agent.start()
+    assert holding.wait(5)
+    # The save goes on a second after the re-plan's batches have begun.
+    threading.Timer(1.0, resume.set).start()
+    try:
+        report = calendar_replan(district, batch_size=2)
+    finally:
+        resume.set()
+        agent.join(10)
+    assert failures == []
+    ticket.refresh_from_db()
+    assert ticket.state == TicketState.IN_PROGRESS  # the agent's save went in
+    # The batches never waited on the agent: each took far less than the second it held.
+    assert report.longest_batch_s < 0.5
+    # The held clock is looked at again after the save; the save itself, begun after the snow
+    # day was added, planned it on the new calendar: four written by the re-plan.
+    assert (report.retried, report.examined, report.written) == (1, 5, 4)
+    # Every clock moved, the held one too, and every ticket's copy follows its clock.
+    clocks = TicketClock.objects.filter(pk__in=due)
+    assert all(row.due_at > due[row.pk] for row in clocks)
+    copies = dict(Ticket.objects.filter(clocks__pk__in=due).values_list("pk", "resolution_due_at"))
+    assert copies == {row.ticket_id: row.due_at for row in clocks}
 
 
 @pytest.mark.django_db(transaction=True)
