@@ -8,6 +8,7 @@ who may review it (`review.may_review`), the bounce marks to every staff member.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ PAGE = 50
 
 
 def _staff(request: HttpRequest) -> Person:
+    """The signed-in staff member (the views send anyone signed out to sign in first)."""
     user = request.user
     if not isinstance(user, Person) or not user.is_active or not user.is_staff_member:
         raise Http404
@@ -38,6 +40,7 @@ def _preview(raw: bytes) -> str:
         return ""
 
 
+@login_required
 def mail_desk(request: HttpRequest) -> HttpResponse:
     person = _staff(request)
     held = list(review.held_messages(person)[:PAGE])
@@ -58,6 +61,7 @@ def _held_row(request: HttpRequest, pk: int) -> tuple[Person, InboundMessage]:
     return person, get_object_or_404(InboundMessage.objects.defer("raw"), pk=pk)
 
 
+@login_required
 @require_POST
 def held_release(request: HttpRequest, pk: int) -> HttpResponse:
     person, row = _held_row(request, pk)
@@ -78,6 +82,7 @@ def held_release(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("mail:desk")
 
 
+@login_required
 @require_POST
 def held_discard(request: HttpRequest, pk: int) -> HttpResponse:
     person, row = _held_row(request, pk)
@@ -90,6 +95,7 @@ def held_discard(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("mail:desk")
 
 
+@login_required
 @require_POST
 def undeliverable_clear(request: HttpRequest, pk: int) -> HttpResponse:
     person = _staff(request)

@@ -224,3 +224,11 @@ def test_the_nav_shows_reviewers_the_held_mail_in_one_query(
     outsider = make_person("night", Role.AGENT, org.fiber)
     client.force_login(outsider)
     assert "nav-held-mail" not in client.get("/workspace/counts/").content.decode()
+
+
+@pytest.mark.django_db
+def test_someone_signed_out_following_the_held_mail_link_is_asked_to_sign_in() -> None:
+    for path in ("/workspace/mail/", "/workspace/mail/held/1/release/"):
+        response = Client().get(path) if path.endswith("mail/") else Client().post(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
