@@ -62,6 +62,13 @@ def tomorrow_at(hour: int, minute: int, zone: ZoneInfo = NEW_YORK, days: int = 1
     return datetime.combine(day, time(hour, minute), tzinfo=zone)
 
 
+def subscribed_at_noon(subscription: Subscription) -> None:
+    """Dates the subscription to today's noon in New York: one made earlier than its hour goes
+    that same day, so a test run in the early morning would see a send the test does not mean."""
+    noon = datetime.combine(datetime.now(NEW_YORK).date(), time(12, 0), tzinfo=NEW_YORK)
+    Subscription.objects.filter(pk=subscription.pk).update(created_at=noon)
+
+
 def daily(view: SavedView | None, at: time = time(8, 0), **more: Any) -> SubscriptionRequest:
     return SubscriptionRequest(
         saved_view_id=None if view is None else view.pk,
@@ -90,6 +97,7 @@ def test_a_daily_subscription_goes_once_at_its_local_time_and_never_after_cancel
     agent = history.agency_agent
     subscription = subscription_create(actor=agent, wanted=daily(agent_view))
     assert subscription.time_zone == "America/New_York"
+    subscribed_at_noon(subscription)
 
     assert subscriptions_send_due(now=tomorrow_at(7, 59)) == 0
     assert subscriptions_send_due(now=tomorrow_at(8, 1)) == 1
@@ -121,7 +129,7 @@ def test_a_daily_subscription_goes_once_at_its_local_time_and_never_after_cancel
 def test_weekly_goes_on_its_day_only(history: History, agent_view: SavedView) -> None:
     wednesday = tomorrow_at(9, 0, days=7)
     wednesday -= timedelta(days=(wednesday.weekday() - 2) % 7)
-    subscription_create(
+    subscription = subscription_create(
         actor=history.agency_agent,
         wanted=SubscriptionRequest(
             saved_view_id=agent_view.pk,
@@ -131,6 +139,7 @@ def test_weekly_goes_on_its_day_only(history: History, agent_view: SavedView) ->
             send_at=time(9, 0),
         ),
     )
+    subscribed_at_noon(subscription)
     assert subscriptions_send_due(now=wednesday - timedelta(minutes=1)) == 0
     assert subscriptions_send_due(now=wednesday) == 1
     assert subscriptions_send_due(now=wednesday + timedelta(days=6)) == 0  # still that week
