@@ -11,8 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.conf import settings
-from django.core import signing
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -36,6 +34,7 @@ from servicedesk.tickets.models import (
     Ticket,
     TicketHistory,
 )
+from servicedesk.tickets.page_keys import page_key, page_key_ticket_id
 from servicedesk.tickets.requester_rules import (
     dispute_deadline,
     may_dispute,
@@ -111,34 +110,21 @@ LIVE_KEY_SALT = "servicedesk.tickets.live"
 
 
 def live_key_for(viewer: Person, ticket: Ticket) -> str:
-    """A signed (viewer, ticket number) the page gives its live poll once the access policy
-    has let the viewer see the ticket: with it, the poll's unchanged answer needs no policy."""
-    return signing.TimestampSigner(salt=LIVE_KEY_SALT).sign(f"{viewer.pk}:{ticket.number}")
+    """The key the page gives its live poll (`tickets.page_keys`)."""
+    return page_key(LIVE_KEY_SALT, viewer, ticket)
 
 
 def unchanged_since(key: str, number: str, since: str, session_person_id: str | None) -> bool:
     """Whether ticket `number` is still at fingerprint `since`, asked with a key this page
-    handed to the person signed in on this session: one look-up by the unique number, no join,
+    handed to the person signed in on this session: one look-up by the ticket's id, no join,
     no person row. False for anything else (no key, someone else's, older than a session, a
-    change): the poll then takes the full road through the access policy.
-
-    An unchanged answer tells the holder of the key only that nothing changed; every change
-    (and every change of who may see the ticket raises the ticket's `updated_at`) sends them
-    down the full road, where the access policy answers again."""
-    try:
-        signed = signing.TimestampSigner(salt=LIVE_KEY_SALT).unsign(
-            key, max_age=settings.SESSION_COOKIE_AGE
-        )
-    except signing.BadSignature:
-        return False
-    person_id, _, key_number = signed.partition(":")
-    if not since or session_person_id != person_id or key_number != number.upper():
+    change): the poll then takes the full road through the access policy, as every change of
+    who may see the ticket raises the ticket's `updated_at`."""
+    ticket_id = page_key_ticket_id(LIVE_KEY_SALT, key, number, session_person_id)
+    if not since or ticket_id is None:
         return False
     found = (
-        Ticket.objects.filter(number=key_number)
-        .order_by()
-        .values_list("version", "updated_at")
-        .first()
+        Ticket.objects.filter(pk=ticket_id).order_by().values_list("version", "updated_at").first()
     )
     return found is not None and fingerprint_of(*found) == since
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core import signing
 from django.utils import timezone
 
 from servicedesk.directory.models import Person
 from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.page_keys import page_key, page_key_ticket_id
 from servicedesk.workspace.models import TicketPresence
 
 HEARTBEAT_SECONDS = 10
@@ -49,39 +48,28 @@ def presence_fingerprint(others: Iterable[int]) -> str:
 
 
 def presence_key_for(person: Person, ticket: Ticket) -> str:
-    """A signed (person, ticket) the page gives its heartbeat once the access policy has let
-    the person see the ticket."""
-    signer = signing.TimestampSigner(salt=PRESENCE_KEY_SALT)
-    return signer.sign(f"{person.pk}:{ticket.pk}:{ticket.number}")
+    """The key the ticket page gives its heartbeat (`tickets.page_keys`)."""
+    return page_key(PRESENCE_KEY_SALT, person, ticket)
 
 
 def beat_unchanged(key: str, number: str, since: str, session_person_id: str | None) -> bool:
     """Record a beat asked with a key this page handed to the person signed in on this
     session, and say whether the others viewing are still those of `since`. False, with
-    nothing recorded, for anything else: the beat then takes the full road.
-
-    An unchanged answer tells the holder of the key only that the same people are viewing the
-    ticket it was shown; any change goes through the access policy again."""
-    try:
-        signed = signing.TimestampSigner(salt=PRESENCE_KEY_SALT).unsign(
-            key, max_age=settings.SESSION_COOKIE_AGE
-        )
-    except signing.BadSignature:
+    nothing recorded, for anything else: the beat then takes the full road through the access
+    policy, and so does any change of who is viewing."""
+    ticket_id = page_key_ticket_id(PRESENCE_KEY_SALT, key, number, session_person_id)
+    if not since or ticket_id is None or session_person_id is None:
         return False
-    person_id, _, rest = signed.partition(":")
-    ticket_id, _, key_number = rest.partition(":")
-    if not since or session_person_id != person_id or key_number != number.upper():
-        return False
-    me, now = int(person_id), timezone.now()
+    me, now = int(session_person_id), timezone.now()
     seen = dict(
-        TicketPresence.objects.filter(ticket_id=int(ticket_id), seen_at__gte=now - STALE_AFTER)
+        TicketPresence.objects.filter(ticket_id=ticket_id, seen_at__gte=now - STALE_AFTER)
         .order_by()
         .values_list("person_id", "seen_at")
     )
     if presence_fingerprint(pk for pk in seen if pk != me) != since:
         return False
     if me not in seen or seen[me] < now - REFRESH_AFTER:
-        _mark_seen(int(ticket_id), me, now)
+        _mark_seen(ticket_id, me, now)
     return True
 
 
