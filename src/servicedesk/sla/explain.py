@@ -6,6 +6,7 @@ clock); Thu 19 Jun 2025 closed (Juneteenth)" — only what moved the due time.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
@@ -105,20 +106,57 @@ def _closures_between(row: BusinessCalendar, first: date, last: date) -> list[Ca
     return list(overlapping.order_by("date"))
 
 
-def closures_words(row: BusinessCalendar | None, clock: Clock, at: datetime) -> list[str]:
-    """The closed and shortened days that moved the clock's due time, oldest first, with years:
-    only days whose lost working hours fell while the clock was counting (a holiday on a
-    weekend, or while the ticket waited for the vendor, moved nothing)."""
+def _counted_days(
+    row: BusinessCalendar | None, clock: Clock, at: datetime
+) -> tuple[date, date] | None:
+    """The first and last local day the clock counts on; None when no closure can move it."""
     if row is None or row.is_24x7:
-        return []
+        return None
     spans = counted_spans(clock, at)
     if not spans:
-        return []
+        return None
     zone = ZoneInfo(row.time_zone)
-    first = spans[0][0].astimezone(zone).date()
-    last = spans[-1][1].astimezone(zone).date()
+    return spans[0][0].astimezone(zone).date(), spans[-1][1].astimezone(zone).date()
+
+
+def closures_for_clocks(
+    clocks: Iterable[tuple[BusinessCalendar | None, Clock]], at: datetime
+) -> dict[int, list[CalendarClosure]]:
+    """The closures that may have moved any of `clocks`, by calendar: one query per calendar
+    (over the days all its clocks count on), however many clocks a ticket has on it."""
+    days: dict[int, tuple[BusinessCalendar, date, date]] = {}
+    for row, clock in clocks:
+        counted = _counted_days(row, clock, at)
+        if row is None or counted is None:
+            continue
+        first, last = counted
+        if row.pk in days:
+            _, seen_first, seen_last = days[row.pk]
+            first, last = min(first, seen_first), max(last, seen_last)
+        days[row.pk] = (row, first, last)
+    return {pk: _closures_between(row, first, last) for pk, (row, first, last) in days.items()}
+
+
+def closures_words(
+    row: BusinessCalendar | None,
+    clock: Clock,
+    at: datetime,
+    closures: Sequence[CalendarClosure] | None = None,
+) -> list[str]:
+    """The closed and shortened days that moved the clock's due time, oldest first, with years:
+    only days whose lost working hours fell while the clock was counting (a holiday on a
+    weekend, or while the ticket waited for the vendor, moved nothing). `closures`: the
+    calendar's closures read already (`closures_for_clocks`), any wider than the clock's days."""
+    counted = _counted_days(row, clock, at)
+    if row is None or counted is None:
+        return []
+    spans = counted_spans(clock, at)
+    zone = ZoneInfo(row.time_zone)
+    first, last = counted
+    if closures is None:
+        closures = _closures_between(row, first, last)
     found = []
-    for closure in _closures_between(row, first, last):
+    for closure in closures:
         hours = closure.open_intervals or []
         moved = [
             day
@@ -193,8 +231,14 @@ def hold_words(calendar: Calendar, since: datetime, until: datetime) -> str:
     return f", held {duration_words(business)} of business time ({wall_words} on the wall clock)"
 
 
-def clock_summary(row: BusinessCalendar | None, clock: Clock, at: datetime) -> str:
-    """One line: the hours counted, the business time paused, and the closures that moved it."""
+def clock_summary(
+    row: BusinessCalendar | None,
+    clock: Clock,
+    at: datetime,
+    closures: Sequence[CalendarClosure] | None = None,
+) -> str:
+    """One line: the hours counted, the business time paused, and the closures that moved it
+    (`closures`: the calendar's, read already for several clocks; see `closures_words`)."""
     parts = [f"counted {hours_words(row)}", pause_words(clock, at)]
-    parts += closures_words(row, clock, at)
+    parts += closures_words(row, clock, at, closures)
     return "; ".join(part for part in parts if part)

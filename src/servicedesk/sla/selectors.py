@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockState, Metric
-from servicedesk.sla.explain import clock_summary
+from servicedesk.sla.explain import clock_summary, closures_for_clocks
 from servicedesk.sla.models import BusinessCalendar, ClockEvent, TicketClock
 from servicedesk.sla.rules import Decision, chart_for, decide, ticket_facts
 from servicedesk.sla.services import load_clock
@@ -39,7 +39,8 @@ class ClockView:
 
 
 def clocks_for(ticket: Ticket, now: datetime | None = None) -> list[ClockView]:
-    """The ticket's clocks (two queries: clocks, then their events), in the order they end."""
+    """The ticket's clocks in the order they end: three queries (clocks, their events, and the
+    closures of their calendar, read once for all of them; one more per further calendar)."""
     now = now or timezone.now()
     rows = (
         TicketClock.objects.filter(ticket=ticket)
@@ -50,6 +51,8 @@ def clocks_for(ticket: Ticket, now: datetime | None = None) -> list[ClockView]:
             )
         )
     )
+    loaded = [(row, load_clock(row)) for row in rows]
+    closures = closures_for_clocks(((row.calendar, clock) for row, clock in loaded), now)
     views = [
         ClockView(
             metric=row.metric,
@@ -61,9 +64,9 @@ def clocks_for(ticket: Ticket, now: datetime | None = None) -> list[ClockView]:
             due_at=row.due_at,
             is_overdue=bool(row.state == ClockState.RUNNING and row.due_at and row.due_at < now),
             events=list(row.events.all()),
-            summary=clock_summary(row.calendar, load_clock(row), now),
+            summary=clock_summary(row.calendar, clock, now, closures.get(row.calendar_id or 0)),
         )
-        for row in rows
+        for row, clock in loaded
     ]
     return sorted(views, key=lambda view: METRIC_ORDER.index(Metric(view.metric)))
 

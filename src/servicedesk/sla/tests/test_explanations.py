@@ -4,19 +4,24 @@ pauses in business and wall time; the simulator's daylight-saving choices and it
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 
+from servicedesk.conftest import Org
 from servicedesk.directory.choices import Role
 from servicedesk.directory.models import Person
 from servicedesk.sla.calendars import engine_calendar
-from servicedesk.sla.choices import TargetKind
+from servicedesk.sla.choices import ClockState, Metric, TargetKind
 from servicedesk.sla.engine import Calendar, Clock, Target
 from servicedesk.sla.explain import clock_summary, hold_words
-from servicedesk.sla.models import BusinessCalendar, CalendarClosure, SlaRule
+from servicedesk.sla.models import BusinessCalendar, CalendarClosure, SlaRule, TicketClock
+from servicedesk.sla.selectors import clocks_for
 from servicedesk.sla.simulator import LocalTimeChoice, local_instant, simulate
+from servicedesk.tickets.choices import TicketKind
+from servicedesk.tickets.services import ticket_create
 
 CHICAGO = ZoneInfo("America/Chicago")
 UTC = ZoneInfo("UTC")
@@ -187,3 +192,38 @@ def test_a_resumed_hold_says_what_it_moved(district: BusinessCalendar) -> None:
     assert hold_words(Calendar.always(), chi(2025, 6, 14, 9), chi(2025, 6, 14, 11)) == (
         ", held 2 h"
     )
+
+
+def test_a_tickets_clocks_read_their_calendars_closures_once(
+    district: BusinessCalendar, org: Org, django_assert_num_queries: Any
+) -> None:
+    # Three clocks on the district's calendar: the Juneteenth one moved only the resolution
+    # clock, which counted over it; the acknowledge and response clocks stopped before.
+    ticket = ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="x")
+    TicketClock.objects.filter(ticket=ticket).delete()
+    started = chi(2025, 6, 18, 14)
+    for metric, hours, stopped in [
+        (Metric.ACKNOWLEDGE, 1, chi(2025, 6, 18, 14, 30)),
+        (Metric.RESPONSE, 2, chi(2025, 6, 18, 15)),
+        (Metric.RESOLUTION, 8, None),
+    ]:
+        clock = Clock(Target.duration(hours * 3600), engine_calendar(district), started)
+        if stopped:
+            clock.stop(stopped)
+        TicketClock.objects.create(
+            ticket=ticket,
+            metric=metric,
+            calendar=district,
+            target_label=f"{hours} h",
+            state=ClockState.COMPLETED if stopped else ClockState.RUNNING,
+            started_at=started,
+            due_at=clock.due_at,
+            record=clock.to_dict(),
+        )
+    # The clocks, their events, the calendar's closures: once, not once per clock.
+    with django_assert_num_queries(3):
+        views = clocks_for(ticket, now=chi(2025, 6, 19, 12))
+    summaries = {view.metric: view.summary for view in views}
+    assert "Juneteenth" in summaries[Metric.RESOLUTION]
+    assert summaries[Metric.ACKNOWLEDGE] == "counted Mon–Fri 07:00–17:00 America/Chicago"
+    assert "Juneteenth" not in summaries[Metric.RESPONSE]
