@@ -78,6 +78,7 @@ urlpatterns = [
     path("kb/diagnosis/<str:number>/", knowledge.diagnosis, name="kb_diagnosis"),
     path("tickets/<str:number>/", ticket.ticket_detail, name="ticket"),
     path("tickets/<str:number>/preview/", ticket.triage_preview, name="triage_preview"),
+    path("tickets/<str:number>/form/<slug:action>/", ticket.ticket_form, name="ticket_form"),
     path("tickets/<str:number>/presence/", ticket.presence, name="presence"),
     path(
         "tickets/<str:number>/mail/<int:pk>/original.eml",

@@ -196,6 +196,8 @@ ROUTES: dict[str, Exercise] = {
     "workspace/kb/diagnosis/<str:number>/ kb_diagnosis": TICKET_GET,
     "workspace/tickets/<str:number>/ ticket": TICKET_GET,
     "workspace/tickets/<str:number>/preview/ triage_preview": TICKET_GET,
+    # A folded form of the ticket page (its current values), fetched when the agent opens it.
+    "workspace/tickets/<str:number>/form/<slug:action>/ ticket_form": Exercise(fill="action"),
     "workspace/tickets/<str:number>/presence/ presence": TICKET_POST,
     # The original of a mail on the ticket: staff who know the ticket (mail/tests cover a real one).
     "workspace/tickets/<str:number>/mail/<int:pk>/original.eml ticket_mail_original": TICKET_GET,

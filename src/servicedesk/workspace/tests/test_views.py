@@ -8,6 +8,10 @@ from django.test import Client
 from servicedesk.catalog.choices import Impact, Severity
 from servicedesk.catalog.models import Category, PriorityCode, PriorityMatrixCell
 from servicedesk.conftest import Org
+from servicedesk.sla.calendars import engine_calendar
+from servicedesk.sla.choices import ClockState
+from servicedesk.sla.engine import Clock, Target
+from servicedesk.sla.models import BusinessCalendar, TicketClock
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import ticket_create, ticket_set_affected
@@ -26,9 +30,10 @@ SEARCH_PAGE_QUERIES = QUEUE_PAGE_QUERIES - 1
 # The agent's ticket page of a new incident: session, user, scope, ticket, requester's person,
 # links both ways, comments, history, clocks and their events, request answers, files, the
 # scheduled-ahead reason, satisfaction, canned responses, watching, received mails, the unread
-# badge, major incident: 20; the pickers (services, request types, categories, codes, groups,
-# staff, help desks): 7.
-TICKET_PAGE_QUERIES = 20 + 7
+# badge, major incident: 20; the triage form's pickers (services, request types, categories,
+# codes, groups, staff): 6. The folded forms (assign, escalate, task, redirect…) are fetched
+# when the agent opens one (`ticket_form`), so their lists cost the page nothing.
+TICKET_PAGE_QUERIES = 20 + 6
 
 
 @pytest.fixture
@@ -239,13 +244,73 @@ def test_the_ticket_page_reads_each_list_of_groups_and_staff_once(
 ) -> None:
     as_user(client, org.desk)
     client.get(f"/workspace/tickets/{incident.number}/")  # content types, templates
-    # The triage, assign, escalate, task and take forms offer the same groups and staff: one
-    # query for each list (core.model_choices), not one per form (five more queries before).
     with django_assert_num_queries(TICKET_PAGE_QUERIES) as captured:
         page = client.get(f"/workspace/tickets/{incident.number}/")
     sqls = [q["sql"] for q in captured.captured_queries]
     assert sum(sql.startswith('SELECT "directory_supportgroup"."id"') for sql in sqls) == 1
     assert sum('"directory_person"."role" IN' in sql for sql in sqls) == 1
     html = page.content.decode()
-    # The one list is offered by every form that needs it: triage, assign, escalate, task.
-    assert html.count(f">{org.desk_group.name}</option>") == 4
+    # Only the triage form offers the groups on the page; assign, escalate and task are folded
+    # and fetched when opened.
+    assert html.count(f">{org.desk_group.name}</option>") == 1
+    for action in ("assign", "escalate", "task", "state", "redirect"):
+        assert f'data-testid="folded-{action}"' in html
+        assert f'data-testid="form-{action}"' not in html
+
+
+def test_a_folded_form_is_fetched_with_the_tickets_current_values(
+    org: Org, client: Client, incident, django_assert_num_queries
+) -> None:
+    as_user(client, org.desk)
+    url = f"/workspace/tickets/{incident.number}/form/assign/"
+    client.get(url)
+    # session, user, scope, ticket, groups, staff.
+    with django_assert_num_queries(6):
+        html = client.get(url).content.decode()
+    assert 'data-testid="form-assign"' in html and f">{org.desk_group.name}</option>" in html
+    assert f'name="version" value="{incident.version}"' in html
+    assert 'id="assign-id_group"' in html or 'id="assign-group"' in html
+    state = client.get(f"/workspace/tickets/{incident.number}/form/state/").content.decode()
+    assert ">In progress</option>" in state and ">Closed</option>" not in state
+    # Only the folded forms; and only for staff who may see the ticket.
+    assert client.get(f"/workspace/tickets/{incident.number}/form/comment/").status_code == 404
+    assert as_user(Client(), org.employee).get(url).status_code == 404
+
+
+def test_a_ticket_page_reads_its_calendars_closures_once_for_all_its_clocks(
+    org: Org, client: Client, incident, django_assert_num_queries
+) -> None:
+    calendar = BusinessCalendar.objects.create(
+        name="Office hours",
+        time_zone="America/Chicago",
+        weekly_hours={str(day): [["07:00", "17:00"]] for day in range(5)},
+    )
+    clocks = TicketClock.objects.filter(ticket=incident)
+    assert clocks.count() >= 2
+    for row in clocks:  # each counts eight business hours from its start on the calendar
+        counting = Clock(Target.duration(8 * 3600), engine_calendar(calendar), row.started_at)
+        row.calendar, row.state, row.record = calendar, ClockState.RUNNING, counting.to_dict()
+        row.save()
+    as_user(client, org.desk)
+    client.get(f"/workspace/tickets/{incident.number}/")
+    # The calendar's closures: one query for every clock counted on it.
+    with django_assert_num_queries(TICKET_PAGE_QUERIES + 1):
+        client.get(f"/workspace/tickets/{incident.number}/")
+
+
+def test_a_folded_form_with_an_error_comes_back_open_with_what_was_typed(
+    org: Org, client: Client, incident
+) -> None:
+    as_user(client, org.desk)
+    response = client.post(
+        f"/workspace/tickets/{incident.number}/task/",
+        {"group": org.desk_group.pk, "short_description": "", "description": "Swap the toner"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    # On the page itself, its details open, the error beside the field, the text kept.
+    assert 'data-testid="form-task"' in html and 'data-testid="folded-task"' not in html
+    assert 'data-testid="error-short_description"' in html and "Swap the toner" in html
+    assert '<details class="mb-2" open><summary>Task for another team' in html
+    # The other folded forms stay folded.
+    assert 'data-testid="folded-assign"' in html

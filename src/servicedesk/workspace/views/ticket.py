@@ -33,6 +33,7 @@ from servicedesk.tickets.discipline import is_scheduled_work
 from servicedesk.tickets.errors import StaleTicketError, TicketError
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.selectors import ticket_get
+from servicedesk.tickets.workflow import ALLOWED_TRANSITIONS
 from servicedesk.workspace import forms as workspace_forms
 from servicedesk.workspace.presence import (
     HEARTBEAT_SECONDS,
@@ -58,27 +59,50 @@ def auto_id(action: str) -> str:
     return f"{action}-%s"
 
 
-def _fresh_forms(page: AgentTicketPage) -> dict[str, forms.Form]:
-    ticket = page.ticket
-    found: dict[str, forms.Form] = {
-        "triage": workspace_forms.TriageForm.for_ticket(ticket, auto_id=auto_id("triage"))
+# The ticket page's forms folded under a <details> until the agent opens one. The page leaves
+# them out (their lists and widgets were most of its rendering); the browser fetches the one
+# opened (`ticket_form`). A form that comes back with an error is on the page itself, open.
+FOLDED_FORMS = frozenset(
+    {
+        "take",
+        "plan",
+        "state",
+        "assign",
+        "escalate",
+        "resolve-to-desk",
+        "convert",
+        "redirect",
+        "task",
+        "duplicate",
+        "problem",
     }
+)
+
+
+def fresh_form(ticket: Ticket, action: str) -> forms.Form:
+    """The action's form as the ticket stands: its current values and version."""
+    if action == "triage":
+        return workspace_forms.TriageForm.for_ticket(ticket, auto_id=auto_id("triage"))
     initial: dict[str, dict[str, Any]] = {
         "assign": {"group": ticket.assignment_group_id, "assignee": ticket.assignee_id},
         "redirect": {"note": ""},
         "plan": {"planned_for": ticket.planned_for},
     }
-    for action, chosen in ACTIONS.items():
-        if action == "triage":
-            continue
-        values = {"version": ticket.version, **initial.get(action, {})}
-        found[action] = chosen.form(initial=values, auto_id=auto_id(action))
-    state_field = found["state"].fields["to"]
-    assert isinstance(state_field, forms.ChoiceField)
-    state_field.choices = [
-        (value, label) for value, label in TicketState.choices if value in page.next_states
-    ]
-    return found
+    values = {"version": ticket.version, **initial.get(action, {})}
+    form = ACTIONS[action].form(initial=values, auto_id=auto_id(action))
+    if action == "state":
+        state_field = form.fields["to"]
+        assert isinstance(state_field, forms.ChoiceField)
+        next_states = ALLOWED_TRANSITIONS[TicketState(ticket.state)]
+        state_field.choices = [
+            (value, label) for value, label in TicketState.choices if value in next_states
+        ]
+    return form
+
+
+def _fresh_forms(page: AgentTicketPage) -> dict[str, forms.Form]:
+    """The forms the page shows unfolded: triage and the reply box."""
+    return {action: fresh_form(page.ticket, action) for action in ("triage", "comment")}
 
 
 def _shown(form: forms.Form, name: str, value: Any) -> str:
@@ -145,6 +169,21 @@ def _render(
 @require_GET
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _render(request, _page_or_404(staff_person(request), number))
+
+
+@login_required
+@require_GET
+def ticket_form(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """One folded form of the ticket page, fetched when the agent opens it."""
+    person = staff_person(request)
+    if action not in FOLDED_FORMS:
+        raise Http404
+    try:
+        ticket = ticket_get(person, number)
+    except Ticket.DoesNotExist as missing:
+        raise Http404 from missing
+    context = {"ticket": ticket, "action": action, "form": fresh_form(ticket, action)}
+    return render(request, "workspace/_work_form.html", context)
 
 
 def _refresh_version(form: forms.Form, version: int) -> None:
