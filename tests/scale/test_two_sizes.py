@@ -56,6 +56,7 @@ PAGES = [
     Page("search", "/workspace/queues/all-open/?q=vpn", STAFF),
     Page("nav counts", "/workspace/counts/", STAFF),
     Page("agent's ticket page", "/workspace/tickets/{ticket}/", STAFF),
+    Page("a folded form of it", "/workspace/tickets/{ticket}/form/assign/", STAFF),
     Page("chat desk", "/workspace/chat/", (DESK, SCOPED)),
     Page("chat waiting list", "/workspace/chat/waiting/", (DESK, SCOPED)),
     Page("reports", "/workspace/reports/", (MANAGER, SCOPED)),

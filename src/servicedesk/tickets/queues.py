@@ -257,6 +257,25 @@ class SearchPaginator(Paginator):  # type: ignore[type-arg]
         return Page(rows[: self.per_page], wanted, self)
 
 
+# The order each queue's capped count reads its rows in: the order of the index that holds
+# them (`Ticket.Meta.indexes`), so that PostgreSQL walks that index and stops at the cap. The
+# count is the same in any order (the first COUNT_CAP + 1 rows, or all when fewer); without one
+# the planner builds a bitmap of every matching row before the first (the awaiting queue, 45,000
+# rows, 9.7 ms as an agent scoped to one agency at a million tickets; walked: 1.4 ms), or scans
+# the table from wherever another scan has got to. Left out: the group queues, whose best plan
+# walks each group's rows of the group index (an order over all groups would sort them).
+OPEN_DUE_ORDER = ("resolution_due_at", "priority", "created_at", "id")  # `ticket_open_due`
+COUNT_ORDER: dict[Queue, tuple[str, ...]] = {
+    Queue.NEW: ("state", "created_at"),  # `ticket_state_created`
+    Queue.WAITING: ("state", "created_at"),
+    Queue.MY_OPEN: ("assignee_id", "state"),  # `ticket_assignee_state`
+    Queue.UNCATEGORIZED: OPEN_DUE_ORDER,
+    Queue.BREACHING_SOON: OPEN_DUE_ORDER,
+    Queue.OVERDUE: OPEN_DUE_ORDER,
+    Queue.ALL_OPEN: OPEN_DUE_ORDER,
+}
+
+
 def queue_counts(
     viewer: Person, now: datetime | None = None, queues: Iterable[Queue] = tuple(Queue)
 ) -> dict[Queue, int]:
@@ -270,7 +289,8 @@ def queue_counts(
     counted: list[str] = []
     params: list[Any] = []
     for queue in wanted:
-        capped = visible.filter(_queue_condition(viewer, queue, now)).order_by().values("pk")
+        in_queue = visible.filter(_queue_condition(viewer, queue, now))
+        capped = in_queue.order_by(*COUNT_ORDER.get(queue, ())).values("pk")
         sql, values = capped[: COUNT_CAP + 1].query.sql_with_params()
         counted.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")
         params.extend(values)
