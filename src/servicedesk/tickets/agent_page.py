@@ -37,6 +37,10 @@ from servicedesk.tickets.services.replies import URGENT_ACTION
 from servicedesk.tickets.triage import propose_impact
 from servicedesk.tickets.workflow import ALLOWED_TRANSITIONS, OPEN_STATES
 
+# What the page and the writes made from it read of the ticket's relations (the SLA's rules
+# read its location), and no more: each join costs PostgreSQL's planner more than its look-up
+# costs the executor. Joining the ticket's agency and priority code too, which nothing here
+# reads, planning the read took 3.9 ms instead of 2.4 at a million tickets.
 AGENT_PAGE_RELATED = (
     "requester__agency",
     "requested_by",
@@ -44,9 +48,7 @@ AGENT_PAGE_RELATED = (
     "assignee",
     "service__default_group",
     "category",
-    "priority_code",
     "request_type",
-    "agency",
     "location",
     "redirected_to",
 )
