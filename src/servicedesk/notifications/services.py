@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_tasks.base import Task, TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from servicedesk.core.inserts import insert_rows
 from servicedesk.directory.models import Person
 from servicedesk.notifications.choices import DeliveryState, MailPriority, NotificationKind
 from servicedesk.notifications.message_ids import new_message_id, thread_root_id
@@ -216,11 +217,18 @@ def notify_people(
     if not people:
         return []
     now = timezone.now()
-    Notification.objects.bulk_create(
-        Notification(
-            recipient=person, ticket=ticket, kind=kind, title=title[:300], body=body, created_at=now
-        )
-        for person in people
+    insert_rows(
+        [
+            Notification(
+                recipient=person,
+                ticket=ticket,
+                kind=kind,
+                title=title[:300],
+                body=body,
+                created_at=now,
+            )
+            for person in people
+        ]
     )
     if not email:
         return []
@@ -242,7 +250,7 @@ def notify_people(
     ]
     if rows:
         # A row whose key is already queued is the same event again: keep the first one.
-        OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
+        insert_rows(rows, ignore_conflicts=True)
         deliver_after_commit()
     return rows
 
