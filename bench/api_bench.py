@@ -143,6 +143,11 @@ class ApiClient:
         self.connection.close()
 
 
+def load_average() -> str:
+    """`uptime`'s three figures, as the results record them beside the rates."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def incident(index: int) -> dict[str, Any]:
     """A valid `TicketCreateIn` body: an incident with impact and severity, as the desk files."""
     return {
@@ -169,17 +174,21 @@ def create_batch(
             errors.append(str(failure) or type(failure).__name__)
 
 
-def time_creates(
-    base: str,
-    token: str,
-    concurrency: int,
-    creates: int,
-    first_index: int,
-    baseline: float,
-    path: str = TICKETS_PATH,
-) -> CreateTiming:
-    """`creates` incidents from `concurrency` threads (a connection each), started together;
-    the rate is over the wall-clock time from the start to the last answer."""
+@dataclass
+class BatchRun:
+    """What the client threads of one or more batches saw: each request's ms, the failures, and
+    the wall-clock seconds the batches took."""
+
+    timings: list[float]
+    errors: list[str]
+    seconds: float
+
+
+def run_batch(
+    base: str, token: str, concurrency: int, creates: int, first_index: int, path: str
+) -> BatchRun:
+    """`creates` requests from `concurrency` threads (a connection each), started together;
+    the seconds are from the start to the last answer."""
     per_thread = [
         range(first_index + start, first_index + creates, concurrency)
         for start in range(concurrency)
@@ -206,10 +215,20 @@ def time_creates(
         client.close()
     if any(thread.is_alive() for thread in threads):
         raise RuntimeError(f"concurrency {concurrency}: not done within {THREAD_DEADLINE} s")
-    done = [timing for batch in timings for timing in batch]
-    failed = [error for batch in errors for error in batch]
+    return BatchRun(
+        [timing for batch in timings for timing in batch],
+        [error for batch in errors for error in batch],
+        seconds,
+    )
+
+
+def timing_of(runs: list[BatchRun], path: str, concurrency: int, baseline: float) -> CreateTiming:
+    """One figure for the batches of one endpoint: the creates of all over their seconds."""
+    done = [timing for run in runs for timing in run.timings]
+    failed = [error for run in runs for error in run.errors]
     if not done:
         raise RuntimeError(f"concurrency {concurrency}: every create failed: {failed[0]}")
+    seconds = sum(run.seconds for run in runs)
     p50 = statistics.median(done)
     return CreateTiming(
         path=path,
@@ -223,6 +242,21 @@ def time_creates(
         ratio_to_healthz=round(p50 / baseline, 1),
         first_error=failed[0] if failed else None,
     )
+
+
+def time_creates(
+    base: str,
+    token: str,
+    concurrency: int,
+    creates: int,
+    first_index: int,
+    baseline: float,
+    path: str = TICKETS_PATH,
+) -> CreateTiming:
+    """`creates` incidents from `concurrency` threads (a connection each), started together;
+    the rate is over the wall-clock time from the start to the last answer."""
+    run = run_batch(base, token, concurrency, creates, first_index, path)
+    return timing_of([run], path, concurrency, baseline)
 
 
 def time_reads(base: str, token: str, warm_up: int, samples: int) -> list[ReadTiming]:
@@ -259,10 +293,12 @@ def time_reads(base: str, token: str, warm_up: int, samples: int) -> list[ReadTi
 
 
 def time_all_creates(
-    base: str, token: str, baseline: float, batches: list[tuple[int, int]]
+    base: str, token: str, baseline: float, batches: list[tuple[int, int]], rounds: int = 1
 ) -> list[CreateTiming]:
-    """Each (concurrency, creates) batch against the bare insert, then against the API; the
-    API's rate is compared with the bare insert's measured just before it."""
+    """Each (concurrency, creates) batch against the bare insert and against the API, in
+    `rounds` turns (bare, API, bare, API, …, a share of the creates each), so that both meet
+    the same load on a shared machine; each rate is its creates over its turns' seconds, and
+    the API's is compared with the bare insert's."""
     warm = ApiClient(base, token)
     try:
         for index in range(CREATE_WARM_UP):
@@ -273,14 +309,20 @@ def time_all_creates(
     results: list[CreateTiming] = []
     first = CREATE_WARM_UP
     for threads, count in batches:
-        bare = time_creates(base, token, threads, count, first, baseline, BARE_INSERT_PATH)
-        api = time_creates(base, token, threads, count, first, baseline, TICKETS_PATH)
-        first += count
+        turns = max(1, min(rounds, count // threads))
+        runs: dict[str, list[BatchRun]] = {BARE_INSERT_PATH: [], TICKETS_PATH: []}
+        for turn in range(turns):
+            share = count // turns + (1 if turn < count % turns else 0)
+            for path in (BARE_INSERT_PATH, TICKETS_PATH):
+                runs[path].append(run_batch(base, token, threads, share, first, path))
+            first += share
+        bare = timing_of(runs[BARE_INSERT_PATH], BARE_INSERT_PATH, threads, baseline)
+        api = timing_of(runs[TICKETS_PATH], TICKETS_PATH, threads, baseline)
         api = replace(api, rate_to_bare=round(api.creates_per_second / bare.creates_per_second, 2))
         for result in (bare, api):
             results.append(result)
             print(
-                f"  POST {result.path} ×{count} at concurrency {threads}: "
+                f"  POST {result.path} ×{count} at concurrency {threads} in {turns} turns: "
                 f"{result.creates_per_second:.1f}/s, p50 {result.p50_ms:.1f} ms, "
                 f"{result.errors} errors"
                 + (f", {result.rate_to_bare:.2f} of the bare rate" if result.rate_to_bare else ""),
@@ -303,9 +345,11 @@ def write_api_results(
         f"nproc {summary['nproc']}; gunicorn: {summary['workers']} ASGI workers on 127.0.0.1",
         f"client: http.client with a token for {USERNAME} (agent); a connection per thread, which "
         "the server keeps alive",
+        f"load average (uptime) before: {summary['load_before']}; after: {summary['load_after']}",
         "",
         f"POST {TICKETS_PATH} (incidents) beside the bare one-row insert {BARE_INSERT_PATH}, "
-        f"after {CREATE_WARM_UP} warm-up creates each; rate/bare: creates/s ÷ the bare insert's",
+        f"after {CREATE_WARM_UP} warm-up creates each, in {summary['rounds']} turns of each in "
+        "alternation; rate/bare: creates/s ÷ the bare insert's",
         f"{'endpoint':<20} {'concurrency':>11} {'creates':>8} {'errors':>7} {'seconds':>8} "
         f"{'creates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p50/healthz':>12} {'rate/bare':>10}",
     ]
@@ -355,6 +399,7 @@ def run(
     concurrency: int = 8,
     samples: int = 200,
     warm_up: int = 20,
+    rounds: int = 4,
 ) -> Path:
     """Time the API against a prepared database (`bench.run.prepare_database`); the .txt path."""
     from django.db import connection
@@ -368,16 +413,30 @@ def run(
     token, plaintext = token_create(desk, "bench/api_bench.py")
     connection.close()  # gunicorn's workers open their own
     print(f"Timing the API against {tickets:,} tickets on {vendor}...", flush=True)
+    load_before = load_average()
     try:
         with gunicorn(database_url, workers=API_WORKERS, log_name="bench-api-gunicorn.log") as base:
             reads = time_reads(base, plaintext, warm_up, samples)
             baseline = reads[0].p50_ms
             results = time_all_creates(
-                base, plaintext, baseline, [(1, creates), (concurrency, concurrent_creates)]
+                base,
+                plaintext,
+                baseline,
+                [(1, creates), (concurrency, concurrent_creates)],
+                rounds=rounds,
             )
     finally:
         token_revoke(token, desk)
-    summary = run_summary(vendor, tickets, workers=API_WORKERS, samples=samples, warm_up=warm_up)
+    summary = run_summary(
+        vendor,
+        tickets,
+        workers=API_WORKERS,
+        samples=samples,
+        warm_up=warm_up,
+        rounds=rounds,
+        load_before=load_before,
+        load_after=load_average(),
+    )
     written = write_api_results(summary, reads, results)
     print(written.read_text())
     print(f"Written to {written.relative_to(PROJECT_ROOT)} and .json")
@@ -390,9 +449,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrent-creates", type=int, default=400, help="In all threads.")
     parser.add_argument("--concurrency", type=int, default=8, help="Client threads.")
     parser.add_argument("--samples", type=int, default=200, help="Per GET.")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="Turns of bare insert and API per batch."
+    )
     parser.add_argument("--warm-up", type=int, default=20, help="Per GET.")
     args = parser.parse_args(argv)
-    for name in ("creates", "concurrent_creates", "concurrency", "samples"):
+    for name in ("creates", "concurrent_creates", "concurrency", "samples", "rounds"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     tickets = int(os.environ.get("BENCH_TICKETS", DEFAULT_TICKETS))
@@ -407,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
         concurrency=args.concurrency,
         samples=args.samples,
         warm_up=max(0, args.warm_up),
+        rounds=args.rounds,
     )
     return 0
 

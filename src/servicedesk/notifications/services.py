@@ -14,12 +14,13 @@ from typing import Any
 
 import nh3
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django_tasks.base import Task
-from django_tasks_db.models import DBTaskResult
+from django_tasks.base import Task, TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
 
+from servicedesk.core.inserts import insert_rows
 from servicedesk.directory.models import Person
 from servicedesk.notifications.choices import DeliveryState, MailPriority, NotificationKind
 from servicedesk.notifications.message_ids import new_message_id, thread_root_id
@@ -156,13 +157,31 @@ def schedule_delivery() -> None:
         logger.exception("Could not enqueue mail delivery; the periodic run will send it")
 
 
+# One statement written once (the ORM built and compiled it anew after every filing's commit).
+WAITING_RUN = (
+    f"SELECT 1 FROM {DBTaskResult._meta.db_table} WHERE task_path = %s AND status = %s "
+    "AND (run_after = %s OR run_after <= %s) LIMIT 1"
+)
+
+
 def waiting_to_run(task: Task[[], Any]) -> bool:
     """Whether a run of `task` is queued and not started: it will deliver every row due when it
     starts, ours included (they are committed), so another run would find nothing to send. A
     look-up instead of an insert: every filing would otherwise add a task row (a write)."""
-    # `ready()`: a task enqueued to run at once has no time to wait for (django-tasks stores
-    # the largest date, not NULL), so a filter on the time alone never sees it.
-    return DBTaskResult.objects.ready().filter(task_path=task.module_path).exists()
+    # django-tasks' `ready()`: a task enqueued to run at once has no time to wait for (it
+    # stores the largest date, not NULL), so a filter on the time alone never sees it.
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            WAITING_RUN,
+            [
+                task.module_path,
+                TaskResultStatus.READY,
+                adapt(get_date_max()),
+                adapt(timezone.now()),
+            ],
+        )
+        return cursor.fetchone() is not None
 
 
 def deliver_after_commit() -> None:
@@ -198,11 +217,18 @@ def notify_people(
     if not people:
         return []
     now = timezone.now()
-    Notification.objects.bulk_create(
-        Notification(
-            recipient=person, ticket=ticket, kind=kind, title=title[:300], body=body, created_at=now
-        )
-        for person in people
+    insert_rows(
+        [
+            Notification(
+                recipient=person,
+                ticket=ticket,
+                kind=kind,
+                title=title[:300],
+                body=body,
+                created_at=now,
+            )
+            for person in people
+        ]
     )
     if not email:
         return []
@@ -224,7 +250,7 @@ def notify_people(
     ]
     if rows:
         # A row whose key is already queued is the same event again: keep the first one.
-        OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
+        insert_rows(rows, ignore_conflicts=True)
         deliver_after_commit()
     return rows
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from servicedesk.core.editions import cached, reading_one_edition
+from servicedesk.core.inserts import insert_rows
 from servicedesk.directory.models import Person
 from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockEventKind, Metric
@@ -210,12 +211,18 @@ def clocks_insert(planned: PlannedClocks) -> list[TicketClock]:
     ticket, actor, started = planned.ticket, planned.actor, planned.rows
     for row in started:
         row.ticket = ticket  # the ticket has its id now
-    TicketClock.objects.bulk_create(started)
-    ClockEvent.objects.bulk_create(
-        ClockEvent(
-            clock=row, at=ticket.created_at, kind=ClockEventKind.STARTED, detail=detail, actor=actor
-        )
-        for row, detail in zip(started, planned.details, strict=True)
+    insert_rows(started)
+    insert_rows(
+        [
+            ClockEvent(
+                clock=row,
+                at=ticket.created_at,
+                kind=ClockEventKind.STARTED,
+                detail=detail,
+                actor=actor,
+            )
+            for row, detail in zip(started, planned.details, strict=True)
+        ]
     )
     for row, clock in planned.without_clock:  # a code with no SLA and no clock: stopped at once
         _stop(row, clock, ticket.created_at, "no SLA for this priority code", actor)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from servicedesk.core.inserts import insert_rows
 from servicedesk.directory.models import Person
 from servicedesk.tickets.models import Ticket, TicketHistory
 
@@ -86,9 +87,11 @@ def record_many(
 ) -> list[TicketHistory]:
     """One entry (ticket, field, after) each, written in one statement."""
     when = at or timezone.now()
-    return TicketHistory.objects.bulk_create(
-        TicketHistory(ticket=t, actor=actor, at=when, action=action, field=f, after=after)
-        for t, f, after in entries
+    return insert_rows(
+        [
+            TicketHistory(ticket=t, actor=actor, at=when, action=action, field=f, after=after)
+            for t, f, after in entries
+        ]
     )
 
 
@@ -109,4 +112,4 @@ def record_changes(
         for name in before
         if before[name] != after[name]
     ]
-    return TicketHistory.objects.bulk_create(entries)
+    return insert_rows(entries)

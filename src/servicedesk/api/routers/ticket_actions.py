@@ -78,7 +78,7 @@ def ticket_transition_action(
         force_reason=payload.force_reason,
         approval_reason=payload.approval_reason,
     )
-    ticket = api_ticket_written(viewer, ticket)
+    ticket = api_ticket_written(ticket)
     tagged(response, ticket)
     return ticket
 
@@ -97,7 +97,7 @@ def ticket_assign_action(
         assignee=resolve_one("assignee", payload.assignee),
         approval_reason=payload.approval_reason,
     )
-    ticket = api_ticket_written(viewer, ticket)
+    ticket = api_ticket_written(ticket)
     tagged(response, ticket)
     return ticket
 
@@ -117,7 +117,7 @@ def ticket_convert_action(
         to=TicketKind(payload.kind.value),
         reason=payload.reason,
     )
-    ticket = api_ticket_written(viewer, ticket)
+    ticket = api_ticket_written(ticket)
     tagged(response, ticket)
     return ticket
 

@@ -131,6 +131,6 @@ def ticket_patch(
     updated = ticket_update(
         ticket, actor=viewer, version=version, changes=resolve_references(changes)
     )
-    ticket = api_ticket_written(viewer, updated)
+    ticket = api_ticket_written(updated)
     tagged(response, ticket)
     return ticket

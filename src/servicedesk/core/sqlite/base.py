@@ -16,7 +16,8 @@ statement: left to the busy handler it would hardly ever find the lock free, sin
 writers hand it straight on to each other.
 
 A writer waits at most the configured `timeout` (20 s in `config/settings.py`), as SQLite's
-busy handler would, then fails with the same "database is locked".
+busy handler would, then fails with the same "database is locked". The WAL's checkpoints happen
+outside the line, in a thread of their own (`checkpoints.py`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from typing import Any
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base, creation
+
+from servicedesk.core.sqlite.checkpoints import BACKSTOP_PAGES, Checkpointer, checkpointer
 
 DEFAULT_TIMEOUT = 5.0  # sqlite3's own default
 
@@ -147,6 +150,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.writers: WriterQueue | None = None
+        self.checkpoints: Checkpointer | None = None
+
+    def get_new_connection(self, conn_params: Any) -> Any:
+        connection = super().get_new_connection(conn_params)
+        if not self.is_in_memory_db():
+            # Checkpoints are the checkpointer's; this connection's own only past the backstop.
+            connection.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
+            self.checkpoints = checkpointer(str(self.settings_dict["NAME"]))
+        return connection
 
     def _writer_queue(self) -> WriterQueue | None:
         if self.writers is None and not self.is_in_memory_db():
@@ -174,6 +186,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._commit()  # type: ignore[misc]
         finally:
             self._let_next_writer_in()
+        if self.checkpoints is not None:
+            self.checkpoints.committed()
 
     def _rollback(self) -> None:
         try:

@@ -84,3 +84,27 @@ def test_a_write_outside_a_transaction_waits_in_the_same_line() -> None:
     assert committed_at and abs(written_at - committed_at[0]) < 0.1  # …and went on at once
     writers = getattr(connection, "writers", None)
     assert writers is not None and not writers.held
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commits_leave_the_wal_checkpoint_to_a_thread_of_their_own() -> None:
+    from django.db import connection, transaction
+
+    from servicedesk.core.models import RateCounter
+    from servicedesk.core.sqlite.checkpoints import BACKSTOP_PAGES, CHECKPOINT_EVERY
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL checkpoints in a process of its own")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone() == (BACKSTOP_PAGES,)  # a commit checkpoints only past it
+    checkpoints = getattr(connection, "checkpoints", None)
+    assert checkpoints is not None
+    runs = checkpoints.runs
+    for number in range(CHECKPOINT_EVERY):
+        with transaction.atomic():
+            RateCounter.objects.create(limit_name="test", subject=f"s{number}", window_start=1)
+    deadline = time.monotonic() + 5
+    while checkpoints.runs == runs and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert checkpoints.runs > runs

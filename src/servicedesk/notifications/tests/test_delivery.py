@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from servicedesk.conftest import Org
@@ -17,7 +18,7 @@ from servicedesk.notifications.choices import DeliveryState
 from servicedesk.notifications.delivery import backoff, deliver_all_due
 from servicedesk.notifications.message_ids import thread_root_id
 from servicedesk.notifications.models import OutboundEmail
-from servicedesk.notifications.services import outbox_retry
+from servicedesk.notifications.services import outbox_retry, schedule_delivery
 from servicedesk.notifications.tests.smtp_server import SmtpServer, free_port
 from servicedesk.tickets.choices import TicketKind, TicketState
 from servicedesk.tickets.services import ticket_create, ticket_transition
@@ -132,6 +133,26 @@ def test_filings_while_a_delivery_run_waits_queue_no_other_run(
             ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description=title)
     assert OutboundEmail.objects.count() == 3
     assert DBTaskResult.objects.filter(task_path__endswith="deliver_outbox").count() == 1
+
+
+def test_a_filing_after_the_waiting_run_started_queues_the_next_run(
+    org: Org, django_capture_on_commit_callbacks
+) -> None:
+    # What each filing's commit runs, called as the commits would: while a run waits to start
+    # it will send the new mail, so none is added; a run that started may have looked before
+    # the filing committed, and a run set for later is not waiting to start: each needs
+    # another run.
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="Printer")
+    runs = DBTaskResult.objects.filter(task_path__endswith="deliver_outbox")
+    schedule_delivery()
+    assert runs.count() == 1
+    runs.update(status=TaskResultStatus.RUNNING)
+    schedule_delivery()
+    assert runs.filter(status=TaskResultStatus.READY).count() == 1
+    runs.update(status=TaskResultStatus.READY, run_after=timezone.now() + timedelta(minutes=5))
+    schedule_delivery()
+    assert runs.count() == 3
 
 
 def test_deliver_mail_command_drains_the_outbox(org: Org, smtp_server: SmtpServer) -> None:
