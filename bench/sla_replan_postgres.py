@@ -38,7 +38,6 @@ class Figures:
     engine_s: float
     reading_s: float
     writing_s: float
-    merging_s: float
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
 
@@ -194,7 +193,6 @@ def measure(wanted: int) -> Figures:
         report.engine_s,
         report.reading_s,
         report.writing_s,
-        report.merging_s,
         load_before,
         load_after,
     )
@@ -220,8 +218,7 @@ def write(figures: Figures) -> Path:
         f"summed over the workers: rebuilding in Python (parse + engine) "
         f"{figures.engine_s:.1f} s, waiting on PostgreSQL's reads {figures.reading_s:.1f} s "
         f"and writes {figures.writing_s:.1f} s (of which the UPDATEs' own server time "
-        f"{sum(figures.writes_ms) / 1000:.1f} s), merging the tickets' search indexes' "
-        f"pending lists {figures.merging_s:.1f} s\n"
+        f"{sum(figures.writes_ms) / 1000:.1f} s)\n"
         f"load average (1, 5, 15 min) before: {_load(figures.load_before)}; "
         f"after: {_load(figures.load_after)}\n"
     )

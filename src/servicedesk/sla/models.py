@@ -251,7 +251,11 @@ class SlaRule(models.Model):
 class TicketClock(models.Model):
     """One SLA clock of one ticket: the engine's record plus the columns queues sort on."""
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="clocks")
+    # No index of its own: one_clock_per_metric leads with it, and a re-plan writes every index
+    # of this table once a clock (see sla/replan.py).
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="clocks", db_index=False
+    )
     metric = models.CharField(max_length=20, choices=Metric.choices)
     rule = models.ForeignKey(SlaRule, on_delete=models.SET_NULL, null=True, blank=True)
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, null=True)

@@ -28,7 +28,7 @@ from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockState, Metric
 from servicedesk.sla.engine import Calendar, Clock
 from servicedesk.sla.models import BusinessCalendar, TicketClock
-from servicedesk.sla.resolution_due import resolution_due_of
+from servicedesk.sla.resolution_due import COPIED_SETTING, resolution_due_of
 from servicedesk.sla.services import PLANNED_COLUMNS, planned_columns
 
 # Clocks read and rebuilt at a time: two round trips (one read, one pipeline of writes) for each.
@@ -72,7 +72,6 @@ class Replan:
     engine_s: float = 0.0
     reading_s: float = 0.0
     writing_s: float = 0.0
-    merging_s: float = 0.0  # merging the tickets' search indexes' pending lists (PostgreSQL)
     # How long each guarded UPDATE held its rows, in seconds (the benchmark's distribution).
     writes_s: list[float] = field(default_factory=list)
 
@@ -86,7 +85,6 @@ class Replan:
         self.engine_s += other.engine_s
         self.reading_s += other.reading_s
         self.writing_s += other.writing_s
-        self.merging_s += other.merging_s
         self.writes_s += other.writes_s
 
 
@@ -206,7 +204,6 @@ def _walk(walk: _Walk, first: int, last: int) -> tuple[Replan, list[int]]:
             missed = [pk for pk, *_ in moved if pk not in written]
             report.examined -= len(missed)  # examined again when retried
             held.extend(missed)
-            _merge_pending(report)
         if len(rows) < walk.batch_size:
             break
     return report, held
@@ -264,7 +261,7 @@ def _write_moved(moved: list[Moved], write_size: int, report: Replan) -> set[int
             cursors.append(wrapped)
     written: set[int] = set()
     for cursor in cursors:
-        ids, held_s = cursor.fetchone()
+        ids, held_s, _ = cursor.fetchone()
         cursor.close()
         written.update(ids)
         report.writes_s.append(held_s)
@@ -282,7 +279,7 @@ def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
     with it when someone holds it: the statement copies the resolution clocks' due times onto
     their tickets itself (`resolution_due`), so it never waits on an agent's save, and an agent
     holding a ticket and waiting for its clock never waits on a statement that waits for the
-    ticket (a deadlock). The trigger on the clocks then finds the tickets already right.
+    ticket (a deadlock). The trigger on the clocks is told so and stays still.
     """
     changed = [
         index
@@ -291,7 +288,7 @@ def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
     ]
     names = [PLANNED_COLUMNS[index] for index in changed]
     ids = [pk for pk, *_ in moved]
-    params: list[Any] = [_ticket_model()._meta.db_table, ids, [seen for _, seen, _, _ in moved]]
+    params: list[Any] = [ids, [seen for _, seen, _, _ in moved]]
     params += [[planned[index] for _, _, planned, _ in moved] for index in changed]
     kinds = ["bigint[]", "bigint[]", *("bigint[]" if n in INSTANTS else "text[]" for n in names)]
     unnested = ", ".join(f"%s::{kind}" for kind in kinds)
@@ -325,8 +322,10 @@ def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
         f"WHERE owner_metric = '{Metric.RESOLUTION.value}') AS clock "
         f"WHERE {tickets}.id = clock.owner_id "
         f"AND {tickets}.{_due_column()} IS DISTINCT FROM clock.due RETURNING {tickets}.id) "
-        # Timed once both writes are done (each aggregate reads its writes to the end).
-        "SELECT ids, extract(epoch FROM clock_timestamp() - statement_timestamp())::float8 "
+        # Timed once both writes are done (each aggregate reads its writes to the end), and the
+        # trigger's setting put back then: the caller's transaction may write clocks after it.
+        "SELECT ids, extract(epoch FROM clock_timestamp() - statement_timestamp())::float8, "
+        f"set_config('{COPIED_SETTING}', 'off', true) "
         "FROM (SELECT coalesce(array_agg(id), '{}') AS ids FROM written) AS clocks, "
         "(SELECT count(*) FROM copied) AS tickets"
     )
@@ -337,33 +336,12 @@ def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
 # pooled connection). Its commit does not wait for the disk: the rows it locked are free as
 # soon as it is done. The next commit that waits (the task's own result, an agent's save) makes
 # it durable; a crash in the middle of a re-plan leaves part of the clocks re-planned with or
-# without this, a fraction of a second apart. And the tickets' new index entries wait in their
-# search (trigram) indexes' pending lists, however long: merging a list into its index takes
-# from a tenth of a second to more, which the insert that fills the list pays, rows locked;
-# the walk merges them itself after each batch, holding none (`_merge_pending`).
-# Only the indexes' owner may merge their lists: a role that does not own them leaves the
-# lists to their usual size.
-_OWNED_GIN = (
-    "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
-    "WHERE i.indrelid = %s::regclass AND a.amname = 'gin' AND pg_has_role(c.relowner, 'USAGE')"
-)
+# without this, a fraction of a second apart. The statement copies the due times onto the
+# tickets itself: the clocks' trigger need not look them up again (`COPIED_SETTING`).
 _SETTINGS = (
-    "SELECT set_config('synchronous_commit', 'off', true), set_config('gin_pending_list_limit', "
-    f"CASE WHEN EXISTS (SELECT 1 {_OWNED_GIN}) THEN '2097151' "
-    "ELSE current_setting('gin_pending_list_limit') END, true)"
+    "SELECT set_config('synchronous_commit', 'off', true), "
+    f"set_config('{COPIED_SETTING}', 'on', true)"
 )
-
-
-def _merge_pending(report: Replan) -> None:
-    """Merge the pending lists of the tickets' GIN indexes into them, outside any write: the
-    next agent whose insert would fill a list does not pay for the re-plan's entries."""
-    began = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT gin_clean_pending_list(i.indexrelid) {_OWNED_GIN}",
-            [_ticket_model()._meta.db_table],
-        )
-    report.merging_s += time.perf_counter() - began
 
 
 def _tickets_table() -> str:

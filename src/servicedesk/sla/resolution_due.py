@@ -17,6 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
+# A statement that copies the due times onto the tickets itself (the batched re-plan) sets this
+# for its transaction (`set_config(…, 'on', true)`): the trigger is then not even queued, instead
+# of looking each ticket up to find it already right (measured: an eighth of a re-plan's writes).
+COPIED_SETTING = "servicedesk.due_copied"
+
 # The value the ticket holds for a clock row `row` (NEW or OLD).
 _DUE = "CASE WHEN {row}.state = 'running' THEN {row}.due_at END"
 
@@ -50,7 +55,8 @@ _POSTGRESQL_INSTALL = [
     """,
     "DROP TRIGGER IF EXISTS ticket_resolution_due ON sla_ticketclock",
     "CREATE TRIGGER ticket_resolution_due AFTER INSERT OR DELETE OR UPDATE OF state, due_at "
-    "ON sla_ticketclock FOR EACH ROW EXECUTE FUNCTION ticket_resolution_due_sync()",
+    f"ON sla_ticketclock FOR EACH ROW WHEN (current_setting('{COPIED_SETTING}', true) "
+    "IS DISTINCT FROM 'on') EXECUTE FUNCTION ticket_resolution_due_sync()",
 ]
 _POSTGRESQL_REMOVE = [
     "DROP TRIGGER IF EXISTS ticket_resolution_due ON sla_ticketclock",
@@ -95,6 +101,13 @@ def resolution_due_install(apps: Any, schema_editor: Any) -> None:
         return
     for statement in statements:
         schema_editor.execute(statement, params=None)
+
+
+def resolution_due_triggers_install(apps: Any, schema_editor: Any) -> None:
+    """For a migration that only changes the triggers: installs them again, without the fill."""
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in _POSTGRESQL_INSTALL:
+            schema_editor.execute(statement, params=None)
 
 
 def resolution_due_remove(apps: Any, schema_editor: Any) -> None:

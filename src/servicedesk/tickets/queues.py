@@ -55,6 +55,9 @@ class Queue(StrEnum):
     ALL_OPEN = "all-open"
 
 
+# The queues that hold tickets no longer open (every other holds open tickets only).
+QUEUES_BEYOND_OPEN = frozenset({Queue.TO_VERIFY})
+
 # The workspace home's cards: the queues whose counts need no SLA clock look-up but overdue.
 HOME_QUEUES = (
     Queue.NEW,
@@ -201,7 +204,8 @@ def queue_tickets(
     )
     tickets = _filtered(tickets, filters)
     if filters.text.strip():
-        tickets = tickets_matching(viewer, tickets, filters.text)
+        open_only = queue not in QUEUES_BEYOND_OPEN
+        tickets = tickets_matching(viewer, tickets, filters.text, open_only=open_only)
     return _ordered(tickets, sort)
 
 

@@ -9,13 +9,21 @@ scan cost 130–180 ms a page, the index a few ms):
   external-content tables: they hold only the index, read their text from `tickets_ticket` and
   `tickets_comment`, and triggers on those two tables keep them in step with every write,
   services, bulk_create (the benchmark generator) and flushes alike.
-- PostgreSQL: pg_trgm GIN indexes on `UPPER(column)`, the expression Django's `icontains` writes,
-  so the ordinary lookups use them.
+- PostgreSQL: a pg_trgm GIN index over a search table beside the tickets,
+  `tickets_ticket_search`, one row a ticket holding its number, short description and
+  description upper-cased in one text (the case `icontains` ignores), the fields apart by a
+  control character no one types, so a phrase never spans two fields; triggers on
+  `tickets_ticket` keep it in step as on SQLite. The comments carry their own trigram index on
+  `UPPER(body)`, the expression Django's `icontains` writes.
+  Why the tickets' texts are not indexed on the ticket row itself: any change to an indexed
+  column (an SLA due time, a state) writes a new row version into every index of the table, and
+  a trigram index takes far longer than the others (re-planning a million tickets' due times
+  spent most of its time merging them). A ticket's texts rarely change; its due time does.
 
 Trigrams need three characters: a shorter word falls back to the plain scan.
 
-Why no separate search-text table: the index follows the rows themselves, so no code path can
-leave it behind and there is nothing to backfill beyond the migration. The price on SQLite: a
+The index follows the rows through triggers, so no code path can leave it behind and there is
+nothing to backfill beyond the migration. The price on SQLite: a
 migration that remakes `tickets_ticket` or `tickets_comment` (Django does so for most field
 changes there) drops the triggers with the old table; such a migration must end with
 `RunPython(search_index_install, search_index_remove)` again. The search tests fail otherwise.
@@ -34,7 +42,7 @@ from django.db.models.expressions import RawSQL
 
 from servicedesk.directory.models import Person
 from servicedesk.tickets.access import visible_comments
-from servicedesk.tickets.models import RequestAnswer, Ticket
+from servicedesk.tickets.models import OPEN_STATE_VALUES, RequestAnswer, Ticket
 
 # More words than this are ignored: each adds a condition to the query.
 MAX_WORDS = 6
@@ -83,10 +91,91 @@ def _postgresql_index_sql(table: str, column: str) -> tuple[str, str]:
     return create, f"DROP INDEX IF EXISTS {name}"
 
 
-POSTGRESQL_INDEXES = [
-    *(_postgresql_index_sql("tickets_ticket", column) for column in TICKET_COLUMNS),
-    _postgresql_index_sql("tickets_comment", "body"),
-]
+# The tickets' search text: its fields apart by the unit separator (no one types it), upper-cased.
+_DOCUMENT = " || chr(31) || ".join(f"coalesce({{row}}.{column}, '')" for column in TICKET_COLUMNS)
+
+
+def _document(row: str) -> str:
+    return f"upper({_DOCUMENT.format(row=row)})"
+
+
+def _is_open(row: str) -> str:
+    states = ", ".join(f"'{state}'" for state in OPEN_STATE_VALUES)
+    return f"{row}.state IN ({states})"
+
+
+def _postgresql_ticket_search_sql() -> list[str]:
+    """The tickets' search table, its triggers, a first fill and its trigram indexes (one over
+    every ticket, one over the open ones, which all queues but To verify search); idempotent.
+    The triggers come before the fill, so a ticket filed meanwhile is caught by one or the other.
+    A change of the open states (tickets.workflow) needs a migration installing this again."""
+    table, index = "tickets_ticket", TICKET_INDEX
+    texts = ", ".join(TICKET_COLUMNS)
+    changed = " OR ".join(
+        f"old.{column} IS DISTINCT FROM new.{column}" for column in TICKET_COLUMNS
+    )
+    changed += f" OR ({_is_open('old')}) IS DISTINCT FROM ({_is_open('new')})"
+    return [
+        f"CREATE TABLE IF NOT EXISTS {index} (ticket_id bigint PRIMARY KEY, "
+        "document text NOT NULL, open boolean NOT NULL)",
+        # Statement-level on insert: a COPY or bulk insert of many tickets is indexed in one go.
+        f"CREATE OR REPLACE FUNCTION {index}_added() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN INSERT INTO {index} (ticket_id, document, open) "
+        f"SELECT id, {_document('added')}, {_is_open('added')} FROM added "
+        "ON CONFLICT (ticket_id) DO UPDATE SET document = excluded.document, open = excluded.open; "
+        "RETURN NULL; END $$",
+        f"CREATE OR REPLACE FUNCTION {index}_edited() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN UPDATE {index} SET document = {_document('new')}, open = {_is_open('new')} "
+        "WHERE ticket_id = new.id; RETURN NULL; END $$",
+        f"CREATE OR REPLACE FUNCTION {index}_removed() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN DELETE FROM {index} WHERE ticket_id IN (SELECT id FROM removed); "
+        "RETURN NULL; END $$",
+        f"CREATE OR REPLACE FUNCTION {index}_emptied() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN TRUNCATE {index}; RETURN NULL; END $$",
+        f"DROP TRIGGER IF EXISTS {index}_insert ON {table}",
+        f"CREATE TRIGGER {index}_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS added "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {index}_added()",
+        # Most saves leave the texts alone and the ticket as open as it was (an assignment, a
+        # due time): no function is called.
+        f"DROP TRIGGER IF EXISTS {index}_update ON {table}",
+        f"CREATE TRIGGER {index}_update AFTER UPDATE OF {texts}, state ON {table} "
+        f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {index}_edited()",
+        f"DROP TRIGGER IF EXISTS {index}_delete ON {table}",
+        f"CREATE TRIGGER {index}_delete AFTER DELETE ON {table} REFERENCING OLD TABLE AS removed "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {index}_removed()",
+        # A test database's flush empties the tickets by TRUNCATE, which fires no row trigger.
+        f"DROP TRIGGER IF EXISTS {index}_truncate ON {table}",
+        f"CREATE TRIGGER {index}_truncate AFTER TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {index}_emptied()",
+        f"INSERT INTO {index} (ticket_id, document, open) "
+        f"SELECT id, {_document(table)}, {_is_open(table)} FROM {table} "
+        "ON CONFLICT (ticket_id) DO NOTHING",
+        f"CREATE INDEX IF NOT EXISTS {index}_trgm ON {index} USING gin (document gin_trgm_ops)",
+        f"CREATE INDEX IF NOT EXISTS {index}_open_trgm ON {index} "
+        "USING gin (document gin_trgm_ops) WHERE open",
+    ]
+
+
+def search_table_remove(apps: Any, schema_editor: Any) -> None:
+    """PostgreSQL: drop the tickets' search table and its triggers."""
+    index = TICKET_INDEX
+    for statement in [
+        *(
+            f"DROP TRIGGER IF EXISTS {index}_{event} ON tickets_ticket"
+            for event in ("insert", "update", "delete", "truncate")
+        ),
+        f"DROP TABLE IF EXISTS {index}",
+        *(
+            f"DROP FUNCTION IF EXISTS {index}_{verb}()"
+            for verb in ("added", "edited", "removed", "emptied")
+        ),
+    ]:
+        schema_editor.execute(statement, params=None)
+
+
+COMMENT_TRIGRAM_INDEX = _postgresql_index_sql("tickets_comment", "body")
+# Where the tickets' texts were indexed before the search table: on the ticket row itself.
+FORMER_TICKET_INDEXES = [_postgresql_index_sql("tickets_ticket", c) for c in TICKET_COLUMNS]
 
 
 def search_index_install(apps: Any, schema_editor: Any) -> None:
@@ -98,7 +187,8 @@ def search_index_install(apps: Any, schema_editor: Any) -> None:
     elif vendor == "postgresql":
         # A trusted extension since PostgreSQL 13: the database's owner may create it.
         statements = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"]
-        statements += [create for create, _ in POSTGRESQL_INDEXES]
+        statements += _postgresql_ticket_search_sql()
+        statements += [COMMENT_TRIGRAM_INDEX[0], *(drop for _, drop in FORMER_TICKET_INDEXES)]
     else:
         return  # another database searches by scanning, as before the index
     for statement in statements:
@@ -110,7 +200,8 @@ def search_index_remove(apps: Any, schema_editor: Any) -> None:
     if vendor == "sqlite":
         statements = _sqlite_drop_sql(TICKET_INDEX) + _sqlite_drop_sql(COMMENT_INDEX)
     elif vendor == "postgresql":
-        statements = [drop for _, drop in POSTGRESQL_INDEXES]  # pg_trgm may serve others
+        search_table_remove(apps, schema_editor)
+        statements = [COMMENT_TRIGRAM_INDEX[1]]  # pg_trgm may serve others
     else:
         return
     for statement in statements:
@@ -131,11 +222,25 @@ def _fts_match(index: str, text: str) -> RawSQL:
     return RawSQL(f"SELECT rowid FROM {index} WHERE {index} MATCH %s", [_fts_phrase(text)])
 
 
-def in_ticket_fields(text: str) -> Q:
+def _trigram_match(text: str, *, open_only: bool) -> RawSQL:
+    """Ticket ids whose search text contains `text` in any case (PostgreSQL); only open tickets'
+    with `open_only`, from their own smaller index (a common word matches tens of thousands of
+    tickets, a sixth of them open)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    among = " AND open" if open_only else ""
+    return RawSQL(
+        f"SELECT ticket_id FROM {TICKET_INDEX} WHERE document LIKE upper(%s){among}",
+        [f"%{escaped}%"],
+    )
+
+
+def in_ticket_fields(text: str, *, open_only: bool = False) -> Q:
     """Tickets whose number, short description or description contains `text` (spaces and all),
-    in any case."""
+    in any case. `open_only`: the caller wants open tickets only (an index may know them)."""
     if _indexed(text) and connection.vendor == "sqlite":
         return Q(pk__in=_fts_match(TICKET_INDEX, text))
+    if _indexed(text) and connection.vendor == "postgresql":
+        return Q(pk__in=_trigram_match(text, open_only=open_only))
     fields = Q()
     for column in TICKET_COLUMNS:
         fields |= Q(**{f"{column}__icontains": text})
@@ -148,31 +253,28 @@ def _in_answers(word: str) -> Q:
     return Q(pk__in=RequestAnswer.objects.filter(text__icontains=word).values("ticket_id"))
 
 
-def _word_condition(viewer: Person, word: str, among: QuerySet[Ticket]) -> Q:
-    """Tickets holding `word` in a field, an answer, or a comment the viewer may read; `among`
-    is the queue being searched."""
+def _word_condition(viewer: Person, word: str, *, open_only: bool) -> Q:
+    """Tickets holding `word` in a field, an answer, or a comment the viewer may read."""
     comments = visible_comments(viewer)
     if not _indexed(word):
         in_comments = comments.filter(ticket_id=OuterRef("pk"), body__icontains=word)
         return in_ticket_fields(word) | Q(Exists(in_comments)) | _in_answers(word)
-    # Two index look-ups whose ticket ids are then matched: an OR with an EXISTS over comments
+    # Index look-ups whose ticket ids are then matched: an OR with an EXISTS over comments
     # (the plain scan's shape) makes both databases read every open ticket instead.
     if connection.vendor == "sqlite":
-        in_fields = Q(pk__in=_fts_match(TICKET_INDEX, word))
         in_comments = comments.filter(pk__in=_fts_match(COMMENT_INDEX, word))
     else:
-        # Within the queue's own conditions: the trigram match is intersected with them before
-        # any ticket row is read (a common word matched 63,000 of a million tickets, of which
-        # a queue of open tickets holds a sixth: its page 220 → 40 ms, see bench/README.md).
-        in_fields = Q(pk__in=among.filter(in_ticket_fields(word)).values("pk"))
         in_comments = comments.filter(body__icontains=word)
+    in_fields = in_ticket_fields(word, open_only=open_only)
     return in_fields | Q(pk__in=in_comments.values("ticket_id")) | _in_answers(word)
 
 
-def tickets_matching(viewer: Person, tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+def tickets_matching(
+    viewer: Person, tickets: QuerySet[Ticket], text: str, *, open_only: bool = False
+) -> QuerySet[Ticket]:
     """`tickets` narrowed to those holding every word of `text` (up to six): in the number, the
     short description, the description, an answer to the request form, or a comment the viewer
-    may read."""
+    may read. `open_only`: `tickets` holds open tickets only."""
     for word in text.split()[:MAX_WORDS]:
-        tickets = tickets.filter(_word_condition(viewer, word, tickets))
+        tickets = tickets.filter(_word_condition(viewer, word, open_only=open_only))
     return tickets
