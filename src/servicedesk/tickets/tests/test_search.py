@@ -90,19 +90,25 @@ def test_the_index_follows_edits_and_new_comments(org: Org, vpn: Ticket) -> None
     assert found(org.desk, "roaming") == [vpn.number]
 
 
-def test_rows_written_around_the_services_are_indexed_too(org: Org) -> None:
-    # The benchmark generator writes with bulk_create: the index must follow the rows.
+def written_around_the_services(org: Org, number: str, short: str) -> Ticket:
+    """A ticket row as the benchmark generator writes it: bulk_create, no service, no history."""
     (ticket,) = Ticket.objects.bulk_create(
         [
             Ticket(
-                number="INC0999001",
+                number=number,
                 kind=TicketKind.INCIDENT,
-                short_description="Badge reader offline",
+                short_description=short,
                 requester=org.employee,
                 requested_by=org.employee,
             )
         ]
     )
+    return ticket
+
+
+def test_rows_written_around_the_services_are_indexed_too(org: Org) -> None:
+    # The benchmark generator writes with bulk_create: the index must follow the rows.
+    ticket = written_around_the_services(org, "INC0999001", "Badge reader offline")
     Comment.objects.bulk_create([Comment(ticket=ticket, author=org.desk, body="Door 7 fixed")])
     assert found(org.desk, "badge") == [ticket.number]
     assert found(org.desk, "door") == [ticket.number]
@@ -232,17 +238,7 @@ def test_like_wildcards_are_plain_characters(org: Org) -> None:
 def test_deleted_and_flushed_tickets_leave_the_index(org: Org, vpn: Ticket) -> None:
     # Filed tickets are never deleted (their history protects them); rows written around the
     # services, as the benchmark generator writes them, may be.
-    (ticket,) = Ticket.objects.bulk_create(
-        [
-            Ticket(
-                number="INC0999002",
-                kind=TicketKind.INCIDENT,
-                short_description="Scanner offline",
-                requester=org.employee,
-                requested_by=org.employee,
-            )
-        ]
-    )
+    ticket = written_around_the_services(org, "INC0999002", "Scanner offline")
     assert found(org.desk, "scanner") == [ticket.number]
     Ticket.objects.filter(pk=ticket.pk).delete()
     assert found(org.desk, "scanner") == []
