@@ -272,7 +272,7 @@ OPEN_DUE_ORDER = ("resolution_due_at", "priority", "created_at", "id")  # `ticke
 COUNT_ORDER: dict[Queue, tuple[str, ...]] = {
     Queue.NEW: ("state", "created_at"),  # `ticket_state_created`
     Queue.WAITING: ("state", "created_at"),
-    Queue.MY_OPEN: ("assignee_id", "state"),  # `ticket_assignee_state`
+    Queue.MY_OPEN: ("assignee_id", "priority", "created_at"),  # `ticket_assignee_open_priority`
     Queue.UNCATEGORIZED: OPEN_DUE_ORDER,
     Queue.BREACHING_SOON: OPEN_DUE_ORDER,
     Queue.OVERDUE: OPEN_DUE_ORDER,
