@@ -106,14 +106,10 @@ def _closures_between(row: BusinessCalendar, first: date, last: date) -> list[Ca
     return list(overlapping.order_by("date"))
 
 
-def _counted_days(
-    row: BusinessCalendar | None, clock: Clock, at: datetime
-) -> tuple[date, date] | None:
-    """The first and last local day the clock counts on; None when no closure can move it."""
-    if row is None or row.is_24x7:
-        return None
-    spans = counted_spans(clock, at)
-    if not spans:
+def _counted_days(row: BusinessCalendar | None, spans: list[Span]) -> tuple[date, date] | None:
+    """The first and last local day of the clock's counted `spans`; None when no closure can
+    move it."""
+    if row is None or row.is_24x7 or not spans:
         return None
     zone = ZoneInfo(row.time_zone)
     return spans[0][0].astimezone(zone).date(), spans[-1][1].astimezone(zone).date()
@@ -126,7 +122,7 @@ def closures_for_clocks(
     (over the days all its clocks count on), however many clocks a ticket has on it."""
     days: dict[int, tuple[BusinessCalendar, date, date]] = {}
     for row, clock in clocks:
-        counted = _counted_days(row, clock, at)
+        counted = _counted_days(row, counted_spans(clock, at))
         if row is None or counted is None:
             continue
         first, last = counted
@@ -147,10 +143,10 @@ def closures_words(
     only days whose lost working hours fell while the clock was counting (a holiday on a
     weekend, or while the ticket waited for the vendor, moved nothing). `closures`: the
     calendar's closures read already (`closures_for_clocks`), any wider than the clock's days."""
-    counted = _counted_days(row, clock, at)
+    spans = counted_spans(clock, at)
+    counted = _counted_days(row, spans)
     if row is None or counted is None:
         return []
-    spans = counted_spans(clock, at)
     zone = ZoneInfo(row.time_zone)
     first, last = counted
     if closures is None:

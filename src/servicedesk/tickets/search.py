@@ -226,7 +226,7 @@ def _trigram_match(text: str, *, open_only: bool) -> RawSQL:
     """Ticket ids whose search text contains `text` in any case (PostgreSQL); only open tickets'
     with `open_only`, from their own smaller index (a common word matches tens of thousands of
     tickets, a sixth of them open)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = connection.ops.prep_for_like_query(text)
     among = " AND open" if open_only else ""
     return RawSQL(
         f"SELECT ticket_id FROM {TICKET_INDEX} WHERE document LIKE upper(%s){among}",
