@@ -173,7 +173,10 @@ class Clock:
         if crossing is not None:
             return crossing
         stop = self._r.stopped
-        if stop is not None and self._r.segments and self._r.segments[-1][1] == stop:
+        # Running when it stopped (not on hold): the due in force then. Not "the last segment
+        # ends at the stop": a clock stopped in the second it started or resumed ran for no
+        # whole second and so has no segment, yet it was running all the same.
+        if stop is not None and not self._r.hold:
             rest = self._r.budget - self._closed_elapsed()
             return self._calendar.add_ts(stop, rest)
         return None

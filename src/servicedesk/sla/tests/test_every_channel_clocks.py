@@ -161,6 +161,9 @@ def test_an_emailed_request_is_due_when_the_same_portal_request_is(demo: Organis
         for ticket in (portal, mailed)
     }
     assert due[Channel.EMAIL] == due[Channel.PORTAL]
+    # Categorized within the second it was filed or a second later, the categorize clock keeps
+    # the due it was met against.
+    assert due[Channel.EMAIL][Metric.CATEGORIZE] is not None
     assert due[Channel.EMAIL][Metric.RESOLUTION] is not None
     assert clock(mailed, Metric.RESOLUTION).target_label == "3 business days"
 

@@ -213,6 +213,26 @@ def test_completed_clock_keeps_the_due_in_force_when_it_stopped() -> None:
     assert clock.next_threshold_at() is None
 
 
+@pytest.mark.parametrize(
+    ("started", "due"),
+    [(MON_9, chi(2025, 6, 9, 13)), (chi(2025, 6, 9, 0, 30), chi(2025, 6, 9, 11))],
+    ids=["in business hours", "at night"],
+)
+def test_a_clock_stopped_in_the_second_it_started_keeps_its_due(
+    started: datetime, due: datetime
+) -> None:
+    # Categorized a few milliseconds after it was filed: the clock ran for no whole second,
+    # yet it was running, so the due in force then stays (the same ticket a second slower had it).
+    clock = Clock(FOUR_HOURS, DIST, started + timedelta(milliseconds=100))
+    clock.stop(started + timedelta(milliseconds=400))
+    assert (clock.outcome, clock.due_at) == (Outcome.MET, due)
+    resumed = Clock(FOUR_HOURS, DIST, MON_9)
+    resumed.pause(chi(2025, 6, 9, 10))
+    resumed.resume(chi(2025, 6, 9, 11))
+    resumed.stop(chi(2025, 6, 9, 11) + timedelta(milliseconds=300))
+    assert resumed.due_at == chi(2025, 6, 9, 14)
+
+
 def test_cancel_and_illegal_transitions() -> None:
     clock = Clock(FOUR_HOURS, DIST, MON_9)
     with pytest.raises(ClockError, match="reopen a running"):
