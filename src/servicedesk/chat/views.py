@@ -21,6 +21,7 @@ from servicedesk.chat.models import ChatEvent, ChatSession
 from servicedesk.chat.selectors import chat_for
 from servicedesk.chat.services import chat_leave, chat_post
 from servicedesk.chat.stream import chat_events, desk_events, event_stream, resume_point
+from servicedesk.core.downloads import file_download
 from servicedesk.directory.models import Person
 from servicedesk.tickets.access import visible_chats
 
@@ -103,17 +104,6 @@ def file(request: HttpRequest, pk: int) -> FileResponse:
     event = ChatEvent.objects.filter(pk=pk, session__in=chats).exclude(file="").first()
     if event is None:
         raise Http404
-    try:
-        handle = event.file.open("rb")
-    except FileNotFoundError as gone:
-        raise Http404 from gone
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=event.file_name,
-        content_type="application/octet-stream",
+    return file_download(
+        event.file, filename=event.file_name, content_type="application/octet-stream"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -68,6 +68,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every streamed answer, WhiteNoise's static files too, goes out a chunk
+    # at a time under ASGI (nothing outside it reads the content).
+    "servicedesk.core.downloads.AsyncStreamingMiddleware",
     "servicedesk.core.request_log.RequestLogMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",

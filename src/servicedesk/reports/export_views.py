@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from servicedesk.core.downloads import file_download
 from servicedesk.reports.export_responses import XLSX_TYPE
 from servicedesk.reports.models import ExportJob, ExportState
 from servicedesk.reports.views import staff_viewer
@@ -42,9 +43,8 @@ def export_download(request: HttpRequest, key: uuid.UUID) -> FileResponse:
     if job.state != ExportState.DONE or not job.file:
         raise Http404
     content_type = XLSX_TYPE if job.fmt == "xlsx" else "text/csv; charset=utf-8"
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
+    return file_download(
+        job.file,
         filename=f"{job.title}-{job.created_at:%Y-%m-%d}.{job.fmt}",
         content_type=content_type,
     )

@@ -33,6 +33,7 @@ from servicedesk.api.selectors import (
     api_ticket_links,
     api_ticket_written,
 )
+from servicedesk.core.downloads import file_download
 from servicedesk.sla.models import TicketClock
 from servicedesk.tickets.choices import Channel, LinkKind, TicketKind, TicketState
 from servicedesk.tickets.models import Attachment, Comment, Ticket, TicketLink
@@ -174,15 +175,9 @@ def ticket_attachment_download(
     viewer = caller(request)
     ticket = api_ticket_get(viewer, number)
     attachment = api_ticket_attachments(viewer, ticket).get(pk=attachment_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return file_download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @router.get("/{number}/sla", response={200: list[ClockOut], **ERRORS})
