@@ -20,30 +20,29 @@ Writes `bench/results/api-<vendor>.txt` and `.json`. Every run adds its created 
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import os
 import statistics
 import sys
-import threading
-import time
-import urllib.parse
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from bench.run import (
-    DEFAULT_TICKETS,
-    PROJECT_ROOT,
-    REQUEST_TIMEOUT,
-    bench_database_url,
-    gunicorn,
-    prepare_database,
-    query_profile,
-    run_summary,
-    write_result_files,
+from bench import PROJECT_ROOT
+from bench.api_client import (
+    BARE_INSERT_PATH,
+    CREATE_WARM_UP,
+    TICKETS_PATH,
+    USERNAME,
+    ApiClient,
+    BatchRun,
+    incident,
+    run_batch,
 )
+from bench.api_report import CreateTiming, ReadTiming, write_api_results
+from bench.database import DEFAULT_TICKETS, bench_database_url, prepare_database
+from bench.queries import query_profile
+from bench.results import run_summary
+from bench.server import gunicorn
 
 # Concurrency 8 on a 2-core machine: a request holds its worker's thread for its whole
 # life, including the time it waits on the database (and, on SQLite, on the single write lock).
@@ -52,95 +51,12 @@ from bench.run import (
 # (the 8 client threads already compete for the same two cores), 2 would queue most requests in
 # the listen backlog and measure the queue rather than the app.
 API_WORKERS = 4
-USERNAME = "desk"  # the demo L1 agent: staff, so triage fields are accepted and every ticket seen
-TICKETS_PATH = "/api/v1/tickets"
-BARE_INSERT_PATH = "/bench/bare/insert"  # bench/bare.py: one row, one transaction, no more
 # (label, path): the bare endpoint first, every ratio is against it.
 READS = [
     ("healthz", "/healthz"),
     ("list", f"{TICKETS_PATH}?limit=50"),
     ("list new, newest first", f"{TICKETS_PATH}?limit=50&state=new&ordering=-created_at"),
 ]
-CREATE_WARM_UP = 10
-THREAD_DEADLINE = 600  # seconds for a whole concurrent batch; each request has its own timeout
-
-
-class UnexpectedResponseError(RuntimeError):
-    """A response other than the one expected."""
-
-
-@dataclass(frozen=True)
-class CreateTiming:
-    path: str
-    concurrency: int
-    creates: int
-    errors: int
-    seconds: float
-    creates_per_second: float
-    p50_ms: float
-    p95_ms: float
-    ratio_to_healthz: float
-    first_error: str | None
-    # creates/s ÷ the bare insert's creates/s at the same concurrency, in the same run
-    rate_to_bare: float | None = None
-
-
-@dataclass(frozen=True)
-class ReadTiming:
-    label: str
-    path: str
-    samples: int
-    p50_ms: float
-    p95_ms: float
-    mean_ms: float
-    ratio_to_healthz: float
-    queries: int | None
-    slowest_query_ms: float | None
-    slowest_query: str | None
-
-
-class ApiClient:
-    """One HTTP/1.1 connection (http.client) with the token; not shared between threads.
-
-    The server (uvicorn's workers) keeps the connection alive, so each client reuses its own;
-    were it closed, http.client would open a new one for the next request by itself."""
-
-    def __init__(self, base: str, token: str) -> None:
-        parts = urllib.parse.urlsplit(base)
-        if parts.hostname != "127.0.0.1" or parts.port is None:
-            raise ValueError(f"the benchmark only talks to 127.0.0.1, not {base}")
-        self.connection = http.client.HTTPConnection(
-            parts.hostname, parts.port, timeout=REQUEST_TIMEOUT
-        )
-        self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-
-    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> bytes:
-        """Send, read the whole answer, return its body; raise unless it is a 200 (201 for POST)."""
-        headers = dict(self.headers)
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        try:
-            self.connection.request(method, path, body=data, headers=headers)
-            response = self.connection.getresponse()
-            content = response.read()
-        except (OSError, http.client.HTTPException):
-            self.connection.close()  # start afresh on the next request
-            raise
-        expected = 201 if method == "POST" else 200
-        if response.status != expected:
-            raise UnexpectedResponseError(f"{method} {path}: {response.status} {content[:300]!r}")
-        return content
-
-    def timed(self, method: str, path: str, body: dict[str, Any] | None = None) -> float:
-        """Milliseconds for one request, from sending to the last byte of the answer."""
-        started = time.perf_counter()
-        self.request(method, path, body)
-        return (time.perf_counter() - started) * 1000
-
-    def close(self) -> None:
-        self.connection.close()
 
 
 def load_average() -> str:
@@ -148,78 +64,8 @@ def load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def incident(index: int) -> dict[str, Any]:
-    """A valid `TicketCreateIn` body: an incident with impact and severity, as the desk files."""
-    return {
-        "kind": "incident",
-        "short_description": f"API benchmark: printer on floor 3 offline ({index})",
-        "description": "Filed by bench/api_bench.py to time ticket creation through the API.",
-        "impact": "individual",
-        "severity": "degradation",
-    }
-
-
 def p95(timings: Sequence[float]) -> float:
     return statistics.quantiles(timings, n=20)[18] if len(timings) > 1 else timings[0]
-
-
-def create_batch(
-    client: ApiClient, path: str, indexes: range, timings: list[float], errors: list[str]
-) -> None:
-    """File one incident per index; failures are counted, not timed (and do not stop the run)."""
-    for index in indexes:
-        try:
-            timings.append(client.timed("POST", path, incident(index)))
-        except (UnexpectedResponseError, OSError, http.client.HTTPException) as failure:
-            errors.append(str(failure) or type(failure).__name__)
-
-
-@dataclass
-class BatchRun:
-    """What the client threads of one or more batches saw: each request's ms, the failures, and
-    the wall-clock seconds the batches took."""
-
-    timings: list[float]
-    errors: list[str]
-    seconds: float
-
-
-def run_batch(
-    base: str, token: str, concurrency: int, creates: int, first_index: int, path: str
-) -> BatchRun:
-    """`creates` requests from `concurrency` threads (a connection each), started together;
-    the seconds are from the start to the last answer."""
-    per_thread = [
-        range(first_index + start, first_index + creates, concurrency)
-        for start in range(concurrency)
-    ]
-    timings: list[list[float]] = [[] for _ in range(concurrency)]
-    errors: list[list[str]] = [[] for _ in range(concurrency)]
-    clients = [ApiClient(base, token) for _ in range(concurrency)]
-    start = threading.Barrier(concurrency + 1)
-
-    def work(number: int) -> None:
-        start.wait(timeout=30)
-        create_batch(clients[number], path, per_thread[number], timings[number], errors[number])
-
-    threads = [threading.Thread(target=work, args=(n,), daemon=True) for n in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    start.wait(timeout=30)
-    started = time.perf_counter()
-    deadline = started + THREAD_DEADLINE
-    for thread in threads:
-        thread.join(timeout=max(0.0, deadline - time.perf_counter()))
-    seconds = time.perf_counter() - started
-    for client in clients:
-        client.close()
-    if any(thread.is_alive() for thread in threads):
-        raise RuntimeError(f"concurrency {concurrency}: not done within {THREAD_DEADLINE} s")
-    return BatchRun(
-        [timing for batch in timings for timing in batch],
-        [error for batch in errors for error in batch],
-        seconds,
-    )
 
 
 def timing_of(runs: list[BatchRun], path: str, concurrency: int, baseline: float) -> CreateTiming:
@@ -331,64 +177,6 @@ def time_all_creates(
     return results
 
 
-def write_api_results(
-    summary: dict[str, Any], reads: list[ReadTiming], creates: list[CreateTiming]
-) -> Path:
-    data = {
-        **summary,
-        "reads": [asdict(read) for read in reads],
-        "creates": [asdict(create) for create in creates],
-    }
-    lines = [
-        f"Servicedesk API benchmark, {summary['date']}",
-        f"database: {summary['vendor']}, {summary['tickets']:,} tickets at the start; machine: "
-        f"nproc {summary['nproc']}; gunicorn: {summary['workers']} ASGI workers on 127.0.0.1",
-        f"client: http.client with a token for {USERNAME} (agent); a connection per thread, which "
-        "the server keeps alive",
-        f"load average (uptime) before: {summary['load_before']}; after: {summary['load_after']}",
-        "",
-        f"POST {TICKETS_PATH} (incidents) beside the bare one-row insert {BARE_INSERT_PATH}, "
-        f"after {CREATE_WARM_UP} warm-up creates each, in {summary['rounds']} turns of each in "
-        "alternation; rate/bare: creates/s ÷ the bare insert's",
-        f"{'endpoint':<20} {'concurrency':>11} {'creates':>8} {'errors':>7} {'seconds':>8} "
-        f"{'creates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p50/healthz':>12} {'rate/bare':>10}",
-    ]
-    for create in creates:
-        ratio = "" if create.rate_to_bare is None else f"{create.rate_to_bare:.2f}"
-        lines.append(
-            f"{create.path:<20} {create.concurrency:>11} {create.creates:>8} {create.errors:>7} "
-            f"{create.seconds:>8.2f} {create.creates_per_second:>10.1f} {create.p50_ms:>8.1f} "
-            f"{create.p95_ms:>8.1f} {create.ratio_to_healthz:>11.1f}× {ratio:>10}"
-        )
-    for create in creates:
-        if create.first_error:
-            lines.append(
-                f"First error of {create.path} at concurrency {create.concurrency}: "
-                f"{create.first_error}"
-            )
-    lines += [
-        "",
-        f"GET, {summary['samples']} sequential requests each after {summary['warm_up']} warm-up",
-        f"{'request':<62} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'p50/healthz':>12}"
-        f" {'queries':>8} {'slowest query ms':>17}",
-    ]
-    for read in reads:
-        slowest = "" if read.slowest_query_ms is None else f"{read.slowest_query_ms:.1f}"
-        queries = "" if read.queries is None else str(read.queries)
-        lines.append(
-            f"{read.path:<62} {read.p50_ms:>8.1f} {read.p95_ms:>8.1f} {read.mean_ms:>8.1f} "
-            f"{read.ratio_to_healthz:>11.1f}× {queries:>8} {slowest:>17}"
-        )
-    lines.append("")
-    for read in reads:
-        if read.slowest_query:
-            lines += [
-                f"Slowest query of {read.path} (in-process, one request):",
-                read.slowest_query,
-            ]
-    return write_result_files(f"api-{summary['vendor']}", data, lines)
-
-
 def run(
     database_url: str,
     vendor: str,
@@ -401,7 +189,8 @@ def run(
     warm_up: int = 20,
     rounds: int = 4,
 ) -> Path:
-    """Time the API against a prepared database (`bench.run.prepare_database`); the .txt path."""
+    """Time the API against a prepared database (`bench.database.prepare_database`); returns
+    the .txt path."""
     from django.db import connection
 
     from bench.bare import ensure_table

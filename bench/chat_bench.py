@@ -291,9 +291,9 @@ def run() -> Path:
     pairs = prepare(url)
     from django.db import connection
 
-    from bench.run import _free_loopback_port, _wait_until_serving
+    from bench.server import free_loopback_port, wait_until_serving
 
-    port = _free_loopback_port()
+    port = free_loopback_port()
     log_path = PROJECT_ROOT / "var" / "bench-chat-server.log"
     command = [sys.executable, "-m", "gunicorn", "servicedesk.config.asgi"]
     command += ["--worker-class", "uvicorn_worker.UvicornWorker", "--workers", str(WORKERS)]
@@ -307,7 +307,7 @@ def run() -> Path:
             stderr=subprocess.STDOUT,
         )
         try:
-            _wait_until_serving(f"http://127.0.0.1:{port}", server, log_path.name)
+            wait_until_serving(f"http://127.0.0.1:{port}", server, log_path.name)
             tally = asyncio.run(drive(port, pairs))
         finally:
             server.terminate()

@@ -44,7 +44,7 @@ def measure(rows: int) -> ExportTiming:
 
 
 def run(url: str, vendor: str, count: int) -> None:
-    from bench.run import run_summary, write_result_files
+    from bench.results import run_summary, write_result_files
 
     os.environ["DATABASE_URL"] = url
     timings = [measure(size) for size in SIZES if size <= count]
@@ -67,7 +67,7 @@ def run(url: str, vendor: str, count: int) -> None:
 
 
 def main() -> int:
-    from bench.run import DEFAULT_TICKETS, bench_database_url, prepare_database
+    from bench.database import DEFAULT_TICKETS, bench_database_url, prepare_database
 
     tickets = int(os.environ.get("BENCH_TICKETS", DEFAULT_TICKETS))
     url = bench_database_url()

@@ -42,17 +42,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.run import (
-    DEFAULT_TICKETS,
-    PROJECT_ROOT,
-    REQUEST_TIMEOUT,
-    Browser,
-    bench_database_url,
-    gunicorn,
-    prepare_database,
-    run_summary,
-    write_result_files,
-)
+from bench import PROJECT_ROOT
+from bench.browser import REQUEST_TIMEOUT, Browser
+from bench.database import DEFAULT_TICKETS, bench_database_url, prepare_database
+from bench.results import run_summary, write_result_files
+from bench.server import gunicorn
 
 USERNAME = "employee"
 AGENT = "desk"

@@ -13,32 +13,22 @@ major incident benchmark and the live chat latency benchmark (`bench/chat_bench.
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
-import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
-import time
-import urllib.parse
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import django
+from bench import PROJECT_ROOT
+from bench.browser import Browser, time_requests
+from bench.database import DEFAULT_TICKETS, bench_database_url, prepare_database
+from bench.queries import query_profile
+from bench.results import load_average, run_summary, sized_name, write_result_files
+from bench.server import WEB_WORKERS, gunicorn
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-RESULTS = PROJECT_ROOT / "bench" / "results"
 SLA_ENGINE_BENCH = PROJECT_ROOT / "bench" / "sla_engine_bench.py"
-DEFAULT_TICKETS = 100_000
-WEB_WORKERS = 2
-REQUEST_TIMEOUT = 30  # seconds; a page slower than this is a finding in itself
-STARTUP_TIMEOUT = 90  # a shared, busy machine boots gunicorn slowly
 SCOPED_AGENT = "network"  # the demo's Network Services serves one agency (demo.GROUP_AGENCIES)
 # (label, who signs in, path): the bare endpoint first, every ratio is against it. The desk's
 # group serves every agency; the scoped agent's pages pay for tickets.access's condition.
@@ -83,200 +73,6 @@ class PageTiming:
     queries: int | None
     slowest_query_ms: float | None
     slowest_query: str | None
-
-
-def _nproc() -> int:
-    """What `nproc` prints: the CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def bench_database_url() -> str:
-    from servicedesk.config.env import read_environment
-
-    default = f"sqlite:///{read_environment().data_dir / 'bench.sqlite3'}"
-    return os.environ.get("BENCH_DATABASE_URL") or default
-
-
-def prepare_database(url: str, tickets: int) -> tuple[str, int]:
-    """Set Django up on the benchmark database and fill it up to `tickets`; (vendor, count)."""
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.config.settings")
-    django.setup()
-    # Imported here: models can only be imported once Django is set up on the right database.
-    from django.core.management import call_command
-    from django.db import connection
-
-    from bench.generate import generate
-    from servicedesk.demo.organisation import group_agencies
-    from servicedesk.tickets.models import Ticket
-
-    call_command("migrate", verbosity=0)
-    have = Ticket.objects.count()
-    if have < tickets:
-        print(f"Benchmark database has {have:,} tickets; generating {tickets - have:,} more.")
-        report = generate(tickets - have)
-        print(f"Generated {report.tickets:,} tickets in {report.seconds:.1f} s.")
-    else:
-        print(f"Reusing the benchmark database: {have:,} tickets.")
-    # A database generated before groups served agencies has none: every agent would see
-    # every ticket and the scoped pages would measure nothing.
-    group_agencies()
-    count = Ticket.objects.count()
-    vendor = connection.vendor
-    connection.close()  # gunicorn's workers open their own
-    return vendor, count
-
-
-def query_profile(username: str | None, path: str) -> tuple[int, float, str] | None:
-    """(queries, slowest ms, slowest SQL) for one in-process request: what a page costs inside."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from servicedesk.directory.models import Person
-
-    client = Client()
-    if username:
-        client.force_login(Person.objects.get(username=username))
-    client.get(path)  # warm caches (content types, templates) so they are not counted
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
-    if response.status_code != 200 or not reads:
-        return None
-    timed = [(_time_query(sql), sql) for sql in reads]
-    slowest_ms, slowest_sql = max(timed)
-    return len(captured.captured_queries), slowest_ms, slowest_sql
-
-
-def _time_query(sql: str) -> float:
-    """Best of three, fetching every row: Django times only `execute`, and SQLite does most of
-    its work while rows are fetched."""
-    from django.db import connection
-
-    best = float("inf")
-    for _ in range(3):
-        with connection.cursor() as cursor:
-            started = time.perf_counter()
-            cursor.execute(sql)
-            cursor.fetchall()
-            best = min(best, (time.perf_counter() - started) * 1000)
-    return best
-
-
-def _free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-# A benchmark is one client at full speed: limits stay on (their cost is measured) but high.
-BENCH_LIMITS = {
-    "SERVICEDESK_LIMIT_API_TOKEN": "100000000/60",
-    "SERVICEDESK_LIMIT_API_ADDRESS": "100000000/60",
-    "SERVICEDESK_LIMIT_PORTAL_FILING": "100000000/60",
-}
-
-
-@contextmanager
-def gunicorn(
-    database_url: str, workers: int = WEB_WORKERS, log_name: str = "bench-gunicorn.log"
-) -> Iterator[str]:
-    """Serve the app on 127.0.0.1 as `servicedesk serve` does (gunicorn with uvicorn's ASGI
-    worker, the same gunicorn settings), until the block ends, even when it ends in an error;
-    its output goes to `var/<log_name>`."""
-    from servicedesk.core.management.commands.serve import web_server_command
-
-    port = _free_loopback_port()
-    log_path = PROJECT_ROOT / "var" / log_name
-    log_path.parent.mkdir(exist_ok=True)
-    command = web_server_command(host="127.0.0.1", port=port, workers=workers)
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env={
-                **os.environ,
-                "DATABASE_URL": database_url,
-                # The app with the bare endpoints (bench/bare.py) the figures are compared with.
-                "DJANGO_SETTINGS_MODULE": "bench.settings",
-                **BENCH_LIMITS,
-            },
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            _wait_until_serving(base, server, log_name)
-            yield base
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def _wait_until_serving(base: str, server: subprocess.Popen[bytes], log_name: str) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}; see var/{log_name}")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer within {STARTUP_TIMEOUT} s")
-
-
-class Browser:
-    """A signed-in visitor with its own cookies; urllib only, so no extra dependency."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-
-    def get(self, path: str) -> None:
-        """Fetch and read a page; fail on an error or on being sent somewhere else (the login)."""
-        with self.opener.open(self.base + path, timeout=REQUEST_TIMEOUT) as response:
-            response.read()
-            landed = urllib.parse.urlsplit(response.url).path
-        if landed != urllib.parse.urlsplit(path).path:
-            raise RuntimeError(f"{path} ended on {landed}: not signed in?")
-
-    def sign_in(self, username: str, password: str) -> None:
-        login = f"{self.base}/accounts/login/"
-        with self.opener.open(login, timeout=REQUEST_TIMEOUT) as response:
-            response.read()
-        token = next(cookie.value for cookie in self.cookies if cookie.name == "csrftoken")
-        # The sign-in form (django-allauth) names the account field "login".
-        form = {"login": username, "password": password, "csrfmiddlewaretoken": token or ""}
-        request = urllib.request.Request(
-            login, data=urllib.parse.urlencode(form).encode(), headers={"Referer": login}
-        )
-        with self.opener.open(request, timeout=REQUEST_TIMEOUT) as response:
-            response.read()
-            if urllib.parse.urlsplit(response.url).path == "/accounts/login/":
-                raise RuntimeError(f"could not sign in as {username}")
-
-
-def time_requests(browser: Browser, path: str, warm_up: int, samples: int) -> list[float]:
-    for _ in range(warm_up):
-        browser.get(path)
-    timings = []
-    for _ in range(samples):
-        started = time.perf_counter()
-        browser.get(path)
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings
 
 
 def ticket_pages() -> list[tuple[str, str | None, str]]:
@@ -348,35 +144,6 @@ def measure_pages(
     return measured
 
 
-def run_summary(vendor: str, tickets: int, **more: Any) -> dict[str, Any]:
-    """What every result file starts with: when, which database, how full, which machine."""
-    return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "vendor": vendor,
-        "tickets": tickets,
-        "nproc": _nproc(),
-        **more,
-    }
-
-
-def write_result_files(name: str, data: dict[str, Any], lines: list[str]) -> Path:
-    """`bench/results/<name>.json` for tools and `<name>.txt` for people; the .txt path."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
-    (RESULTS / f"{name}.txt").write_text("\n".join(lines) + "\n")
-    return RESULTS / f"{name}.txt"
-
-
-def sized_name(name: str, tickets: int) -> str:
-    """`name` for the default size; `name-<tickets>` for another, so a run at a million tickets
-    keeps the default-size files."""
-    return name if tickets == DEFAULT_TICKETS else f"{name}-{tickets}"
-
-
-def _load_average() -> str:
-    return ", ".join(f"{load:.2f}" for load in os.getloadavg())
-
-
 def write_results(summary: dict[str, Any], pages: list[PageTiming]) -> Path:
     name = sized_name(f"pages-{summary['vendor']}", summary["size"])
     data = {**summary, "pages": [asdict(page) for page in pages]}
@@ -444,10 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     url = bench_database_url()
     vendor, count = prepare_database(url, tickets)
     print(f"Timing pages against {count:,} tickets on {vendor}...", flush=True)
-    load_before = _load_average()
+    load_before = load_average()
     with gunicorn(url) as base:
         pages = measure_pages(base, args.warm_up, args.samples, args.only)
-        load_after = _load_average()
+        load_after = load_average()
         if not args.only and not args.skip_live:
             from bench import live_bench
 

@@ -162,7 +162,7 @@ if __name__ == "__main__":
         from bench.sla_replan_postgres import main as postgres_main
 
         raise SystemExit(postgres_main())
-    from bench.run import DEFAULT_TICKETS, bench_database_url, prepare_database
+    from bench.database import DEFAULT_TICKETS, bench_database_url, prepare_database
 
     prepare_database(bench_database_url(), int(os.environ.get("BENCH_TICKETS", DEFAULT_TICKETS)))
     raise SystemExit(main())

@@ -43,8 +43,8 @@ class Figures:
 
 
 def _setup(url: str) -> None:
+    from bench.database import prepare_database
     from bench.mail_ingest import _ensure_postgres_database
-    from bench.run import prepare_database
 
     _ensure_postgres_database(url)
     prepare_database(url, SEED_TICKETS)

@@ -36,14 +36,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.run import (
-    DEFAULT_TICKETS,
-    PROJECT_ROOT,
-    bench_database_url,
-    prepare_database,
-    run_summary,
-    write_result_files,
-)
+from bench import PROJECT_ROOT
+from bench.database import DEFAULT_TICKETS, bench_database_url, prepare_database
+from bench.results import run_summary, write_result_files
 
 USERNAME = "desk"
 CREATE_PATH = "/api/v1/tickets"
@@ -163,7 +158,7 @@ def traced(tracer: Tracer) -> Iterator[None]:
 def body(index: int) -> str:
     import json
 
-    from bench.api_bench import incident
+    from bench.api_client import incident
 
     return json.dumps(incident(index))
 
@@ -327,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _bench_limits() -> dict[str, str]:
-    from bench.run import BENCH_LIMITS
+    from bench.server import BENCH_LIMITS
 
     return BENCH_LIMITS
 
