@@ -35,14 +35,22 @@ EDITION_TABLE = "core_configedition"
 EDITION_ROW = 1
 # The models whose rows a write reads as configuration; a tuple names the only columns that
 # matter (a person's sign-ins change their row all day; only these decide what they may hear).
+# The agent's ticket page keeps its drop-down lists too (`core.model_choices`): the catalog,
+# the groups, and the staff by name.
 WATCHED: dict[str, tuple[str, ...] | None] = {
     "sla.SlaRule": None,
     "sla.BusinessCalendar": None,
+    "sla.CalendarClosure": None,
     "catalog.PriorityMatrixCell": None,
     "catalog.PriorityCodeTarget": None,
+    "catalog.PriorityCode": None,
+    "catalog.Category": None,
+    "catalog.Service": None,
+    "catalog.RequestType": None,
+    "directory.SupportGroup": None,
     "notifications.MailTemplate": None,
     "api.WebhookSubscription": None,
-    "directory.Person": ("is_active", "role"),
+    "directory.Person": ("is_active", "role", "first_name", "last_name", "username"),
 }
 
 _current: ContextVar[int | None] = ContextVar("configuration_edition", default=None)
@@ -86,6 +94,11 @@ def reads_configuration(function: Callable[P, T]) -> Callable[P, T]:
             return function(*args, **kwargs)
 
     return in_one_edition
+
+
+def is_watched(model: Any) -> bool:
+    """Whether every change of the model's rows (that matters) changes the edition."""
+    return model is not None and model._meta.label in WATCHED
 
 
 def cached(name: str, load: Callable[[], T]) -> T:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Q
 
 from servicedesk.catalog.choices import Impact
 from servicedesk.catalog.selectors import priority_from_matrix
@@ -117,21 +117,34 @@ def history_lines(entries: list[TicketHistory]) -> list[HistoryLine]:
 
 
 def _links(viewer: Viewer, ticket: Ticket) -> tuple[list[LinkLine], list[Ticket]]:
+    """The ticket's links both ways, in one query, to the tickets the viewer may see."""
     visible_ids = visible_tickets(viewer).values("pk")
-    outgoing = TicketLink.objects.filter(source=ticket, target__in=visible_ids).select_related(
-        "target"
-    )
-    incoming = TicketLink.objects.filter(target=ticket, source__in=visible_ids).select_related(
-        "source"
-    )
-    lines = [LinkLine(LinkKind(link.kind).label, link.target) for link in outgoing]
-    tasks = []
-    for link in incoming:
+    both_ways = TicketLink.objects.filter(
+        Q(source=ticket, target__in=visible_ids) | Q(target=ticket, source__in=visible_ids)
+    ).select_related("source", "target")
+    lines, tasks, incoming = [], [], []
+    for link in both_ways.order_by("id"):
+        if link.source_id != ticket.pk:
+            incoming.append(link)
+        else:
+            lines.append(LinkLine(LinkKind(link.kind).label, link.target))
+    for link in incoming:  # after the outgoing ones, as the page has always listed them
         if link.kind == LinkKind.CHILD_OF:
             tasks.append(link.source)
         else:
             lines.append(LinkLine(f"{LinkKind(link.kind).label} (from)", link.source))
     return lines, tasks
+
+
+def _with_files(comments: list[Comment], files: list[Attachment]) -> list[Comment]:
+    """Each comment's files from the ticket's list, read once for both."""
+    by_comment: dict[int, list[Attachment]] = {}
+    for attachment in files:
+        if attachment.comment_id is not None:
+            by_comment.setdefault(attachment.comment_id, []).append(attachment)
+    for comment in comments:
+        comment.shown_files = by_comment.get(comment.pk, [])  # type: ignore[attr-defined]
+    return comments
 
 
 def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
@@ -145,7 +158,7 @@ def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
         else None
     )
     links, tasks = _links(viewer, ticket)
-    files = (
+    files = list(
         visible_attachments(viewer)
         .filter(ticket=ticket)
         .select_related("comment", "uploaded_by")
@@ -155,14 +168,14 @@ def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
         visible_comments(viewer)
         .filter(ticket=ticket)
         .select_related("author")
-        .prefetch_related(Prefetch("attachments", queryset=files))
         .order_by("created_at", "id")
     )
-    urgent = ticket.history.filter(action=URGENT_ACTION).values_list("after", flat=True)
+    entries = list(ticket_history(ticket))
+    urgent = [entry.after for entry in entries if entry.action == URGENT_ACTION]
     return AgentTicketPage(
         ticket=ticket,
-        comments=comments,
-        history=history_lines(list(ticket_history(ticket))),
+        comments=_with_files(comments, files),
+        history=history_lines(entries),
         affected=affected,
         proposed_impact=propose_impact([person.agency_id for person in people]),
         matrix_priority=matrix.value if matrix else "",
@@ -174,7 +187,7 @@ def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
         next_states=sorted(ALLOWED_TRANSITIONS[TicketState(ticket.state)]),
         is_open=ticket.state in OPEN_STATES,
         answers=list(ticket.answers.select_related("person")),
-        files=list(files),
+        files=files,
         urgent_comment_ids=tuple(sorted(int(value) for value in urgent if value.isdigit())),
         survey=SatisfactionSurvey.objects.filter(ticket=ticket).first(),
     )
