@@ -14,13 +14,8 @@ from servicedesk.catalog.selectors import priority_from_matrix
 from servicedesk.directory.choices import Tier
 from servicedesk.directory.models import Person
 from servicedesk.sla.selectors import ClockView, clocks_for
-from servicedesk.tickets.access import (
-    Viewer,
-    visible_attachments,
-    visible_comments,
-    visible_ticket_numbered,
-    visible_tickets,
-)
+from servicedesk.tickets.access import Viewer, visible_ticket_numbered
+from servicedesk.tickets.access_in_hand import attachments_on, comments_on, known_among
 from servicedesk.tickets.choices import LinkKind, TicketKind, TicketState
 from servicedesk.tickets.models import (
     Attachment,
@@ -117,22 +112,29 @@ def history_lines(entries: list[TicketHistory]) -> list[HistoryLine]:
 
 
 def _links(viewer: Viewer, ticket: Ticket) -> tuple[list[LinkLine], list[Ticket]]:
-    """The ticket's links both ways, in one query, to the tickets the viewer may see."""
-    visible_ids = visible_tickets(viewer).values("pk")
-    both_ways = TicketLink.objects.filter(
-        Q(source=ticket, target__in=visible_ids) | Q(target=ticket, source__in=visible_ids)
-    ).select_related("source", "target")
+    """The ticket's links both ways (one query), to the tickets the viewer may know."""
+    both_ways = (
+        TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket))
+        .select_related("source", "target")
+        .order_by("id")
+    )
+    found = [
+        (link, link.target if link.source_id == ticket.pk else link.source) for link in both_ways
+    ]
+    known = known_among(viewer, [other for _link, other in found])
     lines, tasks, incoming = [], [], []
-    for link in both_ways.order_by("id"):
-        if link.source_id != ticket.pk:
-            incoming.append(link)
+    for link, other in found:
+        if other.pk not in known:
+            continue
+        if link.source_id == ticket.pk:
+            lines.append(LinkLine(LinkKind(link.kind).label, other))
         else:
-            lines.append(LinkLine(LinkKind(link.kind).label, link.target))
-    for link in incoming:  # after the outgoing ones, as the page has always listed them
+            incoming.append((link, other))
+    for link, other in incoming:  # after the outgoing ones, as the page has always listed them
         if link.kind == LinkKind.CHILD_OF:
-            tasks.append(link.source)
+            tasks.append(other)
         else:
-            lines.append(LinkLine(f"{LinkKind(link.kind).label} (from)", link.source))
+            lines.append(LinkLine(f"{LinkKind(link.kind).label} (from)", other))
     return lines, tasks
 
 
@@ -159,16 +161,10 @@ def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
     )
     links, tasks = _links(viewer, ticket)
     files = list(
-        visible_attachments(viewer)
-        .filter(ticket=ticket)
-        .select_related("comment", "uploaded_by")
-        .order_by("id")
+        attachments_on(viewer, ticket).select_related("comment", "uploaded_by").order_by("id")
     )
     comments = list(
-        visible_comments(viewer)
-        .filter(ticket=ticket)
-        .select_related("author")
-        .order_by("created_at", "id")
+        comments_on(viewer, ticket).select_related("author").order_by("created_at", "id")
     )
     entries = list(ticket_history(ticket))
     urgent = [entry.after for entry in entries if entry.action == URGENT_ACTION]
