@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from servicedesk.catalog.choices import Impact, Severity
 from servicedesk.catalog.models import Category, PriorityCode, PriorityMatrixCell
 from servicedesk.conftest import Org
-from servicedesk.directory.models import Person, SupportGroup
+from servicedesk.directory.models import Agency, Person, SupportGroup
 from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockState
 from servicedesk.sla.engine import Clock, Target
@@ -263,12 +263,15 @@ def test_the_ticket_page_reads_its_lists_once_while_the_configuration_stands(
     with django_assert_num_queries(TICKET_PAGE_QUERIES) as captured:
         page = client.get(url)
     assert _group_and_staff_lists(captured) == (0, 0)
-    # A change however made (here a queryset update, which no signal sees) shows at once.
+    # A change however made (here a queryset update, which no signal sees) shows at once: in
+    # the lists, and in the ticket's own group and requester's agency, which are kept too.
     SupportGroup.objects.filter(pk=org.desk_group.pk).update(name="Front desk")
     Person.objects.filter(pk=org.network.pk).update(first_name="Renamed")
+    Agency.objects.filter(pk=org.employee.agency_id).update(name="Office of Renamed Things")
     again = client.get(url).content.decode()
     assert ">Front desk</option>" in again
     assert ">Renamed</option>" in again
+    assert f"Requested by {org.employee} (Office of Renamed Things)" in again
     html = page.content.decode()
     # Only the triage form offers the groups on the page; assign, escalate and task are folded
     # and fetched when opened.
