@@ -267,7 +267,7 @@ def test_the_ticket_page_reads_its_lists_once_while_the_configuration_stands(
     # the lists, and in the ticket's own group and requester's agency, which are kept too.
     SupportGroup.objects.filter(pk=org.desk_group.pk).update(name="Front desk")
     Person.objects.filter(pk=org.network.pk).update(first_name="Renamed")
-    Agency.objects.filter(pk=org.employee.agency_id).update(name="Office of Renamed Things")
+    Agency.objects.filter(people=org.employee).update(name="Office of Renamed Things")
     again = client.get(url).content.decode()
     assert ">Front desk</option>" in again
     assert ">Renamed</option>" in again
