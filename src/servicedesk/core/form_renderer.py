@@ -26,8 +26,10 @@ TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
 # Django's templates of these inputs are each one include of `input.html`.
 INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html"
-    for name in ("text", "number", "email", "url", "password", "hidden", "date", "datetime")
-    + ("time", "search", "tel", "color")
+    for name in (
+        *("text", "number", "email", "url", "password", "hidden"),
+        *("date", "datetime", "time", "search", "tel", "color"),
+    )
 )
 
 
