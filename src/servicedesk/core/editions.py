@@ -27,22 +27,36 @@ from typing import Any, ParamSpec, TypeVar, cast
 from django.apps import apps
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 
 T = TypeVar("T")
+M = TypeVar("M", bound="Model")
 P = ParamSpec("P")
 
 EDITION_TABLE = "core_configedition"
 EDITION_ROW = 1
 # The models whose rows a write reads as configuration; a tuple names the only columns that
 # matter (a person's sign-ins change their row all day; only these decide what they may hear).
+# The agent's ticket page keeps its drop-down lists too (`core.model_choices`): the catalog,
+# the groups, and the staff by name; and its ticket's catalog, group, location and agency rows
+# (`kept_row`) instead of joining them.
 WATCHED: dict[str, tuple[str, ...] | None] = {
     "sla.SlaRule": None,
     "sla.BusinessCalendar": None,
+    "sla.CalendarClosure": None,
     "catalog.PriorityMatrixCell": None,
     "catalog.PriorityCodeTarget": None,
+    "catalog.PriorityCode": None,
+    "catalog.Category": None,
+    "catalog.Service": None,
+    "catalog.RequestType": None,
+    "directory.SupportGroup": None,
+    "directory.Agency": None,
+    "directory.Location": None,
+    "directory.ExternalHelpDesk": None,
     "notifications.MailTemplate": None,
     "api.WebhookSubscription": None,
-    "directory.Person": ("is_active", "role"),
+    "directory.Person": ("is_active", "role", "first_name", "last_name", "username"),
 }
 
 _current: ContextVar[int | None] = ContextVar("configuration_edition", default=None)
@@ -88,6 +102,11 @@ def reads_configuration(function: Callable[P, T]) -> Callable[P, T]:
     return in_one_edition
 
 
+def is_watched(model: Any) -> bool:
+    """Whether every change of the model's rows (that matters) changes the edition."""
+    return model is not None and model._meta.label in WATCHED
+
+
 def cached(name: str, load: Callable[[], T]) -> T:
     """`load()`'s answer as this process loaded it under the current edition, loading it if
     it has not; outside `one_edition()` (or without an edition row) simply `load()`."""
@@ -102,6 +121,25 @@ def cached(name: str, load: Callable[[], T]) -> T:
     with _lock:
         _loaded[name] = (edition, value)
     return value
+
+
+def kept_row(model: type[M], pk: int, *related: str) -> M:
+    """The row of a watched model, from every row of it kept by this process (with `related`
+    joined), inside `one_edition()`; read on its own when it is newer than what is kept."""
+    assert is_watched(model) and all(is_watched(_related_model(model, name)) for name in related)
+
+    def every_row() -> dict[int, M]:
+        return {row.pk: row for row in model._default_manager.select_related(*related)}
+
+    rows = cached(f"rows:{model._meta.label}:{','.join(related)}", every_row)
+    found = rows.get(pk)
+    return (
+        found if found is not None else model._default_manager.select_related(*related).get(pk=pk)
+    )
+
+
+def _related_model(model: Any, name: str) -> Any:
+    return model._meta.get_field(name).related_model
 
 
 def forget() -> None:

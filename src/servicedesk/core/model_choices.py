@@ -5,6 +5,10 @@ server-side cursor: three round trips (declare, fetch, close) for a list of a fe
 people, eleven lists on an agent's ticket page. These lists are short (active groups, staff,
 services, codes), so `ListedChoices` reads them as an ordinary query and keeps the rows on the
 field, so that asking the list's length afterwards costs no COUNT either.
+
+Inside `core.editions.one_edition()` (the agent's ticket page), a list of configuration rows
+(groups, staff, services, codes: `core.editions.WATCHED`) is not read at all while the
+configuration's edition stands: the process keeps the list's choices, one per set of rows.
 """
 
 from __future__ import annotations
@@ -16,16 +20,36 @@ from django import forms
 from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 
+from servicedesk.core.editions import cached, is_watched, reading_one_edition
+
 
 class ListedChoices(ModelChoiceIterator):
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:  # the rows stay on the field's queryset
-            yield self.choice(obj)
+        yield from self._choices()
 
     def __len__(self) -> int:
-        return len(self.queryset) + (1 if self.field.empty_label is not None else 0)
+        return len(self._choices()) + (1 if self.field.empty_label is not None else 0)
+
+    def _choices(self) -> list[Any]:
+        if not (reading_one_edition() and _only_watched(self.queryset)):
+            return [self.choice(obj) for obj in self.queryset]  # the rows stay on the queryset
+        # The label depends on the field (a code's list names its category).
+        key = f"model_choices:{type(self.field).__qualname__}:{_same_rows_key(self.queryset)!r}"
+        return cached(key, lambda: [self.choice(obj) for obj in self.queryset])
+
+
+def _only_watched(rows: QuerySet[Any]) -> bool:
+    """Whether the list's rows and what it joins or prefetches all change the edition."""
+    related = rows.query.select_related
+    if related is True or any(deeper for deeper in (related or {}).values()):
+        return False  # every relation, or a relation's relations: not worth working out
+    paths = [*(related or {}), *rows._prefetch_related_lookups]  # type: ignore[attr-defined]
+    if any("__" in str(path) for path in paths):
+        return False
+    models = [rows.model, *(rows.model._meta.get_field(str(path)).related_model for path in paths)]
+    return all(is_watched(model) for model in models)
 
 
 def list_model_choices(form: forms.BaseForm) -> None:

@@ -10,13 +10,15 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from servicedesk.mail.models import InboundMessage
-from servicedesk.tickets.access import TicketAction, Viewer, tickets_for
+from servicedesk.tickets.access import TicketAction, Viewer
+from servicedesk.tickets.access_in_hand import may_in_hand
 from servicedesk.tickets.models import Ticket
 
 
 def _of_ticket(viewer: Viewer, ticket: Ticket) -> QuerySet[InboundMessage]:
-    allowed = tickets_for(viewer, TicketAction.READ_INTERNAL).filter(pk=ticket.pk)
-    return InboundMessage.objects.filter(ticket__in=allowed)
+    if not may_in_hand(viewer, TicketAction.READ_INTERNAL, ticket):
+        return InboundMessage.objects.none()
+    return InboundMessage.objects.filter(ticket=ticket)
 
 
 def received_mails(viewer: Viewer, ticket: Ticket) -> list[InboundMessage]:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
+from servicedesk.core.editions import cached, reading_one_edition
 from servicedesk.sla.engine import Calendar, Clock
 from servicedesk.sla.models import WEEKDAY_NAMES, BusinessCalendar, CalendarClosure
 
@@ -100,6 +101,13 @@ def counted_spans(clock: Clock, at: datetime) -> list[Span]:
 
 
 def _closures_between(row: BusinessCalendar, first: date, last: date) -> list[CalendarClosure]:
+    if reading_one_edition():  # a page kept by the configuration's edition: all, kept
+        kept = cached(f"sla.closures:{row.pk}", lambda: list(row.closures.order_by("date")))
+        return [
+            closure
+            for closure in kept
+            if closure.date <= last and (closure.last_day or closure.date) >= first
+        ]
     overlapping = row.closures.filter(date__lte=last).filter(
         Q(last_day__gte=first) | Q(last_day__isnull=True, date__gte=first)
     )

@@ -50,6 +50,8 @@ against the followed ids, and a person's newest tickets (`newest_followed_ids`) 
 of each way of following them. For a ticket in hand and a list of recipients (`who_may_know`),
 the scope is checked against the row in memory: one query for the affected people, plus one
 per staff recipient's groups.
+A page that holds its ticket already asks about its comments, files and linked tickets on the
+rows in hand (`tickets.access_in_hand`, the same rule checked in memory).
 Code that changes someone's groups and reads their tickets with the same object in one breath
 calls `forget_scope` between the two.
 """

@@ -7,20 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Model, Q
 
 from servicedesk.catalog.choices import Impact
+from servicedesk.catalog.models import Category, RequestType, Service
 from servicedesk.catalog.selectors import priority_from_matrix
+from servicedesk.core.editions import kept_row, reading_one_edition
 from servicedesk.directory.choices import Tier
-from servicedesk.directory.models import Person
+from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
 from servicedesk.sla.selectors import ClockView, clocks_for
-from servicedesk.tickets.access import (
-    Viewer,
-    visible_attachments,
-    visible_comments,
-    visible_ticket_numbered,
-    visible_tickets,
-)
+from servicedesk.tickets.access import Viewer, visible_ticket_numbered
+from servicedesk.tickets.access_in_hand import attachments_on, comments_on, known_among
 from servicedesk.tickets.choices import LinkKind, TicketKind, TicketState
 from servicedesk.tickets.models import (
     Attachment,
@@ -52,6 +49,32 @@ AGENT_PAGE_RELATED = (
     "location",
     "redirected_to",
 )
+# Read as a page (inside `core.editions.one_edition()`), the configuration among those comes
+# from the rows the process keeps while the configuration's edition stands: the read joins the
+# people only, and plans in 0.3 ms rather than 2.5.
+PEOPLE_RELATED = ("requester", "requested_by", "assignee")
+KEPT_RELATED: dict[str, tuple[type[Model], tuple[str, ...]]] = {
+    "assignment_group": (SupportGroup, ()),
+    "service": (Service, ("default_group",)),
+    "category": (Category, ()),
+    "request_type": (RequestType, ()),
+    "location": (Location, ("agency",)),
+    "redirected_to": (ExternalHelpDesk, ()),
+}
+
+
+def _read_ticket(viewer: Person, number: str) -> Ticket:
+    numbered = visible_ticket_numbered(viewer, number)
+    if not reading_one_edition():
+        return numbered.select_related(*AGENT_PAGE_RELATED).get()
+    ticket = numbered.select_related(*PEOPLE_RELATED).get()
+    for name, (model, related) in KEPT_RELATED.items():
+        pk = getattr(ticket, f"{name}_id")
+        setattr(ticket, name, None if pk is None else kept_row(model, pk, *related))
+    requester = ticket.requester
+    if requester.agency_id is not None:
+        requester.agency = kept_row(Agency, requester.agency_id)
+    return ticket
 
 
 @dataclass(frozen=True)
@@ -117,26 +140,46 @@ def history_lines(entries: list[TicketHistory]) -> list[HistoryLine]:
 
 
 def _links(viewer: Viewer, ticket: Ticket) -> tuple[list[LinkLine], list[Ticket]]:
-    visible_ids = visible_tickets(viewer).values("pk")
-    outgoing = TicketLink.objects.filter(source=ticket, target__in=visible_ids).select_related(
-        "target"
+    """The ticket's links both ways (one query), to the tickets the viewer may know."""
+    both_ways = (
+        TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket))
+        .select_related("source", "target")
+        .order_by("id")
     )
-    incoming = TicketLink.objects.filter(target=ticket, source__in=visible_ids).select_related(
-        "source"
-    )
-    lines = [LinkLine(LinkKind(link.kind).label, link.target) for link in outgoing]
-    tasks = []
-    for link in incoming:
-        if link.kind == LinkKind.CHILD_OF:
-            tasks.append(link.source)
+    found = [
+        (link, link.target if link.source_id == ticket.pk else link.source) for link in both_ways
+    ]
+    known = known_among(viewer, [other for _link, other in found])
+    lines, tasks, incoming = [], [], []
+    for link, other in found:
+        if other.pk not in known:
+            continue
+        if link.source_id == ticket.pk:
+            lines.append(LinkLine(LinkKind(link.kind).label, other))
         else:
-            lines.append(LinkLine(f"{LinkKind(link.kind).label} (from)", link.source))
+            incoming.append((link, other))
+    for link, other in incoming:  # after the outgoing ones, as the page has always listed them
+        if link.kind == LinkKind.CHILD_OF:
+            tasks.append(other)
+        else:
+            lines.append(LinkLine(f"{LinkKind(link.kind).label} (from)", other))
     return lines, tasks
+
+
+def _with_files(comments: list[Comment], files: list[Attachment]) -> list[Comment]:
+    """Each comment's files from the ticket's list, read once for both."""
+    by_comment: dict[int, list[Attachment]] = {}
+    for attachment in files:
+        if attachment.comment_id is not None:
+            by_comment.setdefault(attachment.comment_id, []).append(attachment)
+    for comment in comments:
+        comment.shown_files = by_comment.get(comment.pk, [])  # type: ignore[attr-defined]
+    return comments
 
 
 def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
     """Raises Ticket.DoesNotExist for a ticket that is missing *or* not the viewer's to see."""
-    ticket = visible_ticket_numbered(viewer, number).select_related(*AGENT_PAGE_RELATED).get()
+    ticket = _read_ticket(viewer, number)
     affected = list(ticket.affected_people.select_related("agency"))
     people = affected or [ticket.requester]
     matrix = (
@@ -145,24 +188,18 @@ def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
         else None
     )
     links, tasks = _links(viewer, ticket)
-    files = (
-        visible_attachments(viewer)
-        .filter(ticket=ticket)
-        .select_related("comment", "uploaded_by")
-        .order_by("id")
+    files = list(
+        attachments_on(viewer, ticket).select_related("comment", "uploaded_by").order_by("id")
     )
     comments = list(
-        visible_comments(viewer)
-        .filter(ticket=ticket)
-        .select_related("author")
-        .prefetch_related(Prefetch("attachments", queryset=files))
-        .order_by("created_at", "id")
+        comments_on(viewer, ticket).select_related("author").order_by("created_at", "id")
     )
-    urgent = ticket.history.filter(action=URGENT_ACTION).values_list("after", flat=True)
+    entries = list(ticket_history(ticket))
+    urgent = [entry.after for entry in entries if entry.action == URGENT_ACTION]
     return AgentTicketPage(
         ticket=ticket,
-        comments=comments,
-        history=history_lines(list(ticket_history(ticket))),
+        comments=_with_files(comments, files),
+        history=history_lines(entries),
         affected=affected,
         proposed_impact=propose_impact([person.agency_id for person in people]),
         matrix_priority=matrix.value if matrix else "",
@@ -174,7 +211,7 @@ def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
         next_states=sorted(ALLOWED_TRANSITIONS[TicketState(ticket.state)]),
         is_open=ticket.state in OPEN_STATES,
         answers=list(ticket.answers.select_related("person")),
-        files=list(files),
+        files=files,
         urgent_comment_ids=tuple(sorted(int(value) for value in urgent if value.isdigit())),
         survey=SatisfactionSurvey.objects.filter(ticket=ticket).first(),
     )

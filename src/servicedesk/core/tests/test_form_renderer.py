@@ -31,6 +31,27 @@ def test_selects_render_as_django_renders_them(db: None, org) -> None:
             assert "<option" in str(ours[name])
 
 
+class Typed(forms.Form):
+    text = forms.CharField(widget=forms.TextInput(attrs={"class": "form-control", "data-x": 'a"b'}))
+    number = forms.IntegerField(required=False)
+    hidden = forms.IntegerField(widget=forms.HiddenInput)
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"readonly": True, "autofocus": False}))
+    when = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=50)
+    blank = forms.CharField(widget=forms.Textarea, required=False)
+
+
+def test_inputs_and_text_areas_render_as_django_renders_them() -> None:
+    typed = {"text": 'Tom & "Jerry" <b>', "number": "12", "hidden": "3", "email": "a@b.example"}
+    typed |= {"when": "2026-12-03", "body": "Line one\n<script>alert(1)</script>", "blank": ""}
+    for given in (None, typed):
+        djangos = Typed(data=given, initial={"number": 0}, renderer=DjangoTemplates())
+        ours = Typed(data=given, initial={"number": 0}, renderer=SelectRenderer())
+        for name in djangos.fields:
+            assert str(ours[name]) == str(djangos[name]), name
+    assert "&lt;script&gt;" in str(Typed(data=typed, renderer=SelectRenderer())["body"])
+
+
 def test_a_select_with_options_of_another_template_goes_to_django() -> None:
     class Marked(forms.Select):
         option_template_name = "django/forms/widgets/input_option.html"

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from servicedesk.catalog.choices import Priority
 from servicedesk.catalog.models import Service
 from servicedesk.catalog.selectors import priority_from_matrix
+from servicedesk.core.editions import reads_configuration
 from servicedesk.core.model_choices import share_model_choices
 from servicedesk.directory.models import Person
 from servicedesk.mail.selectors import received_mails
@@ -167,12 +168,14 @@ def _render(
 
 @login_required
 @require_GET
+@reads_configuration  # the matrix and the drop-down lists, kept while the edition stands
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _render(request, _page_or_404(staff_person(request), number))
 
 
 @login_required
 @require_GET
+@reads_configuration
 def ticket_form(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """One folded form of the ticket page, fetched when the agent opens it."""
     person = staff_person(request)
