@@ -35,8 +35,9 @@ P = ParamSpec("P")
 
 EDITION_TABLE = "core_configedition"
 EDITION_ROW = 1
-# The models whose rows a write reads as configuration; a tuple names the only columns that
-# matter (a person's sign-ins change their row all day; only these decide what they may hear).
+# The models whose rows a write reads as configuration; a tuple names the only columns whose
+# updates matter (a person's sign-ins change their row all day; only these decide what they may
+# hear and how the staff pickers list them). Inserts and deletes always do.
 # The agent's ticket page keeps its drop-down lists too (`core.model_choices`): the catalog,
 # the groups, and the staff by name; and its ticket's catalog, group, location and agency rows
 # (`kept_row`) instead of joining them.
@@ -149,20 +150,17 @@ def forget() -> None:
 
 
 def _trigger_sql(vendor: str, table: str, columns: tuple[str, ...] | None) -> list[str]:
+    """A watched table's triggers: every insert and delete, and every update (of `columns`
+    only, when the table names some)."""
     name = f"{table}_edition"
+    update = "UPDATE OF " + ", ".join(columns) if columns else "UPDATE"
     if vendor == "postgresql":
-        update = "UPDATE OF " + ", ".join(columns) if columns else "UPDATE"
-        events = f"INSERT OR {update} OR DELETE" if not columns else update
         return [
-            f"CREATE OR REPLACE TRIGGER {name} AFTER {events} ON {table} "
+            f"CREATE OR REPLACE TRIGGER {name} AFTER INSERT OR {update} OR DELETE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION core_configedition_bump()"
         ]
     bump = f"UPDATE {EDITION_TABLE} SET edition = random() WHERE id = {EDITION_ROW};"
-    by_suffix = (
-        {"update": "UPDATE OF " + ", ".join(columns)}
-        if columns
-        else {"insert": "INSERT", "update": "UPDATE", "delete": "DELETE"}
-    )
+    by_suffix = {"insert": "INSERT", "update": update, "delete": "DELETE"}
     return [
         f"CREATE TRIGGER IF NOT EXISTS {name}_{suffix} AFTER {event} ON {table} BEGIN {bump} END"
         for suffix, event in by_suffix.items()

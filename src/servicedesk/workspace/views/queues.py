@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from servicedesk.core.editions import reads_configuration
 from servicedesk.directory.models import Person
 from servicedesk.directory.oncall import on_call_board
 from servicedesk.mail.review import held_count
@@ -61,10 +62,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _choices(form: QueueFilterForm, name: str) -> list[tuple[str, str]]:
+    """The filter's list as the bulk actions' list: the same rows, read once (or kept)."""
     field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField) and field.queryset is not None
-    rows = [(str(row.pk), str(row)) for row in field.queryset]
-    return [("", str(field.empty_label or "")), *rows]
+    assert isinstance(field, forms.ModelChoiceField)
+    return [(str(value), str(label)) for value, label in field.choices]
 
 
 def queue_page(
@@ -125,6 +126,7 @@ def queue_page(
 
 @login_required
 @require_GET
+@reads_configuration  # the filters' lists of groups, staff and services, kept
 def queue(request: HttpRequest, name: str) -> HttpResponse:
     user = staff_person(request)
     try:
