@@ -105,7 +105,7 @@ def test_every_watched_table_has_its_trigger(org: Org) -> None:
     after, and this fails if one is missing from the test database."""
     from django.apps import apps
 
-    for label, columns in WATCHED.items():
+    for label in WATCHED:
         table = apps.get_model(label)._meta.db_table
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
