@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
@@ -65,7 +66,9 @@ def _choices(form: QueueFilterForm, name: str) -> list[tuple[str, str]]:
     """The filter's list as the bulk actions' list: the same rows, read once (or kept)."""
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)
-    return [(str(value), str(label)) for value, label in field.choices]
+    listed = field.choices
+    assert isinstance(listed, ModelChoiceIterator)
+    return [(str(value), str(label)) for value, label in listed]
 
 
 def queue_page(
