@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms.models import ModelChoiceIterator
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
+from django.forms.models import ModelChoiceIterator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
