@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.core.handlers.asgi import ASGIHandler
-from django.db import connections
+from django.db import connection, connections
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from servicedesk.chat.models import ChatSession
@@ -37,7 +37,10 @@ def asgi_server(transactional_db: None, settings: Any) -> Iterator[str]:
     settings.SERVICEDESK_DEFAULT_CALENDAR = "(none: the desk answers around the clock)"
     database = connections.settings["default"]
     kept = dict(database), dict(database.get("OPTIONS", {}))
-    pooled_for_asgi(database, POOL_SIZE)  # as config/asgi.py sets it: connections from a pool
+    if connection.vendor == "sqlite":
+        pooled_for_asgi(database, POOL_SIZE)  # as config/asgi.py sets it: connections from a pool
+    else:  # no connection left behind, as config/asgi.py; psycopg's pool is the fault tests'
+        database["CONN_MAX_AGE"] = 0  # (its sessions would outlive the test database here)
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))
     port = listening.getsockname()[1]

@@ -129,7 +129,8 @@ def serve(paths: list[str]) -> list[int]:
     async def all_at_once() -> list[int]:
         return list(await asyncio.gather(*(request(path) for path in paths)))
 
-    return asyncio.run(all_at_once())
+    # A loop of its own in a thread of its own: a browser test's loop may run in this one.
+    return in_a_thread(lambda: asyncio.run(all_at_once()))
 
 
 @pytest.fixture
