@@ -15,10 +15,11 @@ import pytest
 import uvicorn
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.core.handlers.asgi import ASGIHandler
-from django.db import connections
+from django.db import connection, connections
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from servicedesk.chat.models import ChatSession
+from servicedesk.config.settings import pooled_for_asgi
 from servicedesk.tickets.choices import Channel
 from servicedesk.tickets.tests.exits import Exits
 from servicedesk.tickets.tests.exits import exits as exits  # the demo organisation
@@ -27,14 +28,19 @@ from tests.e2e.test_workspace import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+POOL_SIZE = 10  # config/asgi.py's
+
 
 @pytest.fixture
 def asgi_server(transactional_db: None, settings: Any) -> Iterator[str]:
     """The app under uvicorn (as `serve` runs it) in a thread, on a free port of 127.0.0.1."""
     settings.SERVICEDESK_DEFAULT_CALENDAR = "(none: the desk answers around the clock)"
     database = connections.settings["default"]
-    kept_for = database.get("CONN_MAX_AGE")
-    database["CONN_MAX_AGE"] = 0  # as config/asgi.py sets it: no connection left behind
+    kept = dict(database), dict(database.get("OPTIONS", {}))
+    if connection.vendor == "sqlite":
+        pooled_for_asgi(database, POOL_SIZE)  # as config/asgi.py sets it: connections from a pool
+    else:  # no connection left behind, as config/asgi.py; psycopg's pool is the fault tests'
+        database["CONN_MAX_AGE"] = 0  # (its sessions would outlive the test database here)
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))
     port = listening.getsockname()[1]
@@ -50,7 +56,8 @@ def asgi_server(transactional_db: None, settings: Any) -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=10)
     listening.close()
-    database["CONN_MAX_AGE"] = kept_for
+    database.update(kept[0])
+    database["OPTIONS"] = kept[1]
 
 
 @pytest.fixture

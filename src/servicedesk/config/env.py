@@ -51,7 +51,8 @@ class Environment:
     # True when no SECRET_KEY or SECRET_KEY_FILE is set: a developer's checkout or the demo.
     secret_key_is_local: bool
     database_url: str
-    # PostgreSQL only: connections each process keeps in psycopg's pool (0: no pool).
+    # Connections each process keeps in psycopg's pool (0: no pool); under ASGI (`serve`) the
+    # size of every web process's pool, on PostgreSQL and SQLite (0: 10).
     db_pool_size: int
     allowed_hosts: list[str]
     data_dir: Path

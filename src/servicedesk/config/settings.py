@@ -125,13 +125,28 @@ def pool_options(size: int) -> dict[str, Any]:
     return {"min_size": 1, "max_size": size, "timeout": 10}
 
 
+SQLITE_ENGINE = "servicedesk.core.sqlite"
+
+
+def pooled_for_asgi(database: dict[str, Any], size: int) -> None:
+    """A database as the web server under ASGI uses it (`config/asgi.py`): no connection kept
+    by a request's thread, a pool of `size` per process instead (unless one is configured):
+    psycopg's on PostgreSQL, our own on SQLite (`core/sqlite/pool.py`)."""
+    database["CONN_MAX_AGE"] = 0
+    options = database.setdefault("OPTIONS", {})
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options.setdefault("pool", pool_options(size))
+    elif database["ENGINE"] == SQLITE_ENGINE:
+        options.setdefault("pool", size)
+
+
 def _database(url: str) -> dict[str, Any]:
     config: dict[str, Any] = dict(
         dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Django's backend with writers queued on a file lock, not on SQLite's sleeping retries.
-        config["ENGINE"] = "servicedesk.core.sqlite"
+        config["ENGINE"] = SQLITE_ENGINE
         config["OPTIONS"] = {
             # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at
             # BEGIN so two writers queue on the busy timeout instead of failing mid-transaction.

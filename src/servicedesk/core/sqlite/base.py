@@ -18,12 +18,16 @@ writers hand it straight on to each other.
 A writer waits at most the configured `timeout` (20 s in `config/settings.py`), as SQLite's
 busy handler would, then fails with the same "database is locked". The WAL's checkpoints happen
 outside the line, in a thread of their own (`checkpoints.py`).
+
+With `OPTIONS["pool"]` (the web server under ASGI, `config/asgi.py`) a connection is borrowed
+from the process's pool and given back when Django closes it (`pool.py`).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -32,6 +36,7 @@ from django.db import OperationalError
 from django.db.backends.sqlite3 import base, creation
 
 from servicedesk.core.sqlite.checkpoints import BACKSTOP_PAGES, Checkpointer, checkpointer
+from servicedesk.core.sqlite.pool import ConnectionPool, pool_for
 
 DEFAULT_TIMEOUT = 5.0  # sqlite3's own default
 
@@ -151,12 +156,31 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self.writers: WriterQueue | None = None
         self.checkpoints: Checkpointer | None = None
+        self.pool: ConnectionPool | None = None
+
+    def get_connection_params(self) -> Any:
+        params = super().get_connection_params()
+        pool_size = int(params.pop("pool", 0))
+        self.pool = None
+        if pool_size and not self.is_in_memory_db():
+            # Connections opened with other options or set-up are not alike: a pool of their own.
+            options = self.settings_dict["OPTIONS"]
+            opened_as = repr((self.settings_dict["NAME"], sorted(options.items())))
+            self.pool = pool_for(opened_as, pool_size)
+        return params
 
     def get_new_connection(self, conn_params: Any) -> Any:
-        connection = super().get_new_connection(conn_params)
+        connection = self.pool.take() if self.pool is not None else None
+        if connection is not None:
+            # The one setting Django changes on a connection it keeps (constraint checks off
+            # while loading data or altering a table): on again, as on a new connection.
+            connection.execute("PRAGMA foreign_keys = ON")
+        else:
+            connection = super().get_new_connection(conn_params)
+            if not self.is_in_memory_db():
+                # Checkpoints are the checkpointer's; this connection's own only past the backstop.
+                connection.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
         if not self.is_in_memory_db():
-            # Checkpoints are the checkpointer's; this connection's own only past the backstop.
-            connection.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
             self.checkpoints = checkpointer(str(self.settings_dict["NAME"]))
         return connection
 
@@ -197,10 +221,34 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _close(self) -> None:
         try:
-            super()._close()  # type: ignore[misc]
+            if self.pool is not None and self.connection is not None and self._reusable():
+                self._give_back(self.pool)
+            else:
+                super()._close()  # type: ignore[misc]
         finally:
             if self.writers is not None:
                 self.writers.close()
+
+    def _reusable(self) -> bool:
+        """Whether the next request may have this connection: nothing failed on it since its
+        last commit or rollback, it is not closed mid-`atomic` (whose owner still counts on
+        it), and its autocommit is as Django set it."""
+        return (
+            not self.in_atomic_block
+            and not self.errors_occurred
+            and self.autocommit == self.settings_dict["AUTOCOMMIT"]
+        )
+
+    def _give_back(self, pool: ConnectionPool) -> None:
+        connection = self.connection
+        self.connection = None  # the next request's from now on
+        try:
+            if connection.in_transaction:  # begun by hand and left open: undone, as close would
+                connection.rollback()
+        except sqlite3.Error:
+            connection.close()
+            return
+        pool.give_back(connection)
 
     def _let_next_writer_in(self) -> None:
         if self.writers is not None:
