@@ -194,6 +194,16 @@ def visible_ticket_numbered(viewer: Viewer, number: str) -> QuerySet[Ticket]:
     return numbered if reach is None else numbered.filter(reach)
 
 
+def knows_own_work(viewer: Viewer) -> bool:
+    """Whether the viewer knows every ticket assigned to them or to a group they belong to:
+    every active staff member does, by the rule above. A queue of only those (their own open
+    tickets, their groups', their groups' to verify) then needs no condition of this module:
+    the scoped agent's count of their groups' tickets read 1,001 table rows to check it, 4 ms
+    at a million tickets, where the group index alone answers."""
+    person = _signed_in(viewer)
+    return person is not None and person.is_staff_member
+
+
 def may_see_ticket(viewer: Viewer, ticket: Ticket) -> bool:
     """For a ticket already in hand (after a change that may have moved it out of the viewer's
     scope); costs no query for those who see every ticket."""

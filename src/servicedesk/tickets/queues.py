@@ -26,7 +26,7 @@ from django.utils.functional import cached_property
 from servicedesk.directory.models import Person
 from servicedesk.sla.choices import ClockState, Metric
 from servicedesk.sla.models import TicketClock
-from servicedesk.tickets.access import visible_tickets
+from servicedesk.tickets.access import knows_own_work, visible_tickets
 from servicedesk.tickets.choices import TicketKind, TicketState
 from servicedesk.tickets.models import Ticket, TicketHistory
 from servicedesk.tickets.search import tickets_matching
@@ -171,6 +171,19 @@ def _ordered(tickets: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
     return tickets.order_by(*order, "pk")
 
 
+# The queues of the viewer's own work: tickets assigned to them or to a group they belong to.
+OWN_WORK_QUEUES = frozenset({Queue.MY_GROUPS, Queue.MY_OPEN, Queue.TO_VERIFY})
+
+
+def _queue_base(viewer: Person, queue: Queue) -> QuerySet[Ticket]:
+    """The tickets a queue is drawn from: those the viewer may see (`tickets.access`), or, for a
+    queue of their own work, every ticket, when the access policy says they know all of those
+    (`knows_own_work`)."""
+    if queue in OWN_WORK_QUEUES and knows_own_work(viewer):
+        return Ticket.objects.all()
+    return visible_tickets(viewer)
+
+
 def queue_tickets(
     viewer: Person,
     queue: Queue,
@@ -182,7 +195,7 @@ def queue_tickets(
     `ahead_approval` annotated, filtered, searched and sorted. Page it with Django's paginator."""
     now = now or timezone.now()
     tickets: QuerySet[Ticket] = (
-        visible_tickets(viewer)
+        _queue_base(viewer, queue)
         .filter(_queue_condition(viewer, queue, now))
         .annotate(
             resolution_due=F("resolution_due_at"),
@@ -293,7 +306,8 @@ def queue_counts(
     counted: list[str] = []
     params: list[Any] = []
     for queue in wanted:
-        in_queue = visible.filter(_queue_condition(viewer, queue, now))
+        base = visible if queue not in OWN_WORK_QUEUES else _queue_base(viewer, queue)
+        in_queue = base.filter(_queue_condition(viewer, queue, now))
         capped = in_queue.order_by(*COUNT_ORDER.get(queue, ())).values("pk")
         sql, values = capped[: COUNT_CAP + 1].query.sql_with_params()
         counted.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")

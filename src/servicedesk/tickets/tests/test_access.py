@@ -3,12 +3,14 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Q
 
 from servicedesk.conftest import Org, make_person
 from servicedesk.directory.choices import Role
 from servicedesk.directory.models import Person
 from servicedesk.tickets.access import (
     forget_scope,
+    knows_own_work,
     may_see_ticket,
     ticket_scope,
     visible_attachments,
@@ -181,3 +183,22 @@ def test_internal_notes_never_reach_the_requester(org: Org, tickets) -> None:
     assert visible_comments(org.desk).count() == 2
     assert not visible_comments(org.stranger).exists()
     assert not visible_attachments(org.stranger).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_staff_know_every_ticket_of_their_own_work(scoped: Scoped, role: str) -> None:
+    """What lets the queues of one's own work (my open, my groups', to verify) skip the scope."""
+    viewer = person_for(scoped, role)
+    own_work = Ticket.objects.filter(
+        Q(assignee=viewer) | Q(assignment_group__in=viewer.support_groups.values("pk"))
+    )
+    assert knows_own_work(viewer) == viewer.is_staff_member
+    if knows_own_work(viewer):
+        visible = set(visible_tickets(viewer).values_list("pk", flat=True))
+        assert set(own_work.values_list("pk", flat=True)) <= visible
+
+
+def test_the_scoped_agent_has_own_work_outside_their_agencies(scoped: Scoped) -> None:
+    """The check above is not empty: the x team's agent works a ticket of agency y."""
+    theirs = Ticket.objects.filter(assignment_group__in=scoped.x_agent.support_groups.all())
+    assert theirs.filter(pk=scoped.y_ticket_for_x_team.pk).exists()
