@@ -11,11 +11,14 @@ only when the viewer is in none of a ticket's other reaches.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.db.models import Q, QuerySet
 
 from servicedesk.tickets.access import TicketAction, Viewer, _knows_in_memory, _signed_in
 from servicedesk.tickets.models import Attachment, Comment, Ticket
+
+R = TypeVar("R", Comment, Attachment)
 
 
 def known_among(viewer: Viewer, tickets: Iterable[Ticket]) -> set[int]:
@@ -47,19 +50,20 @@ def may_in_hand(viewer: Viewer, action: TicketAction, ticket: Ticket) -> bool:
 
 def comments_on(viewer: Viewer, ticket: Ticket) -> QuerySet[Comment]:
     """The ticket's comments the viewer may read (internal notes: staff only)."""
-    if not may_in_hand(viewer, TicketAction.KNOW, ticket):
-        return Comment.objects.none()
-    comments = Comment.objects.filter(ticket=ticket)
-    if may_in_hand(viewer, TicketAction.READ_INTERNAL, ticket):
-        return comments
-    return comments.filter(is_internal=False)
+    return _readable(viewer, ticket, Comment.objects.filter(ticket=ticket), Q(is_internal=False))
 
 
 def attachments_on(viewer: Viewer, ticket: Ticket) -> QuerySet[Attachment]:
     """The ticket's files the viewer may open (those on internal notes: staff only)."""
+    public = Q(comment__isnull=True) | Q(comment__is_internal=False)
+    return _readable(viewer, ticket, Attachment.objects.filter(ticket=ticket), public)
+
+
+def _readable(viewer: Viewer, ticket: Ticket, rows: QuerySet[R], public: Q) -> QuerySet[R]:
+    """`rows` of the ticket: none for who may not know it, the `public` ones for who may not
+    read its internal notes, all of them for the rest."""
     if not may_in_hand(viewer, TicketAction.KNOW, ticket):
-        return Attachment.objects.none()
-    files = Attachment.objects.filter(ticket=ticket)
+        return rows.none()
     if may_in_hand(viewer, TicketAction.READ_INTERNAL, ticket):
-        return files
-    return files.filter(Q(comment__isnull=True) | Q(comment__is_internal=False))
+        return rows
+    return rows.filter(public)
