@@ -161,9 +161,15 @@ def _trigger_sql(vendor: str, table: str, columns: tuple[str, ...] | None) -> li
         ]
     bump = f"UPDATE {EDITION_TABLE} SET edition = random() WHERE id = {EDITION_ROW};"
     by_suffix = {"insert": "INSERT", "update": update, "delete": "DELETE"}
+    # Dropped first: SQLite has no CREATE OR REPLACE, and a trigger of an older release may
+    # watch other columns.
     return [
-        f"CREATE TRIGGER IF NOT EXISTS {name}_{suffix} AFTER {event} ON {table} BEGIN {bump} END"
+        statement
         for suffix, event in by_suffix.items()
+        for statement in (
+            f"DROP TRIGGER IF EXISTS {name}_{suffix}",
+            f"CREATE TRIGGER {name}_{suffix} AFTER {event} ON {table} BEGIN {bump} END",
+        )
     ]
 
 

@@ -51,7 +51,7 @@ AGENT_PAGE_RELATED = (
 )
 # Read as a page (inside `core.editions.one_edition()`), the configuration among those comes
 # from the rows the process keeps while the configuration's edition stands: the read joins the
-# people only, and plans in 0.3 ms rather than 2.5.
+# people only (PostgreSQL planned the twelve tables in 2.9 ms, the four in about 1).
 PEOPLE_RELATED = ("requester", "requested_by", "assignee")
 KEPT_RELATED: dict[str, tuple[type[Model], tuple[str, ...]]] = {
     "assignment_group": (SupportGroup, ()),

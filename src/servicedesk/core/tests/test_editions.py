@@ -119,3 +119,21 @@ def test_every_watched_table_has_its_trigger(org: Org) -> None:
                 )
             (found,) = cursor.fetchone()
         assert found == (1 if connection.vendor == "postgresql" else 3), table
+
+
+def test_an_older_releases_trigger_is_replaced_by_migrate(org: Org) -> None:
+    """A database whose person trigger watched fewer columns (an older release) gets the new
+    one when `migrate` installs the triggers again: a renamed agent changes the edition."""
+    from servicedesk.core.editions import install
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER directory_person_edition_update")
+            cursor.execute(
+                "CREATE TRIGGER directory_person_edition_update AFTER UPDATE OF role "
+                "ON directory_person BEGIN SELECT 1; END"
+            )
+    install()
+    edition = edition_now()
+    Person.objects.filter(pk=org.network.pk).update(first_name="Renamed")
+    assert edition_now() != edition
