@@ -222,19 +222,25 @@ def queue_tickets(
     return _ordered(tickets, sort)
 
 
-def capped_count(tickets: QuerySet[Ticket]) -> int:
-    """How many tickets, counted up to COUNT_CAP + 1: more than COUNT_CAP reads as "1,000+"."""
-    return tickets.order_by().values("pk")[: COUNT_CAP + 1].count()
+def capped_count(tickets: QuerySet[Ticket], order: tuple[str, ...] = ()) -> int:
+    """How many tickets, counted up to COUNT_CAP + 1: more than COUNT_CAP reads as "1,000+".
+    Read in `order`, the order of an index that holds them (see COUNT_ORDER)."""
+    return tickets.order_by(*order).values("pk")[: COUNT_CAP + 1].count()
 
 
 class QueuePaginator(Paginator):  # type: ignore[type-arg]
     """Pages of a queue whose count stops past COUNT_CAP, so that paging costs no more at a
-    million tickets than at a thousand; the pages past the cap are not offered."""
+    million tickets than at a thousand; the pages past the cap are not offered. The count reads
+    the queue's tickets in the order the nav's count does (COUNT_ORDER)."""
+
+    def __init__(self, tickets: QuerySet[Ticket], per_page: int, queue: Queue) -> None:
+        super().__init__(tickets, per_page)
+        self.count_order = COUNT_ORDER.get(queue, ())
 
     @cached_property
     def counted(self) -> int:
         tickets: QuerySet[Ticket] = self.object_list  # type: ignore[assignment]
-        return capped_count(tickets)
+        return capped_count(tickets, self.count_order)
 
     @cached_property
     def count(self) -> int:

@@ -9,8 +9,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from servicedesk.directory.models import SupportGroup
-from servicedesk.sla.choices import ClockState, Metric
-from servicedesk.sla.models import TicketClock
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.workflow import OPEN_STATES
 
@@ -31,7 +29,7 @@ def overdue_count_in_group(group: SupportGroup | None, now: datetime | None = No
     scheduled work waits for overdue work, which binds a lead whose own scope is narrower than
     the group's work just the same."""
     now = now or timezone.now()
-    late = TicketClock.objects.filter(
-        metric=Metric.RESOLUTION, state=ClockState.RUNNING, due_at__lt=now
-    ).values("ticket_id")
-    return Ticket.objects.filter(assignment_group=group, state__in=OPEN_STATES, pk__in=late).count()
+    # The ticket's copy of its running resolution clock's due time (sla/resolution_due.py).
+    return Ticket.objects.filter(
+        assignment_group=group, state__in=OPEN_STATES, resolution_due_at__lt=now
+    ).count()

@@ -3,10 +3,13 @@ time kept on the ticket by the database, and counts that stop past `COUNT_CAP`."
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from servicedesk.conftest import Org
@@ -76,3 +79,26 @@ def test_counts_stop_past_the_cap_and_say_so(org: Org, cap_of_two: None, client:
     page = client.get("/workspace/queues/all-open/").content.decode()
     assert "2+ tickets" in page
     assert page.count("VPN ") == 2  # the pages offered stop at the cap
+
+
+def test_a_queue_page_counts_in_the_order_of_the_index_that_holds_its_tickets(
+    org: Org, client: Client
+) -> None:
+    """Counted in no order, PostgreSQL may read the tickets table from its start until it has
+    found the cap's worth of open tickets, most of them filed last: 166,000 rows read for an
+    agent scoped to one agency at a million tickets (73 ms, against 2 ms walking the index)."""
+    for text in ("VPN drops", "VPN slow"):
+        make(org, text)
+    client.force_login(org.network)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/workspace/queues/all-open/").content.decode()
+    assert "2 tickets" in page
+    counts = [
+        query["sql"]
+        for query in captured
+        if query["sql"].startswith('SELECT COUNT(*) FROM (SELECT "tickets_ticket"')
+    ]
+    assert len(counts) == 1
+    due_order = re.search(r"ORDER BY (.*)\) subquery", counts[0])
+    assert due_order is not None, counts[0]
+    assert due_order.group(1).startswith('"tickets_ticket"."resolution_due_at" ASC')

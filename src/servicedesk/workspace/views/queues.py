@@ -86,8 +86,12 @@ def queue_page(
     form = QueueFilterForm(params)
     filters, sort = queue_filters(form)
     tickets = queue_tickets(user, chosen, filters, sort)
-    paging = SearchPaginator if filters.text.strip() else QueuePaginator
-    page = paging(tickets, PAGE_SIZE).get_page(params.get("page"))
+    paging = (
+        SearchPaginator(tickets, PAGE_SIZE)
+        if filters.text.strip()
+        else QueuePaginator(tickets, PAGE_SIZE, chosen)
+    )
+    page = paging.get_page(params.get("page"))
     keep = params.copy()
     keep.pop("page", None)
     context = {
