@@ -109,6 +109,10 @@ class DatabaseCreation(creation.DatabaseCreation):
     def _destroy_test_db(self, test_database_name: str, verbosity: int) -> None:
         super()._destroy_test_db(test_database_name, verbosity)  # type: ignore[misc]
         if test_database_name and not self.is_in_memory_db(test_database_name):
+            # The WAL's two files outlive the database while a connection to it is open, as
+            # the checkpointer's thread keeps one for the life of the process.
+            for leftover in ("-wal", "-shm"):
+                Path(f"{test_database_name}{leftover}").unlink(missing_ok=True)
             Path(lock_path(test_database_name)).unlink(missing_ok=True)
 
 
