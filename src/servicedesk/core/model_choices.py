@@ -30,10 +30,14 @@ class ListedChoices(ModelChoiceIterator):
         yield from self._choices()
 
     def __len__(self) -> int:
-        return len(self._choices()) + (1 if self.field.empty_label is not None else 0)
+        listed = len(self._choices()) if self._kept() else len(self.queryset)
+        return listed + (1 if self.field.empty_label is not None else 0)
+
+    def _kept(self) -> bool:
+        return reading_one_edition() and _only_watched(self.queryset)
 
     def _choices(self) -> list[Any]:
-        if not (reading_one_edition() and _only_watched(self.queryset)):
+        if not self._kept():
             return [self.choice(obj) for obj in self.queryset]  # the rows stay on the queryset
         # The label depends on the field (a code's list names its category).
         key = f"model_choices:{type(self.field).__qualname__}:{_same_rows_key(self.queryset)!r}"

@@ -11,14 +11,11 @@ only when the viewer is in none of a ticket's other reaches.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeVar
 
 from django.db.models import Q, QuerySet
 
 from servicedesk.tickets.access import TicketAction, Viewer, _knows_in_memory, _signed_in
 from servicedesk.tickets.models import Attachment, Comment, Ticket
-
-R = TypeVar("R", Comment, Attachment)
 
 
 def known_among(viewer: Viewer, tickets: Iterable[Ticket]) -> set[int]:
@@ -48,22 +45,18 @@ def may_in_hand(viewer: Viewer, action: TicketAction, ticket: Ticket) -> bool:
     return ticket.pk in known_among(person, [ticket])
 
 
-def comments_on(viewer: Viewer, ticket: Ticket) -> QuerySet[Comment]:
-    """The ticket's comments the viewer may read (internal notes: staff only)."""
-    return _readable(viewer, ticket, Comment.objects.filter(ticket=ticket), Q(is_internal=False))
-
-
-def attachments_on(viewer: Viewer, ticket: Ticket) -> QuerySet[Attachment]:
-    """The ticket's files the viewer may open (those on internal notes: staff only)."""
-    public = Q(comment__isnull=True) | Q(comment__is_internal=False)
-    return _readable(viewer, ticket, Attachment.objects.filter(ticket=ticket), public)
-
-
-def _readable(viewer: Viewer, ticket: Ticket, rows: QuerySet[R], public: Q) -> QuerySet[R]:
-    """`rows` of the ticket: none for who may not know it, the `public` ones for who may not
-    read its internal notes, all of them for the rest."""
+def comments_and_files_on(
+    viewer: Viewer, ticket: Ticket
+) -> tuple[QuerySet[Comment], QuerySet[Attachment]]:
+    """The ticket's comments the viewer may read and files they may open, the policy asked
+    once for both: none for who may not know the ticket, the public ones (and the files on
+    them) for who may not read its internal notes, all of them for staff who know it."""
+    comments = Comment.objects.filter(ticket=ticket)
+    files = Attachment.objects.filter(ticket=ticket)
     person = _signed_in(viewer)
     if person is None or ticket.pk not in known_among(person, [ticket]):
-        return rows.none()
-    # Known: staff read its internal notes too (READ_INTERNAL), without asking a second time.
-    return rows if person.is_staff_member else rows.filter(public)
+        return comments.none(), files.none()
+    if person.is_staff_member:  # READ_INTERNAL, without asking a second time
+        return comments, files
+    public_files = Q(comment__isnull=True) | Q(comment__is_internal=False)
+    return comments.filter(is_internal=False), files.filter(public_files)

@@ -17,7 +17,7 @@ from servicedesk.directory.choices import Tier
 from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
 from servicedesk.sla.selectors import ClockView, clocks_for
 from servicedesk.tickets.access import Viewer, visible_ticket_numbered
-from servicedesk.tickets.access_in_hand import attachments_on, comments_on, known_among
+from servicedesk.tickets.access_in_hand import comments_and_files_on, known_among
 from servicedesk.tickets.choices import LinkKind, TicketKind, TicketState
 from servicedesk.tickets.models import (
     Attachment,
@@ -150,15 +150,16 @@ def _links(viewer: Viewer, ticket: Ticket) -> tuple[list[LinkLine], list[Ticket]
         (link, link.target if link.source_id == ticket.pk else link.source) for link in both_ways
     ]
     known = known_among(viewer, [other for _link, other in found])
-    lines, tasks, incoming = [], [], []
-    for link, other in found:
-        if other.pk not in known:
-            continue
+    shown = [(link, other) for link, other in found if other.pk in known]
+    lines = [
+        LinkLine(LinkKind(link.kind).label, other)
+        for link, other in shown
+        if link.source_id == ticket.pk
+    ]
+    tasks = []
+    for link, other in shown:  # after the outgoing ones, as the page has always listed them
         if link.source_id == ticket.pk:
-            lines.append(LinkLine(LinkKind(link.kind).label, other))
-        else:
-            incoming.append((link, other))
-    for link, other in incoming:  # after the outgoing ones, as the page has always listed them
+            continue
         if link.kind == LinkKind.CHILD_OF:
             tasks.append(other)
         else:
@@ -188,12 +189,9 @@ def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
         else None
     )
     links, tasks = _links(viewer, ticket)
-    files = list(
-        attachments_on(viewer, ticket).select_related("comment", "uploaded_by").order_by("id")
-    )
-    comments = list(
-        comments_on(viewer, ticket).select_related("author").order_by("created_at", "id")
-    )
+    readable_comments, readable_files = comments_and_files_on(viewer, ticket)
+    files = list(readable_files.select_related("comment", "uploaded_by").order_by("id"))
+    comments = list(readable_comments.select_related("author").order_by("created_at", "id"))
     entries = list(ticket_history(ticket))
     urgent = [entry.after for entry in entries if entry.action == URGENT_ACTION]
     return AgentTicketPage(

@@ -12,12 +12,7 @@ from servicedesk.tickets.access import (
     visible_comments,
     visible_tickets,
 )
-from servicedesk.tickets.access_in_hand import (
-    attachments_on,
-    comments_on,
-    known_among,
-    may_in_hand,
-)
+from servicedesk.tickets.access_in_hand import comments_and_files_on, known_among, may_in_hand
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import attachment_add, comment_add, ticket_set_affected
 from servicedesk.tickets.tests.scoping import Scoped
@@ -58,14 +53,13 @@ def test_comments_and_files_in_hand_are_those_the_policy_shows(scoped: Scoped, r
     comment_add(ticket, actor=scoped.y_agent, body="Please try again", internal=False)
     attachment_add(ticket, actor=scoped.y_agent, upload=SimpleUploadedFile("log.txt", b"x"))
     viewer = person_for(scoped, role)
-    assert set(comments_on(viewer, ticket)) == set(visible_comments(viewer).filter(ticket=ticket))
-    assert set(attachments_on(viewer, ticket)) == set(
-        visible_attachments(viewer).filter(ticket=ticket)
-    )
+    comments, files = comments_and_files_on(viewer, ticket)
+    assert set(comments) == set(visible_comments(viewer).filter(ticket=ticket))
+    assert set(files) == set(visible_attachments(viewer).filter(ticket=ticket))
 
 
 def test_nobody_signed_out_knows_a_ticket_in_hand(scoped: Scoped) -> None:
     ticket = scoped.y_ticket
     assert known_among(AnonymousUser(), [ticket]) == set()
-    assert not comments_on(AnonymousUser(), ticket).exists()
+    assert not comments_and_files_on(AnonymousUser(), ticket)[0].exists()
     assert not may_in_hand(AnonymousUser(), TicketAction.KNOW, ticket)
