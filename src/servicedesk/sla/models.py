@@ -283,7 +283,7 @@ class TicketClock(models.Model):
         # clock of a calendar, and each such write adds an entry to every index whose columns
         # it covers (a million clocks re-planned on PostgreSQL: about 2 s of wall time for each
         # index written, see bench/README.md). The overdue look-ups read the tickets' own copy
-        # of the due time (`Ticket.resolution_due_at`), not an index of the clocks.
+        # of the due time (`QueueOrder.resolution_due_at`), not an index of the clocks.
         indexes = [
             # The sweep: running clocks whose next warning or breach has come.
             models.Index(fields=["state", "next_threshold_at"], name="clock_state_threshold"),

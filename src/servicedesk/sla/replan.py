@@ -276,10 +276,10 @@ def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
     seconds from its start to its last row written, the rows locked all along.
 
     A clock's ticket is locked before the clock, as an agent's save locks them, and skipped
-    with it when someone holds it: the statement copies the resolution clocks' due times onto
-    their tickets itself (`resolution_due`), so it never waits on an agent's save, and an agent
-    holding a ticket and waiting for its clock never waits on a statement that waits for the
-    ticket (a deadlock). The trigger on the clocks is told so and stays still.
+    with it when someone holds it: the statement copies the resolution clocks' due times into
+    their tickets' queue order itself (`resolution_due`), so it never waits on an agent's save,
+    and an agent holding a ticket and waiting for its clock never waits on a statement that waits
+    for the ticket (a deadlock). The trigger on the clocks is told so and stays still.
     """
     changed = [
         index
@@ -301,6 +301,7 @@ def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
     )
     columns = "".join(f", {n}" for n in names)
     ticket, metric = _column("ticket"), _column("metric")
+    order, key, due = _queue_order()
     sql = (
         # The rows no one holds and still as read, each ticket locked before its clock, both
         # once for the statement (a ticket's copy is not a key: agents' inserts of comments
@@ -317,11 +318,11 @@ def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
         f"WHERE {table}.id = locked.id RETURNING {table}.id, locked.owner_id, "
         f"locked.owner_metric, {table}.{_column('state')} AS state, "
         f"{table}.{_column('due_at')} AS due_at), "
-        f"copied AS (UPDATE {tickets} SET {_due_column()} = clock.due FROM ("
+        f"copied AS (UPDATE {order} SET {due} = clock.due FROM ("
         f"SELECT owner_id, {resolution_due_of('written')} AS due FROM written "
         f"WHERE owner_metric = '{Metric.RESOLUTION.value}') AS clock "
-        f"WHERE {tickets}.id = clock.owner_id "
-        f"AND {tickets}.{_due_column()} IS DISTINCT FROM clock.due RETURNING {tickets}.id) "
+        f"WHERE {order}.{key} = clock.owner_id "
+        f"AND {order}.{due} IS DISTINCT FROM clock.due RETURNING {order}.{key}) "
         # Timed once both writes are done (each aggregate reads its writes to the end), and the
         # trigger's setting put back then: the caller's transaction may write clocks after it.
         "SELECT ids, extract(epoch FROM clock_timestamp() - statement_timestamp())::float8, "
@@ -336,7 +337,7 @@ def _guarded_update(moved: list[Moved]) -> tuple[str, list[Any]]:
 # pooled connection). Its commit does not wait for the disk: the rows it locked are free as
 # soon as it is done. The next commit that waits (the task's own result, an agent's save) makes
 # it durable; a crash in the middle of a re-plan leaves part of the clocks re-planned with or
-# without this, a fraction of a second apart. The statement copies the due times onto the
+# without this, a fraction of a second apart. The statement copies the due times beside the
 # tickets itself: the clocks' trigger need not look them up again (`COPIED_SETTING`).
 _SETTINGS = (
     "SELECT set_config('synchronous_commit', 'off', true), "
@@ -348,8 +349,15 @@ def _tickets_table() -> str:
     return connection.ops.quote_name(_ticket_model()._meta.db_table)
 
 
-def _due_column() -> str:
-    return connection.ops.quote_name(_ticket_model()._meta.get_field("resolution_due_at").column)
+def _queue_order() -> tuple[str, str, str]:
+    """The table the queues' order is kept in, its key (the ticket) and due time column."""
+    model = _ticket_model()._meta.get_field("queue_order").related_model
+    quote = connection.ops.quote_name
+    return (
+        quote(model._meta.db_table),
+        quote(model._meta.get_field("ticket").column),
+        quote(model._meta.get_field("resolution_due_at").column),
+    )
 
 
 def _ticket_model() -> Any:

@@ -1,9 +1,10 @@
-"""`Ticket.resolution_due_at`: the running resolution clock's due time, copied onto the ticket.
+"""`QueueOrder.resolution_due_at`: the running resolution clock's due time, copied beside the
+ticket (`tickets.queue_order`).
 
 The queues sort open tickets by it (most urgent first) and the overdue and breaching-soon queues
 filter on it. Read through a subquery on the clocks, sorting a queue of 150,000 open tickets cost
-one clock look-up per ticket (1.3–2.6 s at a million tickets on PostgreSQL); on the ticket row,
-one partial index (`ticket_open_due`) hands over a queue page in its order.
+one clock look-up per ticket (1.3–2.6 s at a million tickets on PostgreSQL); copied, one partial
+index (`queue_open_due`) hands over a queue page in its order.
 
 Database triggers on `sla_ticketclock` keep the copy: every insert, update of state or due time,
 and delete of a resolution clock writes it (NULL when the clock is paused, stopped or gone), so
@@ -39,14 +40,14 @@ _POSTGRESQL_INSTALL = [
     BEGIN
         IF TG_OP = 'DELETE' THEN
             IF OLD.metric = 'resolution' THEN
-                UPDATE tickets_ticket SET resolution_due_at = NULL
-                WHERE id = OLD.ticket_id AND resolution_due_at IS NOT NULL;
+                UPDATE tickets_queueorder SET resolution_due_at = NULL
+                WHERE ticket_id = OLD.ticket_id AND resolution_due_at IS NOT NULL;
             END IF;
             RETURN NULL;
         END IF;
         IF NEW.metric = 'resolution' THEN
-            UPDATE tickets_ticket SET resolution_due_at = {_DUE.format(row="NEW")}
-            WHERE id = NEW.ticket_id
+            UPDATE tickets_queueorder SET resolution_due_at = {_DUE.format(row="NEW")}
+            WHERE ticket_id = NEW.ticket_id
             AND resolution_due_at IS DISTINCT FROM {_DUE.format(row="NEW")};
         END IF;
         RETURN NULL;
@@ -64,7 +65,7 @@ _POSTGRESQL_REMOVE = [
 ]
 
 _SQLITE_SET = (
-    "UPDATE tickets_ticket SET resolution_due_at = {due} WHERE id = new.ticket_id; END"
+    "UPDATE tickets_queueorder SET resolution_due_at = {due} WHERE ticket_id = new.ticket_id; END"
 ).format(due=_DUE.format(row="new"))
 _SQLITE_INSTALL = [
     "CREATE TRIGGER IF NOT EXISTS ticket_resolution_due_insert AFTER INSERT ON sla_ticketclock "
@@ -73,41 +74,35 @@ _SQLITE_INSTALL = [
     f"ON sla_ticketclock WHEN new.metric = 'resolution' BEGIN {_SQLITE_SET}",
     "CREATE TRIGGER IF NOT EXISTS ticket_resolution_due_delete AFTER DELETE ON sla_ticketclock "
     "WHEN old.metric = 'resolution' BEGIN "
-    "UPDATE tickets_ticket SET resolution_due_at = NULL WHERE id = old.ticket_id; END",
+    "UPDATE tickets_queueorder SET resolution_due_at = NULL WHERE ticket_id = old.ticket_id; END",
 ]
 _SQLITE_REMOVE = [
     f"DROP TRIGGER IF EXISTS ticket_resolution_due_{event}"
     for event in ("insert", "update", "delete")
 ]
 
-# Tickets written before the triggers existed (an upgraded database) are filled here.
-_BACKFILL = (
-    "UPDATE tickets_ticket SET resolution_due_at = ("
-    "SELECT c.due_at FROM sla_ticketclock c WHERE c.ticket_id = tickets_ticket.id "
+# The due times of tickets written before the triggers (an upgraded database).
+_FILL = (
+    "UPDATE tickets_queueorder SET resolution_due_at = ("
+    "SELECT c.due_at FROM sla_ticketclock c WHERE c.ticket_id = tickets_queueorder.ticket_id "
     "AND c.metric = 'resolution' AND c.state = 'running') "
-    "WHERE id IN (SELECT ticket_id FROM sla_ticketclock "
+    "WHERE ticket_id IN (SELECT ticket_id FROM sla_ticketclock "
     "WHERE metric = 'resolution' AND state = 'running')"
 )
 
 
 def resolution_due_install(apps: Any, schema_editor: Any) -> None:
-    """For migrations (`RunPython`): the triggers of the database in use, and a first fill."""
+    """For migrations (`RunPython`): the triggers of the database in use, replacing those before
+    them (which wrote the due time onto the ticket row), and a first fill."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        statements = [*_POSTGRESQL_INSTALL, _BACKFILL]
+        statements = [*_POSTGRESQL_INSTALL, _FILL]
     elif vendor == "sqlite":
-        statements = [*_SQLITE_INSTALL, _BACKFILL]
+        statements = [*_SQLITE_REMOVE, *_SQLITE_INSTALL, _FILL]
     else:
         return
     for statement in statements:
         schema_editor.execute(statement, params=None)
-
-
-def resolution_due_triggers_install(apps: Any, schema_editor: Any) -> None:
-    """For a migration that only changes the triggers: installs them again, without the fill."""
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in _POSTGRESQL_INSTALL:
-            schema_editor.execute(statement, params=None)
 
 
 def resolution_due_remove(apps: Any, schema_editor: Any) -> None:

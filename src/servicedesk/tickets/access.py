@@ -172,12 +172,18 @@ def _reach(person: Person, via: str = "", *, one_row: bool = False) -> Q | None:
     return reach
 
 
-def visible_tickets(viewer: Viewer) -> QuerySet[Ticket]:
-    """The tickets the viewer may see, by the rule in this module's docstring."""
+def visible_tickets(viewer: Viewer, *, walked: bool = False) -> QuerySet[Ticket]:
+    """The tickets the viewer may see, by the rule in this module's docstring.
+
+    `walked`: the query walks another table's index in its order and meets the tickets one by
+    one (a queue page in the queue order's due order): each ticket's row is checked on its own.
+    Joined that way, the union of every ticket the person follows is priced by PostgreSQL as if
+    built again for each ticket met, and it reads the whole scope instead (the scoped agent's
+    overdue count: 800 ms at a million tickets, against 3 ms walked)."""
     person = _signed_in(viewer)
     if person is None:
         return Ticket.objects.none()
-    reach = _reach(person)
+    reach = _reach(person, one_row=walked)
     return Ticket.objects.all() if reach is None else Ticket.objects.filter(reach)
 
 

@@ -154,13 +154,6 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    resolution_due_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="The running resolution clock's due time, empty when none runs: written by "
-        "the database's triggers on the SLA clocks (sla/resolution_due.py), read by the queues.",
-    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -207,24 +200,6 @@ class Ticket(models.Model):
                 name="ticket_redirected_to",
                 condition=Q(redirected_to__isnull=False),
             ),
-            # A queue page in the queues' default order (due, priority, age) straight from the
-            # index, among open tickets only (measured at a million tickets on PostgreSQL: the
-            # all-open page 2.6 s → 18 ms, see bench/README.md).
-            models.Index(
-                # Ascending is NULLs last on PostgreSQL, as the queues sort (SQLite does not
-                # take NULLS LAST in an index).
-                fields=["resolution_due_at", "priority", "created_at", "id"],
-                name="ticket_open_due",
-                condition=Q(state__in=OPEN_STATE_VALUES),
-            ),
-            # The same for the waiting queue, whose tickets' clocks are paused (no due time):
-            # in the index above they come after every running one (97,000 entries walked at a
-            # million tickets, 66 ms; with this one, a page's worth).
-            models.Index(
-                fields=["resolution_due_at", "priority", "created_at", "id"],
-                name="ticket_waiting_due",
-                condition=Q(state__in=PAUSED_STATE_VALUES),
-            ),
         ]
 
     def __str__(self) -> str:
@@ -234,6 +209,53 @@ class Ticket(models.Model):
         # Whatever face it came from, a title is shown as typed, never disguised.
         self.short_description = without_invisible_controls(self.short_description)
         super().save(*args, **kwargs)
+
+
+class QueueOrder(models.Model):
+    """A ticket's place in the queues' default order: its running resolution clock's due time
+    beside copies of its state, priority and age, one row a ticket, kept by the database's
+    triggers (`tickets.queue_order`, `sla.resolution_due`).
+
+    Why a table of its own: a due time moves far more often than anything else of a ticket (a
+    holiday added re-plans a million of them). In an index of the tickets, each move would write
+    a new entry into every index of that table; here it writes into these two and the key."""
+
+    ticket = models.OneToOneField(
+        Ticket,
+        on_delete=models.DO_NOTHING,  # the database's trigger removes the row with its ticket
+        db_constraint=False,
+        primary_key=True,
+        related_name="queue_order",
+    )
+    state = models.CharField(max_length=20, choices=TicketState.choices)
+    priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
+    created_at = models.DateTimeField()
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # A queue page in the queues' default order (due, priority, age) straight from the
+            # index, among open tickets only (measured at a million tickets on PostgreSQL: the
+            # all-open page 2.6 s → 18 ms, see bench/README.md).
+            models.Index(
+                # Ascending is NULLs last on PostgreSQL, as the queues sort (SQLite does not
+                # take NULLS LAST in an index).
+                fields=["resolution_due_at", "priority", "created_at", "ticket"],
+                name="queue_open_due",
+                condition=Q(state__in=OPEN_STATE_VALUES),
+            ),
+            # The same for the waiting queue, whose tickets' clocks are paused (no due time):
+            # in the index above they would come after every running one (97,000 entries
+            # walked at a million tickets, 66 ms; with this one, a page's worth).
+            models.Index(
+                fields=["resolution_due_at", "priority", "created_at", "ticket"],
+                name="queue_waiting_due",
+                condition=Q(state__in=PAUSED_STATE_VALUES),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} due {self.resolution_due_at}"
 
 
 class Comment(models.Model):

@@ -3,10 +3,13 @@
 Reads only, always starting from `tickets.access.visible_tickets`, so a queue, its count, the
 search and the "next ticket" button can never show a ticket the detail page would refuse.
 
-SLA order: every ticket carries its running resolution clock's due time
-(`Ticket.resolution_due_at`, kept by the database's triggers, see `sla.resolution_due`); the
-queues sort and "overdue" and "breaching soon" filter on it, so that the `ticket_open_due` index
-hands over a page of open tickets in order instead of a clock look-up per open ticket.
+SLA order: beside every ticket, its place in the queues (`QueueOrder`: its running resolution
+clock's due time and copies of its state, priority and age, kept by the database's triggers, see
+`tickets.queue_order`); the queues sort and "overdue" and "breaching soon" filter on it, so that
+the `queue_open_due` index hands over a page of open tickets in order instead of a clock look-up
+per open ticket. The pages that walk that index ask the state of it alone (asked of both tables,
+PostgreSQL multiplies the two conditions' shares and hashes every open ticket instead); the
+counts, which need no order, read the ticket's own indexes where they can (`queue_counted`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -82,8 +86,10 @@ QUEUE_TITLES: dict[Queue, str] = {
 }
 
 # Sort keys a person may pick; "due" (the SLA) is the default: most urgent first.
+# The due order's priority and age are the queue order's own copies in the queues it walks: the
+# order of its index (`queue_tickets`).
 SORTS: dict[str, tuple[str, ...]] = {
-    "due": ("resolution_due", "priority", "created_at"),
+    "due": ("resolution_due", "due_priority", "due_created_at"),
     "priority": ("priority", "resolution_due", "created_at"),
     "number": ("number",),
     "created": ("created_at",),
@@ -122,29 +128,42 @@ def _clock_due(metric: Metric) -> Subquery:
 
 
 def _tickets_with_running_clock(due_before: datetime, due_after: datetime | None = None) -> Q:
-    """A running resolution clock due before `due_before` (and from `due_after`)."""
-    due = Q(resolution_due_at__lt=due_before)
+    """Open, with a running resolution clock due before `due_before` (and from `due_after`):
+    asked of the queue order alone, whose index holds open tickets by due time."""
+    due = Q(queue_order__state__in=OPEN_STATES, queue_order__resolution_due_at__lt=due_before)
     if due_after is not None:
-        due &= Q(resolution_due_at__gte=due_after)
+        due &= Q(queue_order__resolution_due_at__gte=due_after)
     return due
 
 
-def _queue_condition(viewer: Person, queue: Queue, now: datetime) -> Q:
-    open_q = Q(state__in=OPEN_STATES)
+def _queue_condition(viewer: Person, queue: Queue, now: datetime, *, counting: bool) -> Q:
+    """Which tickets `queue` holds. A page (`counting` false) asks the state of the queue order,
+    whose index it walks in its order; a count asks the ticket's own (its indexes answer without
+    a join), but for the queues of a due time, which only the queue order's index holds."""
+    state = "state" if counting else "queue_order__state"
+    open_q = Q(**{f"{state}__in": OPEN_STATES})
     # A subquery, not a join: a join through group members would repeat each ticket per member.
     my_groups = Q(assignment_group_id__in=viewer.support_groups.values("pk"))
     conditions = {
-        Queue.NEW: Q(state=TicketState.NEW),
+        Queue.NEW: Q(**{state: TicketState.NEW}),
         Queue.UNCATEGORIZED: open_q & UNCATEGORIZED,
         Queue.MY_GROUPS: open_q & my_groups,
-        Queue.MY_OPEN: open_q & Q(assignee=viewer),
-        Queue.BREACHING_SOON: open_q & _tickets_with_running_clock(now + BREACHING_SOON, now),
-        Queue.OVERDUE: open_q & _tickets_with_running_clock(now),
-        Queue.WAITING: Q(state__in=PAUSED_STATES),
+        # Asked of the ticket too, so that PostgreSQL may read the ticket's index of an agent's
+        # own open tickets (few, for most agents) and sort them instead of walking every open
+        # ticket in due order.
+        Queue.MY_OPEN: open_q & Q(state__in=OPEN_STATES, assignee=viewer),
+        Queue.BREACHING_SOON: _tickets_with_running_clock(now + BREACHING_SOON, now),
+        Queue.OVERDUE: _tickets_with_running_clock(now),
+        Queue.WAITING: Q(**{f"{state}__in": PAUSED_STATES}),
+        # Resolved tickets are in no index of the queue order: their own state, and a sort.
         Queue.TO_VERIFY: Q(state=TicketState.RESOLVED) & my_groups,
         Queue.ALL_OPEN: open_q,
     }
     return conditions[queue]
+
+
+# The queues whose counts walk the queue order's index too (see `_queue_condition`).
+COUNTED_IN_DUE_ORDER = frozenset({Queue.BREACHING_SOON, Queue.OVERDUE})
 
 
 def _filtered(tickets: QuerySet[Ticket], filters: QueueFilters) -> QuerySet[Ticket]:
@@ -175,13 +194,31 @@ def _ordered(tickets: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
 OWN_WORK_QUEUES = frozenset({Queue.MY_GROUPS, Queue.MY_OPEN, Queue.TO_VERIFY})
 
 
-def _queue_base(viewer: Person, queue: Queue) -> QuerySet[Ticket]:
+def _queue_base(viewer: Person, queue: Queue, *, walked: bool) -> QuerySet[Ticket]:
     """The tickets a queue is drawn from: those the viewer may see (`tickets.access`), or, for a
     queue of their own work, every ticket, when the access policy says they know all of those
-    (`knows_own_work`)."""
+    (`knows_own_work`). `walked`: the query walks the queue order's index (`visible_tickets`)."""
     if queue in OWN_WORK_QUEUES and knows_own_work(viewer):
         return Ticket.objects.all()
-    return visible_tickets(viewer)
+    return visible_tickets(viewer, walked=walked)
+
+
+def _due_order(walked: bool) -> dict[str, Any]:
+    """The due order's keys: the queue order's, for a query that walks its index; else the
+    ticket's own, and no due time (tickets no longer open have no running clock), so that the
+    query needs no join."""
+    if walked:
+        return {
+            "resolution_due": F("queue_order__resolution_due_at"),
+            "due_priority": F("queue_order__priority"),
+            "due_created_at": F("queue_order__created_at"),
+        }
+    return {
+        # Cast: PostgreSQL takes no bare constant in an ORDER BY.
+        "resolution_due": Cast(Value(None), DateTimeField()),
+        "due_priority": F("priority"),
+        "due_created_at": F("created_at"),
+    }
 
 
 def queue_tickets(
@@ -194,11 +231,13 @@ def queue_tickets(
     """One queue's tickets with `resolution_due`, `categorize_due`, `is_urgent` and
     `ahead_approval` annotated, filtered, searched and sorted. Page it with Django's paginator."""
     now = now or timezone.now()
+    # The queues of open tickets walk the queue order's index (`_queue_condition`).
+    walked = queue not in QUEUES_BEYOND_OPEN
     tickets: QuerySet[Ticket] = (
-        _queue_base(viewer, queue)
-        .filter(_queue_condition(viewer, queue, now))
+        _queue_base(viewer, queue, walked=walked)
+        .filter(_queue_condition(viewer, queue, now, counting=False))
+        .annotate(**_due_order(walked))
         .annotate(
-            resolution_due=F("resolution_due_at"),
             categorize_due=_clock_due(Metric.CATEGORIZE),
             # The requester sent an urgent message (`tickets.services.replies`).
             is_urgent=Exists(
@@ -217,30 +256,46 @@ def queue_tickets(
     )
     tickets = _filtered(tickets, filters)
     if filters.text.strip():
-        open_only = queue not in QUEUES_BEYOND_OPEN
-        tickets = tickets_matching(viewer, tickets, filters.text, open_only=open_only)
+        key = "queue_order__ticket_id" if walked else "pk"
+        tickets = tickets_matching(viewer, tickets, filters.text, open_only=walked, key=key)
     return _ordered(tickets, sort)
 
 
-def capped_count(tickets: QuerySet[Ticket], order: tuple[str, ...] = ()) -> int:
-    """How many tickets, counted up to COUNT_CAP + 1: more than COUNT_CAP reads as "1,000+".
-    Read in `order`, the order of an index that holds them (see COUNT_ORDER)."""
-    return tickets.order_by(*order).values("pk")[: COUNT_CAP + 1].count()
+def capped_count(tickets: QuerySet[Ticket]) -> int:
+    """How many tickets, counted up to COUNT_CAP + 1, in their order (see COUNT_ORDER): more
+    than COUNT_CAP reads as "1,000+"."""
+    return tickets.values("pk")[: COUNT_CAP + 1].count()
+
+
+def queue_counted(
+    viewer: Person,
+    queue: Queue,
+    filters: QueueFilters = QueueFilters(),
+    now: datetime | None = None,
+) -> QuerySet[Ticket]:
+    """The tickets of `queue_tickets` (without a text search) in the shape a count reads best:
+    no annotation, the ticket's own state where its indexes answer, in the order of the index
+    that holds them (COUNT_ORDER). The nav's counts are these too."""
+    now = now or timezone.now()
+    walked = queue in COUNTED_IN_DUE_ORDER
+    tickets = _queue_base(viewer, queue, walked=walked).filter(
+        _queue_condition(viewer, queue, now, counting=True)
+    )
+    return _filtered(tickets, filters).order_by(*COUNT_ORDER.get(queue, ()))
 
 
 class QueuePaginator(Paginator):  # type: ignore[type-arg]
     """Pages of a queue whose count stops past COUNT_CAP, so that paging costs no more at a
     million tickets than at a thousand; the pages past the cap are not offered. The count reads
-    the queue's tickets in the order the nav's count does (COUNT_ORDER)."""
+    `counted`, the same tickets in the shape a count reads best (`queue_counted`)."""
 
-    def __init__(self, tickets: QuerySet[Ticket], per_page: int, queue: Queue) -> None:
+    def __init__(self, tickets: QuerySet[Ticket], per_page: int, counted: QuerySet[Ticket]) -> None:
         super().__init__(tickets, per_page)
-        self.count_order = COUNT_ORDER.get(queue, ())
+        self.to_count = counted
 
     @cached_property
     def counted(self) -> int:
-        tickets: QuerySet[Ticket] = self.object_list  # type: ignore[assignment]
-        return capped_count(tickets, self.count_order)
+        return capped_count(self.to_count)
 
     @cached_property
     def count(self) -> int:
@@ -281,21 +336,31 @@ class SearchPaginator(Paginator):  # type: ignore[type-arg]
 
 
 # The order each queue's capped count reads its rows in: the order of the index that holds
-# them (`Ticket.Meta.indexes`), so that PostgreSQL walks that index and stops at the cap. The
-# count is the same in any order (the first COUNT_CAP + 1 rows, or all when fewer); without one
-# the planner builds a bitmap of every matching row before the first (the awaiting queue, 45,000
-# rows, 9.7 ms as an agent scoped to one agency at a million tickets; walked: 1.4 ms), or scans
-# the table from wherever another scan has got to. Left out: the group queues, whose best plan
-# walks each group's rows of the group index (an order over all groups would sort them).
-OPEN_DUE_ORDER = ("resolution_due_at", "priority", "created_at", "id")  # `ticket_open_due`
+# them (`Ticket.Meta.indexes`, `QueueOrder.Meta.indexes`), so that PostgreSQL walks that index
+# and stops at the cap. The count is the same in any order (the first COUNT_CAP + 1 rows, or all
+# when fewer); without one the planner builds a bitmap of every matching row before the first
+# (the awaiting queue, 45,000 rows, 9.7 ms as an agent scoped to one agency at a million
+# tickets; walked: 1.4 ms), or scans the table from wherever another scan has got to (the
+# scoped agent's all-open queue: 166,000 rows, 73 ms; walked: 2.3 ms). Left out: the group
+# queues, whose best plan walks each group's rows of the group index (an order over all groups
+# would sort them).
+OPEN_DUE_ORDER = (  # `queue_open_due` and `queue_waiting_due`
+    "queue_order__resolution_due_at",
+    "queue_order__priority",
+    "queue_order__created_at",
+    "pk",
+)
+STATE_CREATED_ORDER = ("state", "created_at")  # `ticket_state_created`
+OWN_OPEN_ORDER = ("assignee_id", "priority", "created_at")  # `ticket_assignee_open_priority`
+# The counts (`queue_counted`), which ask the ticket's state where they can.
 COUNT_ORDER: dict[Queue, tuple[str, ...]] = {
-    Queue.NEW: ("state", "created_at"),  # `ticket_state_created`
-    Queue.WAITING: ("state", "created_at"),
-    Queue.MY_OPEN: ("assignee_id", "priority", "created_at"),  # `ticket_assignee_open_priority`
-    Queue.UNCATEGORIZED: OPEN_DUE_ORDER,
+    Queue.NEW: STATE_CREATED_ORDER,
+    Queue.WAITING: STATE_CREATED_ORDER,
+    Queue.MY_OPEN: OWN_OPEN_ORDER,
+    Queue.UNCATEGORIZED: STATE_CREATED_ORDER,
     Queue.BREACHING_SOON: OPEN_DUE_ORDER,
     Queue.OVERDUE: OPEN_DUE_ORDER,
-    Queue.ALL_OPEN: OPEN_DUE_ORDER,
+    Queue.ALL_OPEN: STATE_CREATED_ORDER,
 }
 
 
@@ -308,13 +373,10 @@ def queue_counts(
     open ticket cost 0.3–1.8 s at a million tickets on PostgreSQL)."""
     now = now or timezone.now()
     wanted = list(queues)
-    visible = visible_tickets(viewer)
     counted: list[str] = []
     params: list[Any] = []
     for queue in wanted:
-        base = visible if queue not in OWN_WORK_QUEUES else _queue_base(viewer, queue)
-        in_queue = base.filter(_queue_condition(viewer, queue, now))
-        capped = in_queue.order_by(*COUNT_ORDER.get(queue, ())).values("pk")
+        capped = queue_counted(viewer, queue, now=now).values("pk")
         sql, values = capped[: COUNT_CAP + 1].query.sql_with_params()
         counted.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")
         params.extend(values)

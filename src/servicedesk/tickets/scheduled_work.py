@@ -29,7 +29,7 @@ def overdue_count_in_group(group: SupportGroup | None, now: datetime | None = No
     scheduled work waits for overdue work, which binds a lead whose own scope is narrower than
     the group's work just the same."""
     now = now or timezone.now()
-    # The ticket's copy of its running resolution clock's due time (sla/resolution_due.py).
+    # The copy of its running resolution clock's due time beside the ticket (sla/resolution_due.py).
     return Ticket.objects.filter(
-        assignment_group=group, state__in=OPEN_STATES, resolution_due_at__lt=now
+        assignment_group=group, state__in=OPEN_STATES, queue_order__resolution_due_at__lt=now
     ).count()

@@ -1,9 +1,8 @@
-# Written by hand: the clocks' trigger keeping Ticket.resolution_due_at stays still while the
-# batched re-plan copies the due times itself (see sla/resolution_due.py). PostgreSQL only.
+# The clocks' trigger learnt here to stay still while the batched re-plan copies the due times
+# itself. The migration that moved the due times beside the ticket (tickets/queue_order.py)
+# installs the triggers as they are now: nothing is left to do here.
 
 from django.db import migrations
-
-from servicedesk.sla.resolution_due import resolution_due_triggers_install
 
 
 class Migration(migrations.Migration):
@@ -11,4 +10,4 @@ class Migration(migrations.Migration):
         ("sla", "0010_resolution_due_triggers"),
     ]
 
-    operations = [migrations.RunPython(resolution_due_triggers_install, migrations.RunPython.noop)]
+    operations: list[migrations.operations.base.Operation] = []

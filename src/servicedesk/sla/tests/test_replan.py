@@ -21,7 +21,7 @@ from servicedesk.sla.models import BusinessCalendar, CalendarClosure, SlaRule, T
 from servicedesk.sla.replan import calendar_replan
 from servicedesk.sla.tasks import calendar_replan_soon, replan_calendar
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
-from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.models import QueueOrder, Ticket
 from servicedesk.tickets.services import ticket_create, ticket_transition
 from servicedesk.tickets.services.lifecycle import locked
 
@@ -104,7 +104,7 @@ def test_a_closure_after_every_due_time_writes_nothing(
 def test_tickets_carry_their_clocks_due_times_after_a_replan_and_later_writes_alike(
     district: BusinessCalendar, org: Org
 ) -> None:
-    # The re-plan copies the due times onto the tickets itself and tells the clocks' trigger to
+    # The re-plan copies the due times beside the tickets itself and tells the clocks' trigger to
     # stay still meanwhile; a small calendar is re-planned within the admin's own transaction,
     # which may write clocks after it: the trigger must be back by then.
     due = file_tickets(org, 3)
@@ -113,13 +113,15 @@ def test_tickets_carry_their_clocks_due_times_after_a_replan_and_later_writes_al
         calendar_replan(district)
         rows = TicketClock.objects.filter(pk__in=due).values_list("pk", "ticket_id", "due_at")
         assert all(at > due[pk] for pk, _, at in rows)  # every clock moved
-        tickets = Ticket.objects.filter(clocks__pk__in=due).values_list("pk", "resolution_due_at")
+        tickets = Ticket.objects.filter(clocks__pk__in=due).values_list(
+            "pk", "queue_order__resolution_due_at"
+        )
         assert dict(tickets) == {ticket: at for _, ticket, at in rows}
         first, ticket_id, at = min(rows)
         assert at is not None
         later = at + timedelta(hours=1)
         TicketClock.objects.filter(pk=first).update(due_at=later)
-        assert Ticket.objects.get(pk=ticket_id).resolution_due_at == later
+        assert QueueOrder.objects.get(ticket_id=ticket_id).resolution_due_at == later
 
 
 def test_a_large_calendar_is_replanned_by_a_background_task(
@@ -232,7 +234,11 @@ def test_an_agents_save_holding_its_ticket_neither_waits_on_nor_deadlocks_with_t
     # Every clock moved, the held one too, and every ticket's copy follows its clock.
     clocks = TicketClock.objects.filter(pk__in=due)
     assert all(row.due_at > due[row.pk] for row in clocks)
-    copies = dict(Ticket.objects.filter(clocks__pk__in=due).values_list("pk", "resolution_due_at"))
+    copies = dict(
+        Ticket.objects.filter(clocks__pk__in=due).values_list(
+            "pk", "queue_order__resolution_due_at"
+        )
+    )
     assert copies == {row.ticket_id: row.due_at for row in clocks}
 
 

@@ -23,6 +23,7 @@ from servicedesk.tickets.queues import (
     Queue,
     QueuePaginator,
     SearchPaginator,
+    queue_counted,
     queue_counts,
     queue_tickets,
 )
@@ -89,7 +90,7 @@ def queue_page(
     paging = (
         SearchPaginator(tickets, PAGE_SIZE)
         if filters.text.strip()
-        else QueuePaginator(tickets, PAGE_SIZE, chosen)
+        else QueuePaginator(tickets, PAGE_SIZE, queue_counted(user, chosen, filters))
     )
     page = paging.get_page(params.get("page"))
     keep = params.copy()
