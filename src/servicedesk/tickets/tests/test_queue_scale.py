@@ -20,6 +20,8 @@ from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.models import QueueOrder, Ticket
 from servicedesk.tickets.queues import Queue, queue_counts, queue_tickets
 from servicedesk.tickets.services import ticket_create
+from servicedesk.tickets.tests.scoping import Scoped
+from servicedesk.tickets.tests.scoping import scoped as scoped
 
 
 def make(org: Org, text: str) -> Ticket:
@@ -140,3 +142,28 @@ def test_a_queue_page_counts_in_the_order_of_the_index_that_holds_its_tickets(
     order = re.search(r"ORDER BY (.*) LIMIT", counts[0])
     assert order is not None, counts[0]
     assert order.group(1) == '"tickets_ticket"."state" ASC, "tickets_ticket"."created_at" ASC'
+
+
+def page_query(captured: CaptureQueriesContext) -> str:
+    pages = [q["sql"] for q in captured if "LIMIT 26" in q["sql"] or "LIMIT 25" in q["sql"]]
+    assert len(pages) == 1, pages
+    return pages[0]
+
+
+def test_a_walked_queue_page_checks_each_tickets_row_and_matches_on_the_queue_order(
+    scoped: Scoped, client: Client
+) -> None:
+    """Joined to the queue order, a set built by a subquery (the tickets the viewer follows,
+    the tickets a search matches) on the ticket's side is priced by PostgreSQL as if built again
+    for each ticket met, and it hashed every ticket in scope instead of walking the queue
+    order's index (at a million tickets: the desk's search 364 ms, against 31 ms as here)."""
+    word = max(scoped.x_ticket.short_description.split(), key=len)
+    client.force_login(scoped.x_agent)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(f"/workspace/queues/all-open/?q={word}").content.decode()
+    assert scoped.x_ticket.number in page
+    sql = page_query(captured)
+    assert '"tickets_ticket"."agency_id" IN (' in sql  # the agent's scope is asked
+    assert '"tickets_ticket"."requester_id" = ' in sql  # their following, on each row
+    assert '"tickets_queueorder"."ticket_id" IN (' in sql
+    assert '"tickets_ticket"."id" IN (' not in sql
