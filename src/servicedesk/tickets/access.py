@@ -153,7 +153,8 @@ def _reach(person: Person, via: str = "", *, one_row: bool = False) -> Q | None:
     `via` is the path from the model queried to its ticket: "" for tickets, "ticket__" for
     comments and attachments, which then check their own ticket's row (a join) rather than
     membership in the set of every visible ticket, which costs a scan of the scope. `one_row`:
-    the query finds one ticket by a unique key, whose row is then checked on its own.
+    each ticket's row is checked on its own, for a query that finds one ticket by a unique key
+    or meets its tickets one by one (`visible_tickets(walked=True)`).
     """
     if person.is_staff_member and ticket_scope(person).everything:
         return None  # before building the followed tickets' union, which it would not use

@@ -162,10 +162,6 @@ def _queue_condition(viewer: Person, queue: Queue, now: datetime, *, counting: b
     return conditions[queue]
 
 
-# The queues whose counts walk the queue order's index too (see `_queue_condition`).
-COUNTED_IN_DUE_ORDER = frozenset({Queue.BREACHING_SOON, Queue.OVERDUE})
-
-
 def _filtered(tickets: QuerySet[Ticket], filters: QueueFilters) -> QuerySet[Ticket]:
     given = {
         "state": filters.state,
@@ -277,7 +273,8 @@ def queue_counted(
     no annotation, the ticket's own state where its indexes answer, in the order of the index
     that holds them (COUNT_ORDER). The nav's counts are these too."""
     now = now or timezone.now()
-    walked = queue in COUNTED_IN_DUE_ORDER
+    # Only the queues of a due time count in the queue order's index (`_queue_condition`).
+    walked = COUNT_ORDER.get(queue) == OPEN_DUE_ORDER
     tickets = _queue_base(viewer, queue, walked=walked).filter(
         _queue_condition(viewer, queue, now, counting=True)
     )
@@ -287,11 +284,13 @@ def queue_counted(
 class QueuePaginator(Paginator):  # type: ignore[type-arg]
     """Pages of a queue whose count stops past COUNT_CAP, so that paging costs no more at a
     million tickets than at a thousand; the pages past the cap are not offered. The count reads
-    `counted`, the same tickets in the shape a count reads best (`queue_counted`)."""
+    `to_count`, the same tickets in the shape a count reads best (`queue_counted`)."""
 
-    def __init__(self, tickets: QuerySet[Ticket], per_page: int, counted: QuerySet[Ticket]) -> None:
+    def __init__(
+        self, tickets: QuerySet[Ticket], per_page: int, to_count: QuerySet[Ticket]
+    ) -> None:
         super().__init__(tickets, per_page)
-        self.to_count = counted
+        self.to_count = to_count
 
     @cached_property
     def counted(self) -> int:

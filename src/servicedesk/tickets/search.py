@@ -286,7 +286,7 @@ def tickets_matching(
     the matches are looked up by: the queue order's own ("queue_order__ticket_id") when the
     query walks its index, so that PostgreSQL gathers the matches once for the walk instead of
     pricing them as gathered again for each ticket met (the desk's search of a million
-    tickets: 364 ms, against a few ms walked)."""
+    tickets: 364 ms, against 31 ms walked)."""
     for word in text.split()[:MAX_WORDS]:
         tickets = tickets.filter(_word_condition(viewer, word, open_only=open_only, key=key))
     return tickets
