@@ -140,6 +140,11 @@ def pooled_for_asgi(database: dict[str, Any], size: int) -> None:
         options.setdefault("pool", size)
 
 
+# PostgreSQL's price of starting parallel workers for one query, in its cost units (its
+# default: 1,000), on every connection of ours (`_database`).
+PARALLEL_SETUP_COST = 10_000
+
+
 def _database(url: str) -> dict[str, Any]:
     config: dict[str, Any] = dict(
         dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
@@ -162,7 +167,12 @@ def _database(url: str) -> dict[str, Any]:
     if config["ENGINE"] == "django.db.backends.postgresql":
         # JIT compiling pays off in long reports, not in a desk's pages: at 100,000 tickets it
         # added 70–100 ms to a queue or search page query that ran in 30 ms (bench/README.md).
-        config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        # Parallel workers: priced ten times PostgreSQL's default to start, so that only the
+        # long reads take them. Starting two cost a page's walk 10–15 ms before its first row at
+        # a million tickets, three times the walk itself ("my open": 17 ms parallel, 6 ms not).
+        config.setdefault("OPTIONS", {})["options"] = (
+            f"-c jit=off -c parallel_setup_cost={PARALLEL_SETUP_COST}"
+        )
         if ENV.db_pool_size:
             config["OPTIONS"]["pool"] = pool_options(ENV.db_pool_size)
             # The pool keeps connections; Django must not keep its own as well.

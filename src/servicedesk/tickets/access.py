@@ -165,12 +165,16 @@ def _reach(person: Person, via: str = "", *, one_row: bool = False) -> Q | None:
     if not person.is_staff_member:
         return followed
     scope = ticket_scope(person)
-    reach = followed | Q(**{f"{via}assignee_id": person.pk})
+    # The row's own columns first, the following last: PostgreSQL tests an OR's terms in their
+    # order, and on a row one of the staff's columns answers most of the time, the probe of the
+    # affected people is then never made (the scoped agent's overdue count at a million
+    # tickets: one probe saved on every other ticket it walks).
+    reach = Q(**{f"{via}assignee_id": person.pk})
     if scope.group_ids:
         reach |= Q(**{f"{via}assignment_group_id__in": scope.group_ids})
     if scope.agency_ids:
         reach |= Q(**{f"{via}agency_id__in": scope.agency_ids})
-    return reach
+    return reach | followed
 
 
 def visible_tickets(viewer: Viewer, *, walked: bool = False) -> QuerySet[Ticket]:
