@@ -166,9 +166,8 @@ def _reach(person: Person, via: str = "", *, one_row: bool = False) -> Q | None:
         return followed
     scope = ticket_scope(person)
     # The row's own columns first, the following last: PostgreSQL tests an OR's terms in their
-    # order, and on a row one of the staff's columns answers most of the time, the probe of the
-    # affected people is then never made (the scoped agent's overdue count at a million
-    # tickets: one probe saved on every other ticket it walks).
+    # order, so a row one of the staff's columns answers for is never probed for its affected
+    # people (the scoped agent's overdue count at a million tickets: half the probes).
     reach = Q(**{f"{via}assignee_id": person.pk})
     if scope.group_ids:
         reach |= Q(**{f"{via}assignment_group_id__in": scope.group_ids})
