@@ -44,7 +44,9 @@ The rule:
 Speed: the viewer's groups and agencies are read once (one small query) and kept on the person
 object, which lives for one request. The condition is then an OR over indexed columns of the
 ticket row itself (agency, assignment group, assignee) plus the followed ids, with the ids written
-out as literals: queues and counts filter by state first, so the OR is only checked on those rows.
+out as literals (a queue walked in the queue order asks its copies of those columns instead,
+which its index holds): queues and counts filter by state first, so the OR is only checked on
+those rows.
 One ticket by its number (`visible_ticket_numbered`) is checked on its own row instead of
 against the followed ids, and a person's newest tickets (`newest_followed_ids`) are the newest few
 of each way of following them. For a ticket in hand and a list of recipients (`who_may_know`),
@@ -150,11 +152,12 @@ def _followed_row(person: Person) -> Q:
 def _reach(person: Person, via: str = "", *, one_row: bool = False) -> Q | None:
     """The condition a ticket meets when `person` may see it; None when they see every ticket.
 
-    `via` is the path from the model queried to its ticket: "" for tickets, "ticket__" for
-    comments and attachments, which then check their own ticket's row (a join) rather than
-    membership in the set of every visible ticket, which costs a scan of the scope. `one_row`:
-    each ticket's row is checked on its own, for a query that finds one ticket by a unique key
-    or meets its tickets one by one (`visible_tickets(walked=True)`).
+    `via` is the path from the model queried to its ticket, or to the copies of its keys: ""
+    for tickets, "ticket__" for comments and attachments, which then check their own ticket's
+    row (a join) rather than membership in the set of every visible ticket, which costs a scan of
+    the scope; "queue_order__" for a queue walked in the queue order (`visible_tickets`).
+    `one_row`: each ticket's row is checked on its own, for a query that finds one ticket by a
+    unique key.
     """
     if person.is_staff_member and ticket_scope(person).everything:
         return None  # before building the followed tickets' union, which it would not use
@@ -179,15 +182,18 @@ def _reach(person: Person, via: str = "", *, one_row: bool = False) -> Q | None:
 def visible_tickets(viewer: Viewer, *, walked: bool = False) -> QuerySet[Ticket]:
     """The tickets the viewer may see, by the rule in this module's docstring.
 
-    `walked`: the query walks another table's index in its order and meets the tickets one by
-    one (a queue page in the queue order's due order): each ticket's row is checked on its own.
-    Joined that way, the union of every ticket the person follows is priced by PostgreSQL as if
-    built again for each ticket met, and it reads the whole scope instead (the scoped agent's
-    overdue count: 800 ms at a million tickets, against 3 ms walked)."""
+    `walked`: the query walks the queue order's index in its order (a queue of open tickets):
+    the condition is asked of the queue order's copies of the ticket's keys, which that index
+    holds, and of its ticket key for the tickets the person follows (a set PostgreSQL builds
+    once). Only the tickets known visible are looked up, in their key's index: the scoped agent's
+    overdue count at a million tickets 9 → 5 ms. Asked of the ticket's row instead, each ticket
+    met was read and probed for its affected people; and the followed set asked of the ticket's
+    key was priced as if built again for each ticket met, so PostgreSQL read the whole scope
+    (800 ms)."""
     person = _signed_in(viewer)
     if person is None:
         return Ticket.objects.none()
-    reach = _reach(person, one_row=walked)
+    reach = _reach(person, "queue_order__") if walked else _reach(person)
     return Ticket.objects.all() if reach is None else Ticket.objects.filter(reach)
 
 

@@ -1,10 +1,11 @@
 """`QueueOrder`: a ticket's place in the queues' order, kept beside the ticket by the database.
 
 Triggers on `tickets_ticket` give every ticket its row (inserted with the ticket, removed with
-it) and copy its state, priority and age whenever they change; triggers on the SLA clocks write
-the due time (`sla.resolution_due`). As with the search table (`tickets.search`), no code path
-that writes tickets (the services, bulk writes, the benchmark generator's COPY, a test's flush)
-can leave the copy behind, and there is nothing else to keep in step.
+it) and copy its state, priority, age, agency, group and assignee whenever they change;
+triggers on the SLA clocks write the due time (`sla.resolution_due`). As with the search table
+(`tickets.search`), no code path that writes tickets (the services, bulk writes, the benchmark
+generator's COPY, a test's flush) can leave the copy behind, and there is nothing else to keep
+in step.
 
 On SQLite a migration that remakes `tickets_ticket` drops its triggers with the old table: such
 a migration must end with `RunPython(queue_order_install, queue_order_remove)` again (it is
@@ -13,50 +14,57 @@ idempotent). The queue tests fail otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 TABLE = "tickets_queueorder"
-# The ticket's columns the row copies.
-COPIED = ("state", "priority", "created_at")
-
-_COLUMNS = ", ".join(COPIED)
-_CHANGED = " OR ".join(f"old.{column} IS DISTINCT FROM new.{column}" for column in COPIED)
-_SET = ", ".join(f"{column} = new.{column}" for column in COPIED)
+# The ticket's columns the row copies: the queues' order and the access policy's keys.
+COPIED = ("state", "priority", "created_at", "agency_id", "assignment_group_id", "assignee_id")
+# What the row copied when it was made (migration 0019 installs these; 0020 the rest).
+FIRST_COPIED = ("state", "priority", "created_at")
 
 
-def _copied_from(row: str) -> str:
-    return ", ".join(f"{row}.{column}" for column in COPIED)
+def _copied_from(row: str, copied: tuple[str, ...]) -> str:
+    return ", ".join(f"{row}.{column}" for column in copied)
 
 
-_POSTGRESQL_INSTALL = [
-    # Statement-level on insert and delete: a COPY or bulk insert of many tickets is one insert.
-    f"CREATE OR REPLACE FUNCTION {TABLE}_added() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    f"BEGIN INSERT INTO {TABLE} (ticket_id, {_COLUMNS}) "
-    f"SELECT id, {_copied_from('added')} FROM added ON CONFLICT (ticket_id) DO NOTHING; "
-    "RETURN NULL; END $$",
-    f"CREATE OR REPLACE FUNCTION {TABLE}_edited() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    f"BEGIN UPDATE {TABLE} SET {_SET} WHERE ticket_id = new.id; RETURN NULL; END $$",
-    f"CREATE OR REPLACE FUNCTION {TABLE}_removed() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    f"BEGIN DELETE FROM {TABLE} WHERE ticket_id IN (SELECT id FROM removed); RETURN NULL; END $$",
-    # A DELETE, not a TRUNCATE: a test database's flush truncates both tables in one statement,
-    # and a table cannot be truncated again within it.
-    f"CREATE OR REPLACE FUNCTION {TABLE}_emptied() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    f"BEGIN DELETE FROM {TABLE}; RETURN NULL; END $$",
-    f"DROP TRIGGER IF EXISTS {TABLE}_insert ON tickets_ticket",
-    f"CREATE TRIGGER {TABLE}_insert AFTER INSERT ON tickets_ticket "
-    f"REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_added()",
-    # Most saves leave all three alone (a reply, an assignment): no function is called.
-    f"DROP TRIGGER IF EXISTS {TABLE}_update ON tickets_ticket",
-    f"CREATE TRIGGER {TABLE}_update AFTER UPDATE OF {_COLUMNS} ON tickets_ticket "
-    f"FOR EACH ROW WHEN ({_CHANGED}) EXECUTE FUNCTION {TABLE}_edited()",
-    f"DROP TRIGGER IF EXISTS {TABLE}_delete ON tickets_ticket",
-    f"CREATE TRIGGER {TABLE}_delete AFTER DELETE ON tickets_ticket "
-    f"REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_removed()",
-    # A test database's flush empties the tickets by TRUNCATE, which fires no row trigger.
-    f"DROP TRIGGER IF EXISTS {TABLE}_truncate ON tickets_ticket",
-    f"CREATE TRIGGER {TABLE}_truncate AFTER TRUNCATE ON tickets_ticket "
-    f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_emptied()",
-]
+def _postgresql_install(copied: tuple[str, ...]) -> list[str]:
+    columns = ", ".join(copied)
+    changed = " OR ".join(f"old.{column} IS DISTINCT FROM new.{column}" for column in copied)
+    assigned = ", ".join(f"{column} = new.{column}" for column in copied)
+    return [
+        # Statement-level on insert and delete: a COPY or bulk insert of many tickets is one
+        # insert.
+        f"CREATE OR REPLACE FUNCTION {TABLE}_added() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN INSERT INTO {TABLE} (ticket_id, {columns}) "
+        f"SELECT id, {_copied_from('added', copied)} FROM added "
+        "ON CONFLICT (ticket_id) DO NOTHING; RETURN NULL; END $$",
+        f"CREATE OR REPLACE FUNCTION {TABLE}_edited() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN UPDATE {TABLE} SET {assigned} WHERE ticket_id = new.id; RETURN NULL; END $$",
+        f"CREATE OR REPLACE FUNCTION {TABLE}_removed() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN DELETE FROM {TABLE} WHERE ticket_id IN (SELECT id FROM removed); "
+        "RETURN NULL; END $$",
+        # A DELETE, not a TRUNCATE: a test database's flush truncates both tables in one
+        # statement, and a table cannot be truncated again within it.
+        f"CREATE OR REPLACE FUNCTION {TABLE}_emptied() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN DELETE FROM {TABLE}; RETURN NULL; END $$",
+        f"DROP TRIGGER IF EXISTS {TABLE}_insert ON tickets_ticket",
+        f"CREATE TRIGGER {TABLE}_insert AFTER INSERT ON tickets_ticket "
+        f"REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_added()",
+        # Most saves leave them all alone (a reply, a note): no function is called.
+        f"DROP TRIGGER IF EXISTS {TABLE}_update ON tickets_ticket",
+        f"CREATE TRIGGER {TABLE}_update AFTER UPDATE OF {columns} ON tickets_ticket "
+        f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {TABLE}_edited()",
+        f"DROP TRIGGER IF EXISTS {TABLE}_delete ON tickets_ticket",
+        f"CREATE TRIGGER {TABLE}_delete AFTER DELETE ON tickets_ticket "
+        f"REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_removed()",
+        # A test database's flush empties the tickets by TRUNCATE, which fires no row trigger.
+        f"DROP TRIGGER IF EXISTS {TABLE}_truncate ON tickets_ticket",
+        f"CREATE TRIGGER {TABLE}_truncate AFTER TRUNCATE ON tickets_ticket "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_emptied()",
+    ]
+
+
 _POSTGRESQL_REMOVE = [
     *(
         f"DROP TRIGGER IF EXISTS {TABLE}_{event} ON tickets_ticket"
@@ -68,38 +76,67 @@ _POSTGRESQL_REMOVE = [
     ),
 ]
 
-_SQLITE_INSTALL = [
-    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_insert AFTER INSERT ON tickets_ticket BEGIN "
-    f"INSERT INTO {TABLE} (ticket_id, {_COLUMNS}) VALUES (new.id, {_copied_from('new')}) "
-    "ON CONFLICT (ticket_id) DO NOTHING; END",
-    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_update AFTER UPDATE OF {_COLUMNS} ON tickets_ticket "
-    f"WHEN {_CHANGED} BEGIN UPDATE {TABLE} SET {_SET} WHERE ticket_id = new.id; END",
-    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_delete AFTER DELETE ON tickets_ticket BEGIN "
-    f"DELETE FROM {TABLE} WHERE ticket_id = old.id; END",
-]
+
+def _sqlite_install(copied: tuple[str, ...]) -> list[str]:
+    columns = ", ".join(copied)
+    changed = " OR ".join(f"old.{column} IS NOT new.{column}" for column in copied)
+    assigned = ", ".join(f"{column} = new.{column}" for column in copied)
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {TABLE}_insert AFTER INSERT ON tickets_ticket BEGIN "
+        f"INSERT INTO {TABLE} (ticket_id, {columns}) VALUES (new.id, "
+        f"{_copied_from('new', copied)}) ON CONFLICT (ticket_id) DO NOTHING; END",
+        f"CREATE TRIGGER IF NOT EXISTS {TABLE}_update AFTER UPDATE OF {columns} "
+        f"ON tickets_ticket WHEN {changed} BEGIN "
+        f"UPDATE {TABLE} SET {assigned} WHERE ticket_id = new.id; END",
+        f"CREATE TRIGGER IF NOT EXISTS {TABLE}_delete AFTER DELETE ON tickets_ticket BEGIN "
+        f"DELETE FROM {TABLE} WHERE ticket_id = old.id; END",
+    ]
+
+
 _SQLITE_REMOVE = [
     f"DROP TRIGGER IF EXISTS {TABLE}_{event}" for event in ("insert", "update", "delete")
 ]
 
 
-# Every ticket's row, for tickets written before the triggers (an upgraded database); their due
-# times are filled by the clocks' own (`sla.resolution_due`).
-_FILL = (
-    f"INSERT INTO {TABLE} (ticket_id, {_COLUMNS}) "
-    f"SELECT id, {_copied_from('tickets_ticket')} FROM tickets_ticket "
-    # "WHERE true": without it SQLite reads ON CONFLICT as a join's condition.
-    "WHERE true "
-    "ON CONFLICT (ticket_id) DO NOTHING"
-)
+def _fill(copied: tuple[str, ...], differs: str) -> list[str]:
+    """Every ticket's row, for tickets written before the triggers (an upgraded database), and
+    the copies brought up to date in rows made before they were copied; their due times are
+    filled by the clocks' own triggers (`sla.resolution_due`)."""
+    columns = ", ".join(copied)
+    assigned = ", ".join(f"{column} = ticket.{column}" for column in copied)
+    stale = " OR ".join(f"{TABLE}.{column} {differs} ticket.{column}" for column in copied)
+    return [
+        f"INSERT INTO {TABLE} (ticket_id, {columns}) "
+        f"SELECT id, {_copied_from('tickets_ticket', copied)} FROM tickets_ticket "
+        # "WHERE true": without it SQLite reads ON CONFLICT as a join's condition.
+        "WHERE true "
+        "ON CONFLICT (ticket_id) DO NOTHING",
+        f"UPDATE {TABLE} SET {assigned} FROM tickets_ticket AS ticket "
+        f"WHERE ticket.id = {TABLE}.ticket_id AND ({stale})",
+    ]
 
 
-def queue_order_install(apps: Any, schema_editor: Any) -> None:
-    """For migrations (`RunPython`): the triggers of the database in use and a first fill;
-    idempotent."""
-    vendor = schema_editor.connection.vendor
-    installs = {"postgresql": _POSTGRESQL_INSTALL, "sqlite": _SQLITE_INSTALL}.get(vendor)
-    for statement in [*installs, _FILL] if installs else []:
-        schema_editor.execute(statement, params=None)
+def queue_order_installer(copied: tuple[str, ...]) -> Callable[[Any, Any], None]:
+    """For migrations (`RunPython`): the triggers of the database in use copying `copied`, in
+    place of any before, and a fill; idempotent."""
+
+    def install(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            statements = [*_postgresql_install(copied), *_fill(copied, "IS DISTINCT FROM")]
+        elif vendor == "sqlite":
+            statements = [*_sqlite_install(copied), *_fill(copied, "IS NOT")]
+        else:
+            return
+        queue_order_remove(apps, schema_editor)
+        for statement in statements:
+            schema_editor.execute(statement, params=None)
+
+    return install
+
+
+# The triggers as the current model needs them.
+queue_order_install = queue_order_installer(COPIED)
 
 
 def queue_order_remove(apps: Any, schema_editor: Any) -> None:

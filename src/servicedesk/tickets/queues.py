@@ -4,12 +4,14 @@ Reads only, always starting from `tickets.access.visible_tickets`, so a queue, i
 search and the "next ticket" button can never show a ticket the detail page would refuse.
 
 SLA order: beside every ticket, its place in the queues (`QueueOrder`: its running resolution
-clock's due time and copies of its state, priority and age, kept by the database's triggers, see
-`tickets.queue_order`); the queues sort and "overdue" and "breaching soon" filter on it, so that
-the `queue_open_due` index hands over a page of open tickets in order instead of a clock look-up
-per open ticket. The pages that walk that index ask the state of it alone (asked of both tables,
-PostgreSQL multiplies the two conditions' shares and hashes every open ticket instead); the
-counts, which need no order, read the ticket's own indexes where they can (`queue_counted`).
+clock's due time and copies of its state, priority, age and the keys the access policy asks,
+kept by the database's triggers, see `tickets.queue_order`); the queues sort and "overdue" and
+"breaching soon" filter on it, so that the `queue_open_due` index hands over a page of open
+tickets in order instead of a clock look-up per open ticket. The pages that walk that index ask
+the state of it alone (asked of both tables, PostgreSQL multiplies the two conditions' shares
+and hashes every open ticket instead), and ask the access policy of it too
+(`visible_tickets(walked=True)`); the counts, which need no order, read the ticket's own indexes
+where they can (`queue_counted`).
 """
 
 from __future__ import annotations

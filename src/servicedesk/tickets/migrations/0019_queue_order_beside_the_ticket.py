@@ -7,7 +7,11 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 from servicedesk.sla.resolution_due import resolution_due_install, resolution_due_remove
-from servicedesk.tickets.queue_order import queue_order_install, queue_order_remove
+from servicedesk.tickets.queue_order import (
+    FIRST_COPIED,
+    queue_order_installer,
+    queue_order_remove,
+)
 
 
 class Migration(migrations.Migration):
@@ -65,7 +69,8 @@ class Migration(migrations.Migration):
                 ("resolution_due_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
-        migrations.RunPython(queue_order_install, queue_order_remove),
+        # The triggers as they were then: 0020 adds the access policy's keys to the copies.
+        migrations.RunPython(queue_order_installer(FIRST_COPIED), queue_order_remove),
         migrations.RunPython(resolution_due_install, resolution_due_remove),
         migrations.AddIndex(
             model_name="queueorder",
