@@ -28,10 +28,19 @@ def _copied_from(row: str, copied: tuple[str, ...]) -> str:
     return ", ".join(f"{row}.{column}" for column in copied)
 
 
+def _assigned_from(row: str, copied: tuple[str, ...]) -> str:
+    return ", ".join(f"{column} = {row}.{column}" for column in copied)
+
+
+def _differ(old: str, new: str, copied: tuple[str, ...], differs: str) -> str:
+    """True when any copied column of `old` differs from `new`'s; `differs` is the database's
+    null-safe inequality."""
+    return " OR ".join(f"{old}.{column} {differs} {new}.{column}" for column in copied)
+
+
 def _postgresql_install(copied: tuple[str, ...]) -> list[str]:
     columns = ", ".join(copied)
-    changed = " OR ".join(f"old.{column} IS DISTINCT FROM new.{column}" for column in copied)
-    assigned = ", ".join(f"{column} = new.{column}" for column in copied)
+    # No DROP TRIGGER IF EXISTS: the installer removes the triggers first.
     return [
         # Statement-level on insert and delete: a COPY or bulk insert of many tickets is one
         # insert.
@@ -40,7 +49,8 @@ def _postgresql_install(copied: tuple[str, ...]) -> list[str]:
         f"SELECT id, {_copied_from('added', copied)} FROM added "
         "ON CONFLICT (ticket_id) DO NOTHING; RETURN NULL; END $$",
         f"CREATE OR REPLACE FUNCTION {TABLE}_edited() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN UPDATE {TABLE} SET {assigned} WHERE ticket_id = new.id; RETURN NULL; END $$",
+        f"BEGIN UPDATE {TABLE} SET {_assigned_from('new', copied)} WHERE ticket_id = new.id; "
+        "RETURN NULL; END $$",
         f"CREATE OR REPLACE FUNCTION {TABLE}_removed() RETURNS trigger LANGUAGE plpgsql AS $$ "
         f"BEGIN DELETE FROM {TABLE} WHERE ticket_id IN (SELECT id FROM removed); "
         "RETURN NULL; END $$",
@@ -48,18 +58,15 @@ def _postgresql_install(copied: tuple[str, ...]) -> list[str]:
         # statement, and a table cannot be truncated again within it.
         f"CREATE OR REPLACE FUNCTION {TABLE}_emptied() RETURNS trigger LANGUAGE plpgsql AS $$ "
         f"BEGIN DELETE FROM {TABLE}; RETURN NULL; END $$",
-        f"DROP TRIGGER IF EXISTS {TABLE}_insert ON tickets_ticket",
         f"CREATE TRIGGER {TABLE}_insert AFTER INSERT ON tickets_ticket "
         f"REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_added()",
         # Most saves leave them all alone (a reply, a note): no function is called.
-        f"DROP TRIGGER IF EXISTS {TABLE}_update ON tickets_ticket",
         f"CREATE TRIGGER {TABLE}_update AFTER UPDATE OF {columns} ON tickets_ticket "
-        f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {TABLE}_edited()",
-        f"DROP TRIGGER IF EXISTS {TABLE}_delete ON tickets_ticket",
+        f"FOR EACH ROW WHEN ({_differ('old', 'new', copied, 'IS DISTINCT FROM')}) "
+        f"EXECUTE FUNCTION {TABLE}_edited()",
         f"CREATE TRIGGER {TABLE}_delete AFTER DELETE ON tickets_ticket "
         f"REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_removed()",
         # A test database's flush empties the tickets by TRUNCATE, which fires no row trigger.
-        f"DROP TRIGGER IF EXISTS {TABLE}_truncate ON tickets_ticket",
         f"CREATE TRIGGER {TABLE}_truncate AFTER TRUNCATE ON tickets_ticket "
         f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_emptied()",
     ]
@@ -79,16 +86,15 @@ _POSTGRESQL_REMOVE = [
 
 def _sqlite_install(copied: tuple[str, ...]) -> list[str]:
     columns = ", ".join(copied)
-    changed = " OR ".join(f"old.{column} IS NOT new.{column}" for column in copied)
-    assigned = ", ".join(f"{column} = new.{column}" for column in copied)
+    # No IF NOT EXISTS: the installer removes the triggers first.
     return [
-        f"CREATE TRIGGER IF NOT EXISTS {TABLE}_insert AFTER INSERT ON tickets_ticket BEGIN "
+        f"CREATE TRIGGER {TABLE}_insert AFTER INSERT ON tickets_ticket BEGIN "
         f"INSERT INTO {TABLE} (ticket_id, {columns}) VALUES (new.id, "
         f"{_copied_from('new', copied)}) ON CONFLICT (ticket_id) DO NOTHING; END",
-        f"CREATE TRIGGER IF NOT EXISTS {TABLE}_update AFTER UPDATE OF {columns} "
-        f"ON tickets_ticket WHEN {changed} BEGIN "
-        f"UPDATE {TABLE} SET {assigned} WHERE ticket_id = new.id; END",
-        f"CREATE TRIGGER IF NOT EXISTS {TABLE}_delete AFTER DELETE ON tickets_ticket BEGIN "
+        f"CREATE TRIGGER {TABLE}_update AFTER UPDATE OF {columns} "
+        f"ON tickets_ticket WHEN {_differ('old', 'new', copied, 'IS NOT')} BEGIN "
+        f"UPDATE {TABLE} SET {_assigned_from('new', copied)} WHERE ticket_id = new.id; END",
+        f"CREATE TRIGGER {TABLE}_delete AFTER DELETE ON tickets_ticket BEGIN "
         f"DELETE FROM {TABLE} WHERE ticket_id = old.id; END",
     ]
 
@@ -103,16 +109,14 @@ def _fill(copied: tuple[str, ...], differs: str) -> list[str]:
     the copies brought up to date in rows made before they were copied; their due times are
     filled by the clocks' own triggers (`sla.resolution_due`)."""
     columns = ", ".join(copied)
-    assigned = ", ".join(f"{column} = ticket.{column}" for column in copied)
-    stale = " OR ".join(f"{TABLE}.{column} {differs} ticket.{column}" for column in copied)
     return [
         f"INSERT INTO {TABLE} (ticket_id, {columns}) "
         f"SELECT id, {_copied_from('tickets_ticket', copied)} FROM tickets_ticket "
         # "WHERE true": without it SQLite reads ON CONFLICT as a join's condition.
         "WHERE true "
         "ON CONFLICT (ticket_id) DO NOTHING",
-        f"UPDATE {TABLE} SET {assigned} FROM tickets_ticket AS ticket "
-        f"WHERE ticket.id = {TABLE}.ticket_id AND ({stale})",
+        f"UPDATE {TABLE} SET {_assigned_from('ticket', copied)} FROM tickets_ticket AS ticket "
+        f"WHERE ticket.id = {TABLE}.ticket_id AND ({_differ(TABLE, 'ticket', copied, differs)})",
     ]
 
 
