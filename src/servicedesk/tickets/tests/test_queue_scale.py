@@ -193,3 +193,21 @@ def test_a_walked_queue_page_asks_the_access_policy_and_the_search_of_the_queue_
     assert '"tickets_ticket"."agency_id" IN (' not in sql
     assert '"tickets_queueorder"."ticket_id" IN (' in sql  # their following, and the search
     assert '"tickets_ticket"."id" IN (' not in sql
+
+
+def test_a_queue_page_joins_only_what_its_rows_show(org: Org, client: Client) -> None:
+    """The rows show the group and the assignee; the requester and the service are not joined.
+    With them the page's query took PostgreSQL 8 ms to plan for less than 1 ms to run (more
+    tables, more join orders weighed), at a thousand tickets as at a million."""
+    ticket = make(org, "Printer jammed on the third floor")
+    ticket.assignment_group = org.desk_group
+    ticket.assignee = org.desk
+    ticket.save(update_fields=["assignment_group", "assignee"])
+    client.force_login(org.desk)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/workspace/queues/all-open/").content.decode()
+    assert ticket.number in page
+    assert f"{org.desk_group} · {org.desk}" in page
+    (rows,) = [q["sql"] for q in captured if 'AS "resolution_due"' in q["sql"]]
+    joined = re.findall(r'JOIN "\w+"(?: T\d+)? ON \("tickets_ticket"\."(\w+)"', rows)
+    assert sorted(joined) == ["assignee_id", "assignment_group_id", "id"]  # id: the queue order
