@@ -2,9 +2,9 @@
 
 Written in Python rather than as a `{% for %}` over the template's own tags: a row has some
 twenty values to look up, escape and format, and Django's template engine spent some 0.6 ms a
-row on them; written here, a queue page's CPU time fell from 27 to 23 ms. The words stay translatable (gettext), every value the
-requester or an agent wrote is escaped by `format_html`, and the markup is the one the page
-always had.
+row on them; written here, a queue page's CPU time fell from 27 to 23 ms. The words stay
+translatable (gettext), every value the requester or an agent wrote is escaped by
+`format_html`, and the markup is the one the page always had.
 """
 
 from __future__ import annotations
