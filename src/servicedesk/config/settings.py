@@ -94,6 +94,8 @@ MIDDLEWARE = [
     # to retry.
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Innermost, so that under ASGI every middleware runs in the view's thread (its docstring).
+    "servicedesk.core.middleware.SynchronousChainMiddleware",
 ]
 
 ROOT_URLCONF = "servicedesk.config.urls"
