@@ -2,7 +2,7 @@
 
 Prepares a benchmark database (SQLite `var/bench.sqlite3`, or `BENCH_DATABASE_URL`) holding
 `BENCH_TICKETS` tickets (100,000 by default; generated once, reused afterwards), serves it with
-gunicorn on a free loopback port, signs in as the demo users, and times sequential requests of
+gunicorn on a free loopback port, signs in as the demo users, and times rounds of requests of
 `/healthz` (bare Django: the baseline), the workspace's first page, queues and search as the desk
 (serving every agency) and as an agent scoped to one agency, and `/portal/`. Writes the figures to
 `bench/results/pages-<vendor>.txt` and `.json`, then runs the API benchmark (`bench/api_bench.py`)
@@ -109,39 +109,57 @@ def ticket_pages() -> list[tuple[str, str | None, str]]:
 def measure_pages(
     base: str, warm_up: int, samples: int, only: str | None = None
 ) -> list[PageTiming]:
+    """Each round requests every page once, in turn: on a shared machine whose speed drifts
+    over minutes, every page is timed under the same conditions as `/healthz` beside it (timed
+    page after page, a page measured in a slow minute read 60 % slower than its neighbours)."""
     from servicedesk.demo.organisation import DEMO_PASSWORD
 
-    measured: list[PageTiming] = []
-    baseline = 0.0
     every = PAGES + ticket_pages()
     chosen = [page for page in every if not only or page[0] in {"healthz", only}]
-    for label, username, path in chosen:
+    visitors = []
+    for _, username, path in chosen:
         browser = Browser(base)
         if username:
             browser.sign_in(username, DEMO_PASSWORD)
-        timings = time_requests(browser, path, warm_up, samples)
-        p50 = statistics.median(timings)
-        baseline = baseline or p50
-        profile = query_profile(username, path)
-        measured.append(
-            PageTiming(
-                page=label,
-                path=path,
-                user=username,
-                p50_ms=round(p50, 2),
-                p95_ms=round(statistics.quantiles(timings, n=20)[18], 2),
-                mean_ms=round(statistics.fmean(timings), 2),
-                ratio_to_healthz=round(p50 / baseline, 1),
-                queries=profile[0] if profile else None,
-                slowest_query_ms=round(profile[1], 1) if profile else None,
-                slowest_query=profile[2] if profile else None,
-            )
-        )
+        visitors.append((browser, path))
+    timings: list[list[float]] = [[] for _ in chosen]
+    for _ in range(warm_up):
+        for browser, path in visitors:
+            browser.get(path)
+    for _ in range(samples):
+        for n, (browser, path) in enumerate(visitors):
+            timings[n] += time_requests(browser, path, 0, 1)
+    baseline = statistics.median(timings[0])
+    measured = [
+        _page_timing(label, username, path, timed, baseline)
+        for (label, username, path), timed in zip(chosen, timings, strict=True)
+    ]
+    for page in measured:
         print(
-            f"  {path:<36} {username or '-':<9} p50 {p50:8.1f} ms  ({p50 / baseline:.1f}× healthz)",
+            f"  {page.path:<36} {page.user or '-':<9} p50 {page.p50_ms:8.1f} ms  "
+            f"({page.ratio_to_healthz:.1f}× healthz)",
             flush=True,
         )
     return measured
+
+
+def _page_timing(
+    label: str, username: str | None, path: str, timings: list[float], baseline: float
+) -> PageTiming:
+    p50 = statistics.median(timings)
+    profile = query_profile(username, path)
+    return PageTiming(
+        page=label,
+        path=path,
+        user=username,
+        p50_ms=round(p50, 2),
+        p95_ms=round(statistics.quantiles(timings, n=20)[18], 2),
+        mean_ms=round(statistics.fmean(timings), 2),
+        ratio_to_healthz=round(p50 / baseline, 1),
+        queries=profile[0] if profile else None,
+        slowest_query_ms=round(profile[1], 1) if profile else None,
+        slowest_query=profile[2] if profile else None,
+    )
 
 
 def write_results(summary: dict[str, Any], pages: list[PageTiming]) -> Path:
@@ -152,8 +170,8 @@ def write_results(summary: dict[str, Any], pages: list[PageTiming]) -> Path:
         f"database: {summary['vendor']}, {summary['tickets']:,} tickets; machine: nproc "
         f"{summary['nproc']}; served as `servicedesk serve` does: gunicorn, {WEB_WORKERS} "
         "uvicorn (ASGI) workers on 127.0.0.1",
-        f"{summary['samples']} sequential requests per page after {summary['warm_up']} "
-        "warm-up, a new connection each (urllib)",
+        f"{summary['samples']} rounds after {summary['warm_up']} warm-up rounds, each one "
+        "request of every page in turn, a new connection each (urllib)",
         f"load average (1, 5, 15 min): {summary['load_before']} before the pages, "
         f"{summary['load_after']} after",
         "",
