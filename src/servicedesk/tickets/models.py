@@ -177,10 +177,15 @@ class Ticket(models.Model):
             models.Index(fields=["requested_by", "created_at"], name="ticket_filer_created"),
             # Covers tickets.access's condition, so a queue's count for an agent whose groups
             # serve named agencies reads only this index (measured at 100,000 tickets on SQLite:
-            # 40 ms → 6 ms).
+            # 40 ms → 6 ms). On PostgreSQL it also carries what else the counts of the queues
+            # by state ask of a ticket (`queues.STATE_SCOPE_ORDER`): its key, for the tickets the
+            # agent follows, and the uncategorized queue's kind and category. Each count of the
+            # scoped agent's home then reads the index alone (at a million tickets, 1,750
+            # pages → 40 and 1.2 → 0.45 ms a count). SQLite keeps the key columns only.
             models.Index(
                 fields=["state", "agency", "assignment_group", "assignee"],
                 name="ticket_state_scope",
+                include=["id", "kind", "category"],
             ),
             # The reports: the open backlog by age, and what was resolved or closed in a period.
             models.Index(fields=["state", "created_at"], name="ticket_state_created"),

@@ -354,17 +354,18 @@ OPEN_DUE_ORDER = (  # `queue_open_due` and `queue_waiting_due`
     "queue_order__created_at",
     "pk",
 )
-STATE_CREATED_ORDER = ("state", "created_at")  # `ticket_state_created`
+# `ticket_state_scope`, which holds every column these counts ask, the access policy's too.
+STATE_SCOPE_ORDER = ("state", "agency_id", "assignment_group_id", "assignee_id")
 OWN_OPEN_ORDER = ("assignee_id", "priority", "created_at")  # `ticket_assignee_open_priority`
 # The counts (`queue_counted`), which ask the ticket's state where they can.
 COUNT_ORDER: dict[Queue, tuple[str, ...]] = {
-    Queue.NEW: STATE_CREATED_ORDER,
-    Queue.WAITING: STATE_CREATED_ORDER,
+    Queue.NEW: STATE_SCOPE_ORDER,
+    Queue.WAITING: STATE_SCOPE_ORDER,
     Queue.MY_OPEN: OWN_OPEN_ORDER,
-    Queue.UNCATEGORIZED: STATE_CREATED_ORDER,
+    Queue.UNCATEGORIZED: STATE_SCOPE_ORDER,
     Queue.BREACHING_SOON: OPEN_DUE_ORDER,
     Queue.OVERDUE: OPEN_DUE_ORDER,
-    Queue.ALL_OPEN: STATE_CREATED_ORDER,
+    Queue.ALL_OPEN: STATE_SCOPE_ORDER,
 }
 
 
