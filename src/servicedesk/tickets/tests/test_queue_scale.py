@@ -215,3 +215,56 @@ def test_a_queue_page_joins_only_what_its_rows_show(org: Org, client: Client) ->
     (rows,) = [q["sql"] for q in captured if 'AS "resolution_due"' in q["sql"]]
     joined = re.findall(r'JOIN "\w+"(?: T\d+)? ON \("tickets_ticket"\."(\w+)"', rows)
     assert sorted(joined) == ["assignee_id", "assignment_group_id", "id"]  # id: the queue order
+
+
+def test_the_counts_of_the_queues_of_a_due_time_read_the_queue_order_alone(
+    scoped: Scoped,
+) -> None:
+    """The overdue and breaching-soon counts of the nav and the home ask the access policy of
+    the queue order's copies of the ticket's keys: none of the tickets they count is looked up,
+    and the scoped agent counts only what they may see."""
+    now = timezone.now()
+    overdue = [scoped.x_ticket, scoped.y_ticket_for_x_team, scoped.y_ticket]
+    soon = [scoped.no_agency_ticket, scoped.escalated]
+    for tickets, due in ((overdue, now - timedelta(hours=1)), (soon, now + timedelta(hours=1))):
+        TicketClock.objects.filter(ticket__in=tickets, metric=Metric.RESOLUTION).update(
+            state=ClockState.RUNNING, due_at=due
+        )
+    with CaptureQueriesContext(connection) as captured:
+        counts = queue_counts(scoped.x_agent, now, [Queue.OVERDUE, Queue.BREACHING_SOON])
+    assert counts == {Queue.OVERDUE: 2, Queue.BREACHING_SOON: 0}  # agency Y's are not theirs
+    (sql,) = [query["sql"] for query in captured if "COUNT" in query["sql"]]
+    assert sql.count('FROM "tickets_queueorder"') == 2
+    assert "JOIN" not in sql  # through the tickets, each was joined to its queue order
+    assert queue_counts(scoped.admin, now, [Queue.OVERDUE, Queue.BREACHING_SOON]) == {
+        Queue.OVERDUE: 3,
+        Queue.BREACHING_SOON: 2,
+    }
+
+
+@pytest.mark.parametrize(
+    ("walked_from", "asked"), [(2, "tickets_queueorder"), (3, "tickets_ticket")]
+)
+def test_my_open_queue_walks_the_queue_order_for_an_agent_holding_many(
+    org: Org, client: Client, monkeypatch: pytest.MonkeyPatch, walked_from: int, asked: str
+) -> None:
+    """From `OWN_OPEN_WALKED_FROM` open tickets of their own, the agent's page asks the queue
+    order's copy of the assignee, in the index it walks; below it, the ticket's own column,
+    whose index holds an agent's open tickets. The same tickets either way."""
+    monkeypatch.setattr(queues, "OWN_OPEN_WALKED_FROM", walked_from)
+    mine = [make(org, "Laptop will not boot"), make(org, "Docking station flickers")]
+    someone_elses = make(org, "Badge reader offline")
+    for ticket, agent in (
+        (mine[0], org.network),
+        (mine[1], org.network),
+        (someone_elses, org.desk),
+    ):
+        ticket.assignee = agent
+        ticket.save(update_fields=["assignee"])
+    client.force_login(org.network)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/workspace/queues/my-open/").content.decode()
+    assert all(ticket.number in page for ticket in mine)
+    assert someone_elses.number not in page
+    (rows,) = [q["sql"] for q in captured if 'AS "resolution_due"' in q["sql"]]
+    assert f'"{asked}"."assignee_id" = {org.network.pk}' in rows
