@@ -68,6 +68,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from servicedesk.catalog.choices import Impact
@@ -82,6 +83,7 @@ Viewer = Person | AnonymousUser
 
 SEES_EVERYTHING = frozenset({Role.ADMIN, Role.MANAGER})
 _CACHE_KEY = "_ticket_scope"
+_FOLLOWED_KEY = "_followed_ticket_ids_sql"
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,7 @@ def _reach(person: Person, via: str = "", *, one_row: bool = False) -> Q | None:
     if one_row:
         followed = _followed_row(person)
     else:
-        followed = Q(**{f"{via}pk__in": followed_ticket_ids(person)})
+        followed = Q(**{f"{via}pk__in": _followed_compiled(person)})
     if not person.is_staff_member:
         return followed
     scope = ticket_scope(person)
@@ -241,6 +243,19 @@ def may_see_ticket(viewer: Viewer, ticket: Ticket) -> bool:
         return False
     reach = _reach(person)
     return reach is None or Ticket.objects.filter(reach, pk=ticket.pk).exists()
+
+
+def _followed_compiled(person: Person) -> RawSQL:
+    """`followed_ticket_ids` as SQL, compiled once per person object (once a request): a page
+    asks the policy of each of its counts, and Django compiled the three-part union again for
+    each (the scoped agent's workspace home: seven times, some 5 ms of CPU a request)."""
+    cached = person.__dict__.get(_FOLLOWED_KEY)
+    if isinstance(cached, RawSQL):
+        return cached
+    sql, params = followed_ticket_ids(person).query.sql_with_params()
+    compiled = RawSQL(sql, params)
+    person.__dict__[_FOLLOWED_KEY] = compiled
+    return compiled
 
 
 def followed_ticket_ids(person: Person) -> QuerySet[Any]:

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from servicedesk.conftest import Org
+from servicedesk.directory.models import Person
 from servicedesk.sla.choices import ClockState, Metric
 from servicedesk.sla.models import TicketClock
-from servicedesk.tickets import queues
+from servicedesk.tickets import access, queues
 from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.models import QueueOrder, Ticket
 from servicedesk.tickets.queues import Queue, queue_counts, queue_tickets
@@ -268,3 +271,22 @@ def test_my_open_queue_walks_the_queue_order_for_an_agent_holding_many(
     assert someone_elses.number not in page
     (rows,) = [q["sql"] for q in captured if 'AS "resolution_due"' in q["sql"]]
     assert f'"{asked}"."assignee_id" = {org.network.pk}' in rows
+
+
+def test_the_workspace_home_builds_the_followed_tickets_once(
+    scoped: Scoped, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each of the home's counts asks the access policy, whose followed tickets are a
+    three-part union: built and compiled once a request, not once a count."""
+    built: list[int] = []
+    build = access.followed_ticket_ids
+
+    def counted(person: Person) -> QuerySet[Any]:
+        built.append(person.pk)
+        return build(person)
+
+    monkeypatch.setattr(access, "followed_ticket_ids", counted)
+    client.force_login(scoped.x_agent)
+    page = client.get("/workspace/")
+    assert page.status_code == 200
+    assert built == [scoped.x_agent.pk]
