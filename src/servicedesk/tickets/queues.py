@@ -377,7 +377,8 @@ OPEN_DUE_ORDER = (  # `queue_open_due` and `queue_waiting_due`
     "queue_order__created_at",
     "pk",
 )
-# `ticket_state_scope`, which holds every column these counts ask, the access policy's too.
+# `ticket_state_scope`, which holds every column these counts ask on PostgreSQL, the access
+# policy's too.
 STATE_SCOPE_ORDER = ("state", "agency_id", "assignment_group_id", "assignee_id")
 OWN_OPEN_ORDER = ("assignee_id", "priority", "created_at")  # `ticket_assignee_open_priority`
 # The counts (`queue_counted`), which ask the ticket's state where they can.
@@ -396,15 +397,13 @@ def _counted_keys(viewer: Person, queue: Queue, now: datetime) -> QuerySet[Any]:
     """The keys a queue's count reads. The queues of a due time (unfiltered: the nav's and the
     home's counts) are counted in the queue order alone, whose index holds everything they ask;
     through the tickets, each ticket counted was looked up (`visible_queue_order`)."""
-    due = {
-        Queue.OVERDUE: lambda: _tickets_with_running_clock(now, via=""),
-        Queue.BREACHING_SOON: lambda: _tickets_with_running_clock(
-            now + BREACHING_SOON, now, via=""
-        ),
-    }
-    if queue not in due:
+    if queue == Queue.OVERDUE:
+        due = _tickets_with_running_clock(now, via="")
+    elif queue == Queue.BREACHING_SOON:
+        due = _tickets_with_running_clock(now + BREACHING_SOON, now, via="")
+    else:
         return queue_counted(viewer, queue, now=now).values("pk")
-    rows = visible_queue_order(viewer).filter(due[queue]())
+    rows = visible_queue_order(viewer).filter(due)
     return rows.order_by("resolution_due_at", "priority", "created_at", "pk").values("pk")
 
 
