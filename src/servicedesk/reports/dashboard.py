@@ -35,6 +35,8 @@ class Dashboard:
     figures: dict[str, Figure]
     average_rating: float | None
     comments: list[SatisfactionSurvey]
+    # The moment the figures were counted at: names this build where its rendering is kept.
+    built_at: datetime
 
 
 def dashboard_build(
@@ -47,6 +49,7 @@ def dashboard_build(
         figures=built,
         average_rating=quality.average_rating(built["satisfaction"]),
         comments=quality.satisfaction_comments(tickets, moment),
+        built_at=moment.now,
     )
 
 

@@ -17,11 +17,13 @@ from servicedesk.directory.choices import STAFF_ROLES, Role
 from servicedesk.directory.models import Person
 from servicedesk.reports.dashboard import FIGURES, dashboard_build, drill_down
 from servicedesk.reports.figures import Figure
-from servicedesk.reports.filters import ReportFilters, report_zone
+from servicedesk.reports.filters import ReportFilterForm, ReportFilters, report_zone
 from servicedesk.reports.tests.known_history import History, build_history
+from servicedesk.reports.views import scoped_cache_key
 from servicedesk.sla.models import TicketClock
-from servicedesk.tickets.choices import TicketState
+from servicedesk.tickets.choices import TicketKind, TicketState
 from servicedesk.tickets.models import SatisfactionSurvey, Ticket, TicketHistory
+from servicedesk.tickets.services import ticket_create
 from servicedesk.tickets.workflow import OPEN_STATES
 
 
@@ -226,6 +228,32 @@ def test_the_dashboard_takes_the_same_queries_however_many_tickets(
     body = page.content.decode()
     assert 'id="chart-data-volume"' in body and 'data-testid="table-backlog"' in body
     assert "<script>" not in body.replace('<script id="', "")
+
+
+def _backlog_table(page: str) -> str:
+    return page.split('data-testid="table-backlog"')[1].split("</table>")[0]
+
+
+def test_a_cached_build_is_rendered_once_and_a_new_build_anew(
+    org: Org, manager: Person, client: Client
+) -> None:
+    """The figures of a build kept for the minute are put into words once: the next manager
+    to open the dashboard gets the same tables without their rendering; once the build is
+    counted again, the tables show the new count."""
+    cache.clear()
+    build_history(org, count=10)
+    client.force_login(manager)
+    first = client.get("/workspace/reports/")
+    assert "reports/_figure.html" in [t.name for t in first.templates]
+    again = client.get("/workspace/reports/")
+    assert "reports/_figure.html" not in [t.name for t in again.templates]
+    assert _backlog_table(again.content.decode()) == _backlog_table(first.content.decode())
+    filters = ReportFilterForm(None).filters()
+    ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="One more")
+    cache.delete(scoped_cache_key("dashboard", manager, filters))  # the minute is over
+    recounted = client.get("/workspace/reports/")
+    assert "reports/_figure.html" in [t.name for t in recounted.templates]
+    assert _backlog_table(recounted.content.decode()) != _backlog_table(first.content.decode())
 
 
 # session, user, the unread badge; the drill-down's count and its page of tickets.

@@ -245,6 +245,37 @@ def test_the_counts_of_the_queues_of_a_due_time_read_the_queue_order_alone(
     }
 
 
+def test_the_counts_compiled_once_follow_the_clock_and_the_scope(scoped: Scoped) -> None:
+    """The nav's statement is compiled once for the agent and reused: later, a ticket due in
+    an hour is overdue, one due in five hours is breaching soon; and once the agent joins the
+    other agency's team, their counts include its tickets."""
+    now = timezone.now()
+    for ticket, due in ((scoped.x_ticket, now + timedelta(hours=1)), (scoped.y_ticket, now)):
+        TicketClock.objects.filter(ticket=ticket, metric=Metric.RESOLUTION).update(
+            state=ClockState.RUNNING, due_at=due + timedelta(hours=4)
+        )
+    due_queues = [Queue.OVERDUE, Queue.BREACHING_SOON]
+    assert queue_counts(scoped.x_agent, now, due_queues) == {
+        Queue.OVERDUE: 0,
+        Queue.BREACHING_SOON: 0,  # x: due in five hours; y: not theirs
+    }
+    later = now + timedelta(hours=2)
+    assert queue_counts(scoped.x_agent, later, due_queues) == {
+        Queue.OVERDUE: 0,
+        Queue.BREACHING_SOON: 1,
+    }
+    assert queue_counts(scoped.x_agent, now + timedelta(hours=6), due_queues) == {
+        Queue.OVERDUE: 1,
+        Queue.BREACHING_SOON: 0,
+    }
+    scoped.y_team.members.add(scoped.x_agent)
+    rejoined = Person.objects.get(pk=scoped.x_agent.pk)  # a new request reads the scope again
+    assert queue_counts(rejoined, later, due_queues) == {
+        Queue.OVERDUE: 0,
+        Queue.BREACHING_SOON: 2,
+    }
+
+
 @pytest.mark.parametrize(
     ("walked_from", "asked"), [(2, "tickets_queueorder"), (3, "tickets_ticket")]
 )

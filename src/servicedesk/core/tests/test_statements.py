@@ -1,0 +1,70 @@
+"""A statement compiled once for its shape gives, at any moment, what compiling it then gives."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from servicedesk.core.statements import CompiledStatements
+
+MOMENT = datetime(2026, 12, 4, 11, 30, tzinfo=UTC)
+
+
+class Counted:
+    """A compiler of a due-time count that says how often it was asked."""
+
+    def __init__(self, sql: str = "SELECT %s, %s, %s, %s") -> None:
+        self.sql = sql
+        self.calls = 0
+
+    def __call__(self, now: datetime) -> tuple[str, Sequence[Any]]:
+        self.calls += 1
+        return self.sql, ["open", now, now + timedelta(hours=4), 7]
+
+
+def test_a_shape_is_compiled_once_and_its_instants_follow_the_moment() -> None:
+    statements = CompiledStatements()
+    compile_at = Counted()
+    first = statements.at(MOMENT, ("agent", 7), compile_at)
+    assert first == compile_at(MOMENT)
+    calls = compile_at.calls
+    later = MOMENT + timedelta(minutes=5)
+    assert statements.at(later, ("agent", 7), compile_at) == compile_at(later)
+    assert compile_at.calls == calls + 1  # only the comparison's own call above
+
+
+def test_each_shape_has_its_own_statement() -> None:
+    statements = CompiledStatements()
+    desk, scoped = Counted("SELECT %s, %s, %s, %s -- desk"), Counted()
+    assert statements.at(MOMENT, "desk", desk)[0].endswith("-- desk")
+    assert not statements.at(MOMENT, "scoped", scoped)[0].endswith("-- desk")
+
+
+def test_a_statement_whose_shape_moves_with_the_moment_is_compiled_each_time() -> None:
+    statements = CompiledStatements()
+
+    def by_weekday(now: datetime) -> tuple[str, Sequence[Any]]:
+        return f"SELECT {now.weekday()}", []
+
+    assert statements.at(MOMENT, "weekday", by_weekday) == ("SELECT 4", [])
+    assert statements.at(MOMENT + timedelta(days=1), "weekday", by_weekday) == ("SELECT 5", [])
+
+
+def test_a_parameter_that_moves_otherwise_than_the_moment_is_not_taken_for_an_instant() -> None:
+    statements = CompiledStatements()
+
+    def twice_the_day(now: datetime) -> tuple[str, Sequence[Any]]:
+        return "SELECT %s", [now.day * 2]
+
+    assert statements.at(MOMENT, "day", twice_the_day) == ("SELECT %s", [8])
+    assert statements.at(MOMENT + timedelta(days=1), "day", twice_the_day) == ("SELECT %s", [10])
+
+
+def test_past_the_limit_the_shapes_are_compiled_afresh() -> None:
+    statements = CompiledStatements(kept=2)
+    compilers = [Counted() for _ in range(3)]
+    for shape, compile_at in enumerate(compilers):
+        statements.at(MOMENT, shape, compile_at)
+    statements.at(MOMENT, 0, compilers[0])
+    assert compilers[0].calls == 4  # compiled at two instants, twice
