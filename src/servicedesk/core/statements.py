@@ -8,7 +8,8 @@ parts), it is compiled once for them, and only the moment it is asked at changes
 
 The moment's place among the parameters is found, not assumed: the statement is compiled at two
 instants a day apart, and the parameters that moved are instants, each at a fixed offset from
-the moment (now, now + four hours, ...).
+the moment (now, now + four hours, ...). SQLite's parameters are instants written as text
+(Django's `adapt_datetimefield_value`), and are written the same way again.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from django.db import connection
 
 # Two instants to compile at: any two do, far from every real one so that no other parameter
 # could equal them by chance.
@@ -31,14 +34,31 @@ Compile = Callable[[datetime], tuple[str, Sequence[Any]]]
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    # Position of each instant among the parameters, and its offset from the moment.
-    instants: dict[int, timedelta]
+    # Position of each instant among the parameters: its offset from the moment, and whether
+    # it is written as text.
+    instants: dict[int, tuple[timedelta, bool]]
 
     def at(self, moment: datetime) -> tuple[str, list[Any]]:
         params = list(self.params)
-        for position, offset in self.instants.items():
-            params[position] = moment + offset
+        for position, (offset, as_text) in self.instants.items():
+            instant = moment + offset
+            params[position] = (
+                connection.ops.adapt_datetimefield_value(instant) if as_text else instant
+            )
         return self.sql, params
+
+
+def _instant(value: Any) -> tuple[datetime, bool] | None:
+    """The instant a parameter holds, in UTC, and whether as text; None for anything else."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC), False
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return (parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed), True
+    return None
 
 
 def _compiled(compile_at: Compile) -> _Compiled | None:
@@ -46,13 +66,14 @@ def _compiled(compile_at: Compile) -> _Compiled | None:
     other_sql, other_params = compile_at(_SECOND)
     if sql != other_sql or len(params) != len(other_params):
         return None  # its shape moves with the moment: compiled each time
-    instants: dict[int, timedelta] = {}
+    instants: dict[int, tuple[timedelta, bool]] = {}
     for position, (first, second) in enumerate(zip(params, other_params, strict=True)):
         if first == second:
             continue
-        if not isinstance(first, datetime) or second - first != _SECOND - _FIRST:
+        at_first, at_second = _instant(first), _instant(second)
+        if at_first is None or at_second is None or at_second[0] - at_first[0] != _SECOND - _FIRST:
             return None
-        instants[position] = first - _FIRST
+        instants[position] = (at_first[0] - _FIRST, at_first[1])
     return _Compiled(sql, tuple(params), instants)
 
 

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.db import connection
+
 from servicedesk.core.statements import CompiledStatements
 
 MOMENT = datetime(2026, 12, 4, 11, 30, tzinfo=UTC)
@@ -68,3 +70,22 @@ def test_past_the_limit_the_shapes_are_compiled_afresh() -> None:
         statements.at(MOMENT, shape, compile_at)
     statements.at(MOMENT, 0, compilers[0])
     assert compilers[0].calls == 4  # compiled at two instants, twice
+
+
+def test_instants_written_as_text_are_written_again_as_the_database_writes_them() -> None:
+    """SQLite's parameters hold instants as text: they move with the moment all the same."""
+    statements = CompiledStatements()
+    compile_at = Counted()
+
+    def as_text(now: datetime) -> tuple[str, Sequence[Any]]:
+        sql, params = compile_at(now)
+        return sql, [
+            connection.ops.adapt_datetimefield_value(p) if isinstance(p, datetime) else p
+            for p in params
+        ]
+
+    statements.at(MOMENT, "text", as_text)
+    later = MOMENT + timedelta(minutes=5)
+    calls = compile_at.calls
+    assert statements.at(later, "text", as_text) == as_text(later)
+    assert compile_at.calls == calls + 1

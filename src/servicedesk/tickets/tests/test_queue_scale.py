@@ -245,10 +245,21 @@ def test_the_counts_of_the_queues_of_a_due_time_read_the_queue_order_alone(
     }
 
 
-def test_the_counts_compiled_once_follow_the_clock_and_the_scope(scoped: Scoped) -> None:
+def test_the_counts_compiled_once_follow_the_clock_and_the_scope(
+    scoped: Scoped, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The nav's statement is compiled once for the agent and reused: later, a ticket due in
-    an hour is overdue, one due in five hours is breaching soon; and once the agent joins the
-    other agency's team, their counts include its tickets."""
+    five hours is breaching soon, then overdue; and once the agent joins the other agency's
+    team, their counts include its tickets."""
+    compiled: list[Person] = []
+    compile_counts = queues._counts_statement
+
+    def counting(viewer: Person, *args: Any) -> tuple[str, list[Any]]:
+        compiled.append(viewer)
+        return compile_counts(viewer, *args)
+
+    monkeypatch.setattr(queues, "_counts_statement", counting)
+    queues._COUNTS.forget()
     now = timezone.now()
     for ticket, due in ((scoped.x_ticket, now + timedelta(hours=1)), (scoped.y_ticket, now)):
         TicketClock.objects.filter(ticket=ticket, metric=Metric.RESOLUTION).update(
@@ -268,6 +279,7 @@ def test_the_counts_compiled_once_follow_the_clock_and_the_scope(scoped: Scoped)
         Queue.OVERDUE: 1,
         Queue.BREACHING_SOON: 0,
     }
+    assert len(compiled) == 2  # at two instants, for the first count only
     scoped.y_team.members.add(scoped.x_agent)
     rejoined = Person.objects.get(pk=scoped.x_agent.pk)  # a new request reads the scope again
     assert queue_counts(rejoined, later, due_queues) == {
