@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Model, Q
+from django.db.models import Exists, Model, OuterRef, Q
 
 from servicedesk.catalog.choices import Impact
 from servicedesk.catalog.models import Category, RequestType, Service
@@ -27,6 +27,7 @@ from servicedesk.tickets.models import (
     Ticket,
     TicketHistory,
     TicketLink,
+    TicketWatcher,
 )
 from servicedesk.tickets.selectors import ticket_history
 from servicedesk.tickets.services.escalation import current_tier, next_tier
@@ -63,8 +64,26 @@ KEPT_RELATED: dict[str, tuple[type[Model], tuple[str, ...]]] = {
 }
 
 
+def _presence(viewer: Person) -> dict[str, Exists]:
+    """What the page lists only when the ticket has some, asked beside its row, one index probe
+    each: most tickets have no links, answers, survey or affected people, and the page then
+    reads none of them (at a million tickets on PostgreSQL, each query cost the page about
+    1 ms of CPU and 0.5 ms of waiting, for an empty list)."""
+    ticket = OuterRef("pk")
+    return {
+        "has_affected": Exists(Ticket.affected_people.through.objects.filter(ticket_id=ticket)),
+        "has_links_out": Exists(TicketLink.objects.filter(source_id=ticket)),
+        "has_links_in": Exists(TicketLink.objects.filter(target_id=ticket)),
+        "has_answers": Exists(RequestAnswer.objects.filter(ticket_id=ticket)),
+        "has_survey": Exists(SatisfactionSurvey.objects.filter(ticket_id=ticket)),
+        "viewer_watches": Exists(
+            TicketWatcher.objects.filter(ticket_id=ticket, person_id=viewer.pk)
+        ),
+    }
+
+
 def _read_ticket(viewer: Person, number: str) -> Ticket:
-    numbered = visible_ticket_numbered(viewer, number)
+    numbered = visible_ticket_numbered(viewer, number).annotate(**_presence(viewer))
     if not reading_one_edition():
         return numbered.select_related(*AGENT_PAGE_RELATED).get()
     ticket = numbered.select_related(*PEOPLE_RELATED).get()
@@ -112,6 +131,7 @@ class AgentTicketPage:
     files: list[Attachment]
     urgent_comment_ids: tuple[int, ...]
     survey: SatisfactionSurvey | None
+    watching: bool  # the viewer watches the ticket
 
     @property
     def is_urgent(self) -> bool:
@@ -140,7 +160,10 @@ def history_lines(entries: list[TicketHistory]) -> list[HistoryLine]:
 
 
 def _links(viewer: Viewer, ticket: Ticket) -> tuple[list[LinkLine], list[Ticket]]:
-    """The ticket's links both ways (one query), to the tickets the viewer may know."""
+    """The ticket's links both ways (one query, none when it has none), to the tickets the
+    viewer may know."""
+    if not (ticket.has_links_out or ticket.has_links_in):  # type: ignore[attr-defined]
+        return [], []
     both_ways = (
         TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket))
         .select_related("source", "target")
@@ -181,7 +204,11 @@ def _with_files(comments: list[Comment], files: list[Attachment]) -> list[Commen
 def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
     """Raises Ticket.DoesNotExist for a ticket that is missing *or* not the viewer's to see."""
     ticket = _read_ticket(viewer, number)
-    affected = list(ticket.affected_people.select_related("agency"))
+    affected = (
+        list(ticket.affected_people.select_related("agency"))
+        if ticket.has_affected  # type: ignore[attr-defined]
+        else []
+    )
     people = affected or [ticket.requester]
     matrix = (
         priority_from_matrix(ticket.impact, ticket.severity)
@@ -208,8 +235,17 @@ def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
         next_tier=next_tier(ticket) if ticket.kind != TicketKind.TASK else None,
         next_states=sorted(ALLOWED_TRANSITIONS[TicketState(ticket.state)]),
         is_open=ticket.state in OPEN_STATES,
-        answers=list(ticket.answers.select_related("person")),
+        answers=(
+            list(ticket.answers.select_related("person"))
+            if ticket.has_answers  # type: ignore[attr-defined]
+            else []
+        ),
         files=files,
         urgent_comment_ids=tuple(sorted(int(value) for value in urgent if value.isdigit())),
-        survey=SatisfactionSurvey.objects.filter(ticket=ticket).first(),
+        survey=(
+            SatisfactionSurvey.objects.filter(ticket=ticket).first()
+            if ticket.has_survey  # type: ignore[attr-defined]
+            else None
+        ),
+        watching=ticket.viewer_watches,  # type: ignore[attr-defined]
     )

@@ -15,9 +15,9 @@ from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockState
 from servicedesk.sla.engine import Clock, Target
 from servicedesk.sla.models import BusinessCalendar, TicketClock
-from servicedesk.tickets.choices import Channel, TicketKind, TicketState
+from servicedesk.tickets.choices import Channel, LinkKind, TicketKind, TicketState
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.services import ticket_create, ticket_set_affected
+from servicedesk.tickets.services import ticket_create, ticket_link, ticket_set_affected
 
 # session, user, the configuration's edition, count, page of tickets: 5 (the filter pickers,
 # groups, people and services, whose rows the bulk pickers reuse, are kept while the
@@ -32,14 +32,16 @@ QUEUE_PAGE_QUERIES = 5 + 1 + 1 + 2
 # A search counts nothing: its page reads one ticket more than it shows (SearchPaginator).
 SEARCH_PAGE_QUERIES = QUEUE_PAGE_QUERIES - 1
 # The agent's ticket page of a new incident: session, user, the configuration's edition, scope,
-# ticket, requester's person, links (both ways at once), comments, history (the urgent messages
-# among it), clocks and their events, request answers, files (the comments' among them),
-# satisfaction, canned responses, watching, received mails, the unread badge, major incident: 19.
+# ticket, its affected people, comments, history (the urgent messages among it), clocks and
+# their events, files (the comments' among them), canned responses, received mails, the unread
+# badge, major incident: 15. Its links, request answers and satisfaction survey are read only
+# when the ticket has some, and whether the agent watches it is asked with the ticket's row
+# (`tickets.agent_page._presence`).
 # The triage form's pickers (services, request types, categories, codes, groups, staff), the
 # priority matrix and the calendars' closures are kept while the configuration's edition
 # stands, so they cost a page nothing after the first. The folded forms (assign, escalate,
 # task, redirect…) are fetched when the agent opens one (`ticket_form`).
-TICKET_PAGE_QUERIES = 19
+TICKET_PAGE_QUERIES = 15
 
 
 @pytest.fixture
@@ -281,6 +283,27 @@ def test_the_ticket_page_reads_its_lists_once_while_the_configuration_stands(
     for action in ("assign", "escalate", "task", "state", "redirect"):
         assert f'data-testid="folded-{action}"' in html
         assert f'data-testid="form-{action}"' not in html
+
+
+def test_the_ticket_page_reads_links_only_for_a_ticket_that_has_some(
+    org: Org, client: Client, incident, django_assert_num_queries
+) -> None:
+    """An ordinary ticket's page reads no links; a linked one lists them both ways, for one
+    query more (the desk sees every ticket: those at the other end need no check)."""
+    as_user(client, org.desk)
+    url = f"/workspace/tickets/{incident.number}/"
+    client.get(url)
+    cause = ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="Fuse")
+    duplicate = ticket_create(
+        actor=org.colleague, kind=TicketKind.INCIDENT, short_description="Printer offline too"
+    )
+    ticket_link(incident, cause, actor=org.desk, kind=LinkKind.RELATED_TO)
+    ticket_link(duplicate, incident, actor=org.desk, kind=LinkKind.DUPLICATE_OF)
+    with django_assert_num_queries(TICKET_PAGE_QUERIES + 1):
+        page = client.get(url).content.decode()
+    links = page.split('data-testid="links"')[1].split("</ul>")[0]
+    assert cause.number in links and "Related to" in links
+    assert duplicate.number in links and "Duplicate of (from)" in links
 
 
 def test_a_folded_form_is_fetched_with_the_tickets_current_values(

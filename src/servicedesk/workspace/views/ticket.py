@@ -154,8 +154,7 @@ def _render(
         "stale": stale,
         "stale_form": bound[0] if stale is not None and bound else "",
         "is_scheduled": is_scheduled_work(page.ticket),
-        "watching": isinstance(viewer, Person)
-        and page.ticket.watchers.filter(person=viewer).exists(),
+        "watching": page.watching,
         "heartbeat_seconds": HEARTBEAT_SECONDS,
         "presence_key": presence_key_for(viewer, page.ticket) if isinstance(viewer, Person) else "",
         "canned": canned,
