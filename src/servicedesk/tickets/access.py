@@ -274,6 +274,11 @@ def followed_ticket_ids(person: Person) -> QuerySet[Any]:
     return requested.union(filed, affected)
 
 
+# Newest first, and of tickets filed in the same instant the later numbered: a total order, so
+# that the newest few of each way of following and the newest of all agree at a tie.
+NEWEST_FIRST = ("-created_at", "-pk")
+
+
 def newest_followed_ids(person: Person, limit: int) -> QuerySet[Any]:
     """Ids of (at least) the `limit` newest tickets a person requested, filed or is affected by.
 
@@ -284,9 +289,9 @@ def newest_followed_ids(person: Person, limit: int) -> QuerySet[Any]:
     sorts the union and keeps its first `limit`. Each part is an id list in an IN so that both
     databases accept its LIMIT (SQLite takes none in a part of a UNION).
     """
-    requested = Ticket.objects.filter(requester=person).order_by("-created_at")
-    filed = Ticket.objects.filter(requested_by=person).order_by("-created_at")
-    affected = Ticket.objects.filter(affected_people=person).order_by("-created_at")
+    requested = Ticket.objects.filter(requester=person).order_by(*NEWEST_FIRST)
+    filed = Ticket.objects.filter(requested_by=person).order_by(*NEWEST_FIRST)
+    affected = Ticket.objects.filter(affected_people=person).order_by(*NEWEST_FIRST)
     parts = [
         Ticket.objects.filter(pk__in=newest.values("pk")[:limit]).values("pk").order_by()
         for newest in (requested, filed, affected)

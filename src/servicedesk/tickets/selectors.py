@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from servicedesk.directory.models import Person
 from servicedesk.tickets.access import (
+    NEWEST_FIRST,
     Viewer,
     followed_ticket_ids,
     newest_followed_ids,
@@ -29,7 +30,7 @@ def my_tickets(viewer: Person) -> QuerySet[Ticket]:
     return (
         Ticket.objects.filter(pk__in=followed_ticket_ids(viewer))
         .select_related(*LIST_RELATED)
-        .order_by("-created_at")
+        .order_by(*NEWEST_FIRST)
     )
 
 
@@ -39,7 +40,7 @@ def my_newest_tickets(viewer: Person, limit: int) -> list[Ticket]:
     return list(
         Ticket.objects.filter(pk__in=newest_followed_ids(viewer, limit))
         .select_related(*LIST_RELATED)
-        .order_by("-created_at")[:limit]
+        .order_by(*NEWEST_FIRST)[:limit]
     )
 
 
