@@ -28,6 +28,8 @@ _FIRST = datetime(2000, 1, 1, tzinfo=UTC)
 _SECOND = _FIRST + timedelta(days=1)
 
 Compile = Callable[[datetime], tuple[str, Sequence[Any]]]
+# A shape not met yet (None is kept for one whose SQL moves with the moment).
+_UNSEEN = object()
 
 
 @dataclass(frozen=True)
@@ -89,14 +91,14 @@ class CompiledStatements:
         self._lock = threading.Lock()
 
     def at(self, moment: datetime, shape: Hashable, compile_at: Compile) -> tuple[str, list[Any]]:
-        if shape not in self._by_shape:
-            compiled = _compiled(compile_at)
+        found = self._by_shape.get(shape, _UNSEEN)
+        if found is _UNSEEN:
+            found = _compiled(compile_at)
             with self._lock:
                 if len(self._by_shape) >= self.kept:
                     self._by_shape.clear()
-                self._by_shape[shape] = compiled
-        found = self._by_shape.get(shape)
-        if found is None:
+                self._by_shape[shape] = found
+        if not isinstance(found, _Compiled):
             sql, params = compile_at(moment)
             return sql, list(params)
         return found.at(moment)
