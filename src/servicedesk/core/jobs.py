@@ -2,10 +2,11 @@
 one enqueue per periodic slot however many schedulers run, and waiting out a database restart.
 
 django-tasks-db marks a task RUNNING when a worker takes it and never looks at it again: a worker
-killed mid-task would leave it so for ever. Each `servicedesk worker` writes a beat every
-`BEAT_EVERY`; a task whose worker has been silent for `STALE_AFTER` is put back in line, and the
-next free worker runs it again. Every task must therefore be safe to run twice (they are: they
-claim or lock what they work on, see `core.periodic`).
+killed mid-task would leave it so for ever. Each `servicedesk worker` writes a beat before it
+takes its first task and then every `BEAT_EVERY`; a task whose worker has been silent for
+`STALE_AFTER` is put back in line, and the next free worker runs it again. Every task must
+therefore be safe to run twice (they are: they claim or lock what they work on, see
+`core.periodic`).
 """
 
 from __future__ import annotations
@@ -28,8 +29,13 @@ logger = logging.getLogger(__name__)
 BEAT_EVERY = 2.0
 STALE_AFTER = timedelta(seconds=8)
 FORGET_AFTER = timedelta(days=2)
+# Finished tasks' results, kept for an admin looking into what ran (django-tasks-db keeps them all:
+# some 2,000 a day at least, one per minute for mail alone).
+FINISHED_TASKS_KEPT = timedelta(days=7)
 RUNNING = "RUNNING"
 READY = "READY"
+SUCCESSFUL = "SUCCESSFUL"
+FAILED = "FAILED"
 
 
 def worker_beat(worker_id: str, queues: str) -> None:
@@ -64,10 +70,9 @@ def tasks_of_dead_workers_requeue() -> int:
     ]
     requeued = 0
     for task in orphans:
-        # Conditional: a worker that finished it meanwhile keeps its result.
-        if DBTaskResult.objects.filter(pk=task.pk, status=RUNNING).update(
-            status=READY, started_at=None
-        ):
+        # Conditional: a worker that finished it meanwhile, or took it up again, keeps it.
+        running_as_seen = {"pk": task.pk, "status": RUNNING, "started_at": task.started_at}
+        if DBTaskResult.objects.filter(**running_as_seen).update(status=READY, started_at=None):
             logger.warning("Task %s (%s): worker died; requeued", task.pk, task.task_path)
             requeued += 1
     WorkerBeat.objects.filter(worker_id__in=dead, seen_at__lt=Now() - STALE_AFTER).delete()
@@ -101,6 +106,11 @@ def periodic_slot_take(job: PeriodicJob, *, now: float, taken_by: str) -> bool:
 
 def periodic_slots_forget() -> int:
     return PeriodicSlot.objects.filter(taken_at__lt=Now() - FORGET_AFTER).delete()[0]
+
+
+def finished_tasks_forget() -> int:
+    finished = DBTaskResult.objects.filter(status__in=[SUCCESSFUL, FAILED])
+    return finished.filter(finished_at__lt=Now() - FINISHED_TASKS_KEPT).delete()[0]
 
 
 def drop_connections() -> None:

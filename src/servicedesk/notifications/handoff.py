@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+import socket
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -27,6 +28,16 @@ from django.core.mail.message import sanitize_address
 
 _CRLF = b"\r\n"
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _send_small_writes_at_once(smtp: smtplib.SMTP | None) -> None:
+    """Turn Nagle's algorithm off. An SMTP conversation is short writes each waiting for an
+    answer; the final line, written right after the data, would wait for the server to acknowledge
+    the data, which a server delays by up to 40 ms (it has nothing to answer yet): a worker then
+    sent some 20 messages a second instead of hundreds."""
+    sock = getattr(smtp, "sock", None)
+    if isinstance(sock, socket.socket) and sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class LostAfterHandoverError(Exception):
@@ -44,6 +55,7 @@ class Handoff:
         if isinstance(backend, SmtpBackend):
             backend.open()
             self.smtp = backend.connection
+            _send_small_writes_at_once(self.smtp)
 
     @property
     def two_step(self) -> bool:

@@ -201,6 +201,28 @@ class Sink:
         return counts
 
 
+def outbox_pending(cluster: Cluster, database: str) -> int:
+    sql = "SELECT count(*) FROM notifications_outboundemail WHERE state = 'pending'"
+    return int(cluster.psql(sql, database))
+
+
+def lost_at_the_kill(sink: Sink, cluster: Cluster, database: str, killed_at: float) -> list[str]:
+    """The Message-IDs the outbox records sent that the server never got. A worker killed in the
+    instant between committing a row sent and sending its final line loses that one message, by
+    design, rather than ever sending one twice (docs/deploy.md, "Mail is sent once"). More than
+    one lost, or one recorded sent after the kill (`killed_at`, wall clock), is a fault."""
+    rows = cluster.psql(
+        "SELECT headers->>'Message-ID', extract(epoch FROM sent_at) "
+        "FROM notifications_outboundemail WHERE state = 'sent'",
+        database,
+    )
+    arrived = set(sink.copies_of_each())
+    lost = [row.split("|") for row in rows.splitlines() if row.split("|")[0] not in arrived]
+    assert len(lost) <= 1, f"{len(lost)} messages recorded sent never arrived: {lost}"
+    assert all(float(sent_at) < killed_at for _, sent_at in lost), (lost, killed_at)
+    return [message_id for message_id, _ in lost]
+
+
 class WebhookReceiver:
     """Counts webhook deliveries by their delivery id (the header a receiver dedupes on)."""
 

@@ -39,6 +39,51 @@ def test_the_task_of_a_silent_worker_goes_back_in_line_and_a_live_ones_stays() -
     assert (orphan.status, busy.status) == ("READY", "RUNNING")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_says_it_lives_before_it_takes_its_first_task() -> None:
+    """Killed before its first beat, a worker that had not said so would leave its task running
+    for ever: nobody would know it had lived, so nobody would find it dead."""
+    from servicedesk.core.management.commands.worker import ResilientWorker
+
+    prune_rate_counters.enqueue()
+    alive_when_it_started: list[bool] = []
+
+    class Watched(ResilientWorker):
+        def run_task(self, db_task_result: DBTaskResult[[], dict[str, int]]) -> None:
+            beat = WorkerBeat.objects.filter(worker_id=self.worker_id)
+            alive_when_it_started.append(beat.exists())
+            super().run_task(db_task_result)
+
+    worker = Watched(
+        queue_names=["default"],
+        interval=0.1,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="quick",
+        excluded_queue_names=[],
+    )
+    worker.run()
+    assert alive_when_it_started == [True]
+    assert not WorkerBeat.objects.filter(worker_id="quick").exists()
+
+
+@pytest.mark.django_db
+def test_finished_tasks_are_forgotten_after_a_week_and_waiting_ones_never() -> None:
+    old = timezone.now() - jobs.FINISHED_TASKS_KEPT - timedelta(hours=1)
+    done, failed, recent = (_running_task("w") for _ in range(3))
+    DBTaskResult.objects.filter(pk=done.pk).update(status="SUCCESSFUL", finished_at=old)
+    DBTaskResult.objects.filter(pk=failed.pk).update(status="FAILED", finished_at=old)
+    DBTaskResult.objects.filter(pk=recent.pk).update(
+        status="SUCCESSFUL", finished_at=timezone.now()
+    )
+    waiting = prune_rate_counters.enqueue()
+    assert jobs.finished_tasks_forget() == 2
+    kept = {str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)}
+    assert kept == {str(recent.pk), waiting.id}
+
+
 @pytest.mark.django_db
 def test_a_worker_back_from_a_lost_database_requeues_its_own_unfinished_task() -> None:
     task = _running_task("me")

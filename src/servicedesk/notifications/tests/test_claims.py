@@ -94,3 +94,25 @@ def test_a_row_left_leased_is_looked_at_again_when_its_lease_ends(
     deliver_outbox.call()
     [again] = DBTaskResult.objects.filter(status="READY", task_path=deliver_outbox.module_path)
     assert again.run_after == OutboundEmail.objects.get(pk=held.pk).next_attempt_at
+
+
+def test_the_connection_to_the_mail_server_sends_each_line_at_once(
+    org: Org, smtp_server: SmtpServer
+) -> None:
+    """With Nagle's algorithm on, the final line of each message waited for the server's delayed
+    acknowledgement of its data (40 ms on Linux): a broadcast of 1,000 took a minute."""
+    import socket
+
+    from django.core.mail import EmailMultiAlternatives, get_connection
+
+    from servicedesk.notifications.handoff import Handoff
+
+    backend = get_connection(fail_silently=False)
+    message = EmailMultiAlternatives("Outage", "Saturday.", to=["reader@example.org"])
+    handoff = Handoff(message, backend)
+    assert handoff.smtp is not None and handoff.smtp.sock is not None
+    assert handoff.smtp.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    handoff.prepare()
+    handoff.complete()
+    backend.close()
+    assert [received.envelope_to for received in smtp_server.received] == [["reader@example.org"]]

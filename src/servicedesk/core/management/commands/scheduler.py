@@ -70,6 +70,7 @@ class Command(BaseCommand):
                         done[job.name] = slot
                 if now - forgotten_at > FORGET_EVERY:
                     jobs.periodic_slots_forget()
+                    jobs.finished_tasks_forget()
                     forgotten_at = now
                 backoff.reset()
             except DatabaseError as lost:

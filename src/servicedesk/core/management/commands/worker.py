@@ -18,17 +18,25 @@ logger = logging.getLogger("servicedesk.worker")
 
 class ResilientWorker(Worker):
     def run(self) -> None:
-        beating = threading.Thread(target=self._beat, name="worker-beat", daemon=True)
+        stopped = threading.Event()
+        beating = threading.Thread(
+            target=self._beat, args=(stopped,), name="worker-beat", daemon=True
+        )
         beating.start()
         try:
             self._run_through_outages()
         finally:
+            stopped.set()
+            beating.join(timeout=5)
             jobs.worker_gone(self.worker_id)
 
     def _run_through_outages(self) -> None:
         backoff = jobs.Backoff()
         while self.running:
             try:
+                # A sign of life before the first task: a worker killed before its first beat
+                # would otherwise leave its task running for ever, as nobody knew it lived.
+                jobs.worker_beat(self.worker_id, self._queues)
                 jobs.own_orphans_requeue(self.worker_id)
                 super().run()
                 return
@@ -38,12 +46,15 @@ class ResilientWorker(Worker):
                 jobs.drop_connections()
                 backoff.wait(lambda: self.running)
 
-    def _beat(self) -> None:
+    @property
+    def _queues(self) -> str:
+        return ",".join(self.queue_names)
+
+    def _beat(self, stopped: threading.Event) -> None:
         """Every few seconds: say this worker lives, and requeue the tasks of dead ones."""
-        stopped = threading.Event()
         while self.running and not stopped.wait(jobs.BEAT_EVERY):
             try:
-                jobs.worker_beat(self.worker_id, ",".join(self.queue_names))
+                jobs.worker_beat(self.worker_id, self._queues)
                 jobs.tasks_of_dead_workers_requeue()
             except DatabaseError as lost:
                 logger.info("Worker beat: the database is out of reach (%s)", lost)
