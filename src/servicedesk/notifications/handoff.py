@@ -16,6 +16,7 @@ row sent first and then hands the whole message over with `send`.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import smtplib
 import socket
@@ -34,10 +35,12 @@ def _send_small_writes_at_once(smtp: smtplib.SMTP | None) -> None:
     """Turn Nagle's algorithm off. An SMTP conversation is short writes each waiting for an
     answer; the final line, written right after the data, would wait for the server to acknowledge
     the data, which a server delays by up to 40 ms (it has nothing to answer yet): a worker then
-    sent some 20 messages a second instead of hundreds."""
+    sent some 20 messages a second instead of a hundred (docs/deploy.md)."""
     sock = getattr(smtp, "sock", None)
     if isinstance(sock, socket.socket) and sock.family in (socket.AF_INET, socket.AF_INET6):
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # A connection already broken fails at its next line, where a failure is handled.
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class LostAfterHandoverError(Exception):
