@@ -56,9 +56,10 @@ class Handoff:
         self.smtp: smtplib.SMTP | None = None
         self._bytes = b""
         if isinstance(backend, SmtpBackend):
-            backend.open()
+            opened = backend.open()
             self.smtp = backend.connection
-            _send_small_writes_at_once(self.smtp)
+            if opened:
+                _send_small_writes_at_once(self.smtp)
 
     @property
     def two_step(self) -> bool:

@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
@@ -28,23 +29,26 @@ _building: dict[str, threading.Thread] = {}
 _lock = threading.Lock()
 
 
-def rebuild_behind(key: str, build: Callable[[], object], keep_seconds: int) -> bool:
-    """Count `key` again in a thread of its own unless that is already under way; True when a
-    new count started."""
+def kept_seconds() -> int:
+    """How long a build, and its rendering, is kept."""
+    return int(settings.SERVICEDESK_REPORTS_CACHE_SECONDS) * KEPT_FOR
+
+
+def rebuild_behind(key: str, build: Callable[[], object]) -> None:
+    """Count `key` again in a thread of its own unless that is already under way."""
     with _lock:
         if key in _building:
-            return False
+            return
         thread = threading.Thread(
-            target=_rebuild, args=(key, build, keep_seconds), name="report-rebuild", daemon=True
+            target=_rebuild, args=(key, build), name="report-rebuild", daemon=True
         )
         _building[key] = thread
     thread.start()
-    return True
 
 
-def _rebuild(key: str, build: Callable[[], object], keep_seconds: int) -> None:
+def _rebuild(key: str, build: Callable[[], object]) -> None:
     try:
-        cache.set(key, build(), keep_seconds)
+        cache.set(key, build(), kept_seconds())
     except Exception:
         # The old build stays on show; the next request past the minute tries again.
         logger.exception("Counting the report %s again failed", key)

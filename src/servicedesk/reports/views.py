@@ -27,7 +27,7 @@ from servicedesk.reports.dashboard import FIGURES, Dashboard, dashboard_build, d
 from servicedesk.reports.export_responses import export_response
 from servicedesk.reports.figures import Figure
 from servicedesk.reports.filters import ReportFilterForm, ReportFilters
-from servicedesk.reports.refresh import KEPT_FOR, rebuild_behind
+from servicedesk.reports.refresh import kept_seconds, rebuild_behind
 from servicedesk.tickets.access import ticket_scope
 from servicedesk.tickets.models import Ticket
 
@@ -145,21 +145,21 @@ def figures_html(key: str, built: Dashboard, filters: ReportFilters) -> str:
         "comments": built.comments,
     }
     html = render_to_string("reports/_figures.html", context)
-    cache.set(rendered_key, html, settings.SERVICEDESK_REPORTS_CACHE_SECONDS * KEPT_FOR)
+    cache.set(rendered_key, html, kept_seconds())
     return html
 
 
 def _dashboard(key: str, viewer: Person, filters: ReportFilters) -> Dashboard:
     """The cached build; one past its minute is shown while the next is counted behind it
     (reports.refresh); none kept is counted here."""
-    fresh_for = settings.SERVICEDESK_REPORTS_CACHE_SECONDS
-    keep = fresh_for * KEPT_FOR
     built = cache.get(key)
     if not isinstance(built, Dashboard):
         built = dashboard_build(viewer, filters)
-        cache.set(key, built, keep)
-    elif (timezone.now() - built.built_at).total_seconds() > fresh_for:
-        rebuild_behind(key, partial(dashboard_build, viewer, filters), keep)
+        cache.set(key, built, kept_seconds())
+        return built
+    age = (timezone.now() - built.built_at).total_seconds()
+    if age > settings.SERVICEDESK_REPORTS_CACHE_SECONDS:
+        rebuild_behind(key, partial(dashboard_build, viewer, filters))
     return built
 
 
