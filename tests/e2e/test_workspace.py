@@ -8,7 +8,7 @@ import re
 from importlib import import_module
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from servicedesk.catalog.models import PriorityMatrixCell
 from servicedesk.conftest import Org
@@ -67,6 +67,29 @@ def portal_incident(org: Org) -> Ticket:
         short_description="Nobody on the floor can reach the licensing app",
         affected_people=[org.employee, org.colleague],  # both Service Oklahoma
     )
+
+
+def test_a_form_opened_while_the_page_still_loads_arrives_once_the_page_is_ready(
+    live_server, page: Page, people
+) -> None:
+    """A quick agent opens "Assign" before the page's scripts have run (a slow connection, a
+    busy server): the form still arrives, instead of "Loading…" for ever."""
+    incident = portal_incident(people)
+    sign_in(page, live_server.url, people.desk)
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/htmx-2.min*.js", hold)
+    page.goto(f"{live_server.url}/workspace/tickets/{incident.number}/", wait_until="commit")
+    page.locator("summary", has_text="Assign").first.click()
+    expect(page.get_by_test_id("folded-assign")).to_contain_text("Loading")
+    assert held, "htmx was not held back: the details did not open before it ran"
+    for route in held:
+        route.continue_()
+    page.unroute("**/htmx-2.min*.js")
+    expect(AgentTicketPage(page).form("assign").get_by_label("Assignee")).to_be_visible()
 
 
 def test_triage_assign_escalate_resolve_back_and_close(live_server, page: Page, people) -> None:
