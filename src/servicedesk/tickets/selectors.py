@@ -46,11 +46,13 @@ def my_newest_tickets(viewer: Person, limit: int) -> list[Ticket]:
 
 def assigned_open(viewer: Person) -> QuerySet[Ticket]:
     """The "Open" folder of the state agency's filing procedure: what is assigned to me and not
-    finished, most urgent first."""
+    finished, most urgent first. Only what the workspace home's list shows is read: with the
+    people, group and service joined, Django took longer to compile the statement and
+    PostgreSQL to plan it (8 ms at a million tickets) than to answer it (1 ms)."""
     return (
         visible_tickets(viewer)
         .filter(assignee=viewer, state__in=OPEN_STATES)
-        .select_related(*LIST_RELATED)
+        .only("number", "short_description", "state", "updated_at")
         .order_by("priority", "created_at")
     )
 
@@ -71,13 +73,28 @@ def ticket_history(ticket: Ticket) -> QuerySet[TicketHistory]:
     return ticket.history.select_related("actor").order_by("at", "id")
 
 
-def satisfaction_for_staff(viewer: Person, limit: int = 10) -> QuerySet[SatisfactionSurvey]:
+SATISFACTION_ORDER = ("-answered_at", "-id")
+
+
+def satisfaction_for_staff(viewer: Person, limit: int = 10) -> list[SatisfactionSurvey]:
     """The newest satisfaction answers on tickets assigned to the viewer or to a group they
-    belong to, among the tickets they may see."""
+    belong to, among the tickets they may see.
+
+    The answers are found first, then read with their ticket and people only if there are
+    any: the one statement that did both took PostgreSQL 6 ms to plan at a million tickets
+    (five tables and the access policy) for under 1 ms of work, on every workspace home,
+    most of which have no answer to show."""
     groups = viewer.support_groups.values("pk")
     tickets = visible_tickets(viewer).filter(Q(assignee=viewer) | Q(assignment_group__in=groups))
-    return (
+    found = list(
         SatisfactionSurvey.objects.filter(ticket__in=tickets.values("pk"))
+        .order_by(*SATISFACTION_ORDER)
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not found:
+        return []
+    return list(
+        SatisfactionSurvey.objects.filter(pk__in=found)
         .select_related("ticket__assignee", "ticket__assignment_group", "respondent")
-        .order_by("-answered_at", "-id")[:limit]
+        .order_by(*SATISFACTION_ORDER)
     )

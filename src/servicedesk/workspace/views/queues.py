@@ -56,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
             ],
             "groups": list(user.support_groups.all()),
             "my_open": list(assigned_open(user)[:25]),
-            "satisfaction": list(satisfaction_for_staff(user)),
+            "satisfaction": satisfaction_for_staff(user),
             "on_call": on_call_board(),
             "open_majors": list(open_major_incidents()),
         },
