@@ -105,8 +105,8 @@ def _due(due: datetime | None) -> SafeString:
 
 def due_label(shown: datetime) -> str:
     """What Django's date format "D j M H:i" writes ("Fri 4 Dec 14:05", the day and month
-    translated), at a tenth of its cost: its formatter, parsing the format again for each of a
-    page's 25 rows, was a third of the rows' time."""
+    translated), in less than half its time: its formatter parses the format again for each of
+    a page's 25 rows (with the ISO instant beside it, 140 against 60 µs a row, measured)."""
     weekday = WEEKDAYS_ABBR[shown.weekday()]
     month = str(MONTHS_3[shown.month]).title()
     return f"{weekday} {shown.day} {month} {shown.hour:02d}:{shown.minute:02d}"

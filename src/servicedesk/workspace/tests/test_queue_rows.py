@@ -47,7 +47,7 @@ def test_a_queue_row_shows_what_was_written_as_text(org: Org, client: Client) ->
 
 
 def test_a_due_time_reads_as_djangos_date_format_would_write_it() -> None:
-    """Every weekday and month, midnight and a minute before it, in English and in German."""
+    """Every weekday and month, hours of one digit and of two, in English and in German."""
     first = datetime(2026, 1, 1, 5, 59, tzinfo=UTC)
     for language in ("en", "de"):
         with translation.override(language):
