@@ -10,10 +10,15 @@ from typing import Any
 
 import pytest
 from django.core.signals import request_finished, request_started
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from servicedesk.directory.models import Person
 from tests.e2e.pages import E2E_PASSWORD, GivePassword
+
+# An assertion waits as long as an action does (10 s, `page` below): with the suite on both
+# cores, a saved triage's confirmation was not seen within Playwright's default 5 s once, on a
+# slow day.
+expect.set_options(timeout=10_000)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls our fixtures make
 # beside it are still plain synchronous calls, so Django's async guard does not apply.
