@@ -71,7 +71,7 @@ system:
 # processes than cores gained nothing and starved the timed tests. TEST_WORKERS=0 runs it in one.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$(( n < 4 ? n : 4 )))
 test: system install static $(OIDC_TEST_PROVIDER)
-	$(PY) -m pytest -n $(TEST_WORKERS) --durations=15
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=15
 
 lint: install static
 	$(VENV)/bin/ruff check .

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -29,6 +31,31 @@ def _reference_data_after_flush(request: pytest.FixtureRequest) -> None:
     if transactional or "transactional_db" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         seed_reference_data()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_by_delete_on_postgresql() -> Iterator[None]:
+    """PostgreSQL's flush of a test database by DELETE, not TRUNCATE.
+
+    A transactional test ends by emptying every table. TRUNCATE gives each of the hundred-odd
+    tables and their indexes new files, under an exclusive lock: 0.4 s on an idle machine and
+    1-3 s with the suite on both cores, for some 250 tests a pass. DELETE of the few rows a test
+    leaves takes 0.05 s. The foreign keys are checked at commit, when every row is gone; the
+    sequences go on counting either way, as after Django's TRUNCATE.
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def flush(self: Any, style: Any, tables: list[str], **options: bool) -> list[str]:
+        if options.get("reset_sequences") or options.get("allow_cascade") or not tables:
+            return truncate(self, style, tables, **options)
+        deletes = [f"DELETE FROM {self.quote_name(table)}" for table in tables]
+        return ["SET CONSTRAINTS ALL DEFERRED", *deletes]
+
+    DatabaseOperations.sql_flush = flush  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.sql_flush = truncate  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)

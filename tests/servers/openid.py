@@ -7,11 +7,12 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 HERE = Path(__file__).parent / "oidc"
 CLIENT_ID = "servicedesk"
@@ -41,6 +42,11 @@ def _install() -> None:
     )
 
 
+# node starts the provider in under a second here; on CI, with the suite on both cores of a slow
+# machine, it once had not printed its address after 20 s.
+START_TIMEOUT = 60
+
+
 def run_provider(redirect_uris: list[str]) -> Iterator[OpenIdProvider]:
     _install()
     node = shutil.which("node")
@@ -52,27 +58,37 @@ def run_provider(redirect_uris: list[str]) -> Iterator[OpenIdProvider]:
         "CLIENT_SECRET": CLIENT_SECRET,
         "REDIRECT_URIS": ",".join(redirect_uris),
     }
-    process = subprocess.Popen(
-        [node, str(HERE / "provider.mjs")],
-        cwd=HERE,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        ready: dict[str, str] = {}
-        # The first line says where it listens; a provider that dies says nothing.
-        reader = threading.Thread(
-            target=lambda: ready.update(json.loads(process.stdout.readline() or "{}")),  # type: ignore[union-attr]
-            daemon=True,
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        process = subprocess.Popen(
+            [node, str(HERE / "provider.mjs")],
+            cwd=HERE,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
         )
-        reader.start()
-        reader.join(timeout=20)
-        if "issuer" not in ready:
-            raise RuntimeError("the OpenID provider did not start within 20 s")
-        yield OpenIdProvider(issuer=ready["issuer"])
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        try:
+            yield _announced(process, errors)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _announced(process: subprocess.Popen[str], errors: IO[str]) -> OpenIdProvider:
+    """The provider once it has printed where it listens; its first line says so, and a provider
+    that dies says nothing."""
+    assert process.stdout is not None
+    stdout = process.stdout
+    ready: dict[str, str] = {}
+    reader = threading.Thread(
+        target=lambda: ready.update(json.loads(stdout.readline() or "{}")), daemon=True
+    )
+    reader.start()
+    reader.join(timeout=START_TIMEOUT)
+    if "issuer" not in ready:
+        errors.seek(0)
+        raise RuntimeError(
+            f"the OpenID provider did not start within {START_TIMEOUT} s "
+            f"(exit code {process.poll()}); node said: {errors.read()[-2000:]}"
+        )
+    return OpenIdProvider(issuer=ready["issuer"])

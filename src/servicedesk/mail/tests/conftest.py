@@ -216,7 +216,7 @@ service imap-login {{
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # generous: a loaded CI machine is slow to start it
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 error = self.process.stderr.read().decode() if self.process.stderr else ""
@@ -226,7 +226,7 @@ service imap-login {{
                 return
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError("dovecot did not start listening in 10 s")
+        raise RuntimeError("dovecot did not start listening in 60 s")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
