@@ -1,0 +1,54 @@
+"""`{% portal_ticket_rows tickets %}`: the rows of the portal home's lists of an employee's tickets.
+
+Written in Python rather than as a `{% for %}` over the template's own tags: the home lists up to
+fifty tickets, and Django's template engine spent some 0.3 ms a row reversing its link and
+formatting its date (15 of the page's 45 ms of CPU for an employee with fifty tickets, profiled
+at a million tickets). The words stay translatable, what the employee wrote is escaped by
+`format_html`, and the markup is the one the page always had.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django import template
+from django.urls import reverse
+from django.utils.dates import MONTHS_3
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+from django.utils.timezone import localtime
+
+from servicedesk.tickets.models import Ticket
+
+register = template.Library()
+
+# The number stands in for this in the URL reversed once a list.
+_NUMBER_PLACEHOLDER = "NUMBER"
+
+
+@register.simple_tag
+def portal_ticket_rows(tickets: Iterable[Ticket]) -> SafeString:
+    link = reverse("portal:ticket", args=[_NUMBER_PLACEHOLDER])
+    return format_html_join(
+        "\n",
+        '<tr><td class="ticket-number"><a href="{}">{}</a></td><td>{}</td><td>{}</td>'
+        '<td class="d-none d-sm-table-cell">{}</td></tr>',
+        (
+            (
+                link.replace(_NUMBER_PLACEHOLDER, ticket.number),
+                ticket.number,
+                ticket.short_description,
+                ticket.get_state_display(),
+                updated_label(localtime(ticket.updated_at)),
+            )
+            for ticket in tickets
+        ),
+    )
+
+
+def updated_label(shown: datetime) -> str:
+    """What Django's date format "M j, H:i" writes ("Dec 4, 14:05", the month translated),
+    without its formatter parsing the format again for each row."""
+    month = str(MONTHS_3[shown.month]).title()
+    return f"{month} {shown.day}, {shown.hour:02d}:{shown.minute:02d}"
