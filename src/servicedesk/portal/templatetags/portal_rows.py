@@ -10,15 +10,14 @@ at a million tickets). The words stay translatable, what the employee wrote is e
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from django import template
 from django.urls import reverse
-from django.utils.dates import MONTHS_3
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
+from servicedesk.core.date_labels import month_day_time
 from servicedesk.tickets.models import Ticket
 
 register = template.Library()
@@ -40,15 +39,8 @@ def portal_ticket_rows(tickets: Iterable[Ticket]) -> SafeString:
                 ticket.number,
                 ticket.short_description,
                 ticket.get_state_display(),
-                updated_label(localtime(ticket.updated_at)),
+                month_day_time(localtime(ticket.updated_at)),
             )
             for ticket in tickets
         ),
     )
-
-
-def updated_label(shown: datetime) -> str:
-    """What Django's date format "M j, H:i" writes ("Dec 4, 14:05", the month translated),
-    without its formatter parsing the format again for each row."""
-    month = str(MONTHS_3[shown.month]).title()
-    return f"{month} {shown.day}, {shown.hour:02d}:{shown.minute:02d}"

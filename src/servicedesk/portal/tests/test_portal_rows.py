@@ -3,15 +3,11 @@ text, never as markup, and each cell says what the ticket holds."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from django.test import Client
-from django.utils import translation
 from django.utils.dateformat import format as format_date
 from django.utils.timezone import localtime
 
 from servicedesk.conftest import Org
-from servicedesk.portal.templatetags.portal_rows import updated_label
 from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.services import ticket_create
 
@@ -31,13 +27,3 @@ def test_the_homes_rows_show_what_the_employee_wrote_as_text(org: Org, client: C
     assert "<td>New</td>" in row  # its state
     updated = format_date(localtime(ticket.updated_at), "M j, H:i")
     assert f'<td class="d-none d-sm-table-cell">{updated}</td>' in row
-
-
-def test_an_update_time_reads_as_djangos_date_format_would_write_it() -> None:
-    """Every month, hours and days of one digit and of two, in English and in German."""
-    first = datetime(2026, 1, 1, 5, 59, tzinfo=UTC)
-    for language in ("en", "de"):
-        with translation.override(language):
-            for hours in range(0, 24 * 400, 37):
-                shown = localtime(first + timedelta(hours=hours))
-                assert updated_label(shown) == format_date(shown, "M j, H:i"), shown

@@ -15,12 +15,12 @@ from datetime import datetime
 from django import template
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
+from servicedesk.core.date_labels import weekday_day_month_time
 from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.models import Ticket
 
@@ -100,16 +100,9 @@ def _due(due: datetime | None) -> SafeString:
     if due is None:
         return _NONE
     shown = localtime(due)
-    return format_html('<time datetime="{}">{}</time>', shown.isoformat(), due_label(shown))
-
-
-def due_label(shown: datetime) -> str:
-    """What Django's date format "D j M H:i" writes ("Fri 4 Dec 14:05", the day and month
-    translated), in less than half its time: its formatter parses the format again for each of
-    a page's 25 rows (with the ISO instant beside it, 140 against 60 µs a row, measured)."""
-    weekday = WEEKDAYS_ABBR[shown.weekday()]
-    month = str(MONTHS_3[shown.month]).title()
-    return f"{weekday} {shown.day} {month} {shown.hour:02d}:{shown.minute:02d}"
+    return format_html(
+        '<time datetime="{}">{}</time>', shown.isoformat(), weekday_day_month_time(shown)
+    )
 
 
 def _categorize_cell(ticket: Ticket) -> SafeString:

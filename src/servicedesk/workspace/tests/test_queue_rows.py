@@ -3,19 +3,13 @@ as text, never as markup, and each cell says what the ticket's columns hold."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from django.test import Client
-from django.utils import translation
-from django.utils.dateformat import format as format_date
-from django.utils.timezone import localtime
 
 from servicedesk.conftest import Org
 from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.models import TicketHistory
 from servicedesk.tickets.services import ticket_create
 from servicedesk.tickets.services.overdue_first import SCHEDULED_AHEAD_ACTION
-from servicedesk.workspace.templatetags.queue_rows import due_label
 
 
 def test_a_queue_row_shows_what_was_written_as_text(org: Org, client: Client) -> None:
@@ -44,13 +38,3 @@ def test_a_queue_row_shows_what_was_written_as_text(org: Org, client: Client) ->
     assert '<td class="d-none d-md-table-cell small">—</td>' in row  # the group
     assert '<div class="small text-body-secondary d-md-none"></div>' in row
     assert "None" not in row
-
-
-def test_a_due_time_reads_as_djangos_date_format_would_write_it() -> None:
-    """Every weekday and month, hours of one digit and of two, in English and in German."""
-    first = datetime(2026, 1, 1, 5, 59, tzinfo=UTC)
-    for language in ("en", "de"):
-        with translation.override(language):
-            for hours in range(0, 24 * 400, 37):
-                shown = localtime(first + timedelta(hours=hours))
-                assert due_label(shown) == format_date(shown, "D j M H:i"), shown
