@@ -39,7 +39,7 @@ def _flush_by_delete_on_postgresql() -> Iterator[None]:
 
     A transactional test ends by emptying every table. TRUNCATE gives each of the hundred-odd
     tables and their indexes new files, under an exclusive lock: 0.4 s on an idle machine and
-    1-3 s with the suite on both cores, for some 250 tests a pass. DELETE of the few rows a test
+    1-3 s with the suite on both cores, for some 150 tests a pass. DELETE of the few rows a test
     leaves takes 0.05 s. The foreign keys are checked at commit, when every row is gone; the
     sequences go on counting either way, as after Django's TRUNCATE.
     """

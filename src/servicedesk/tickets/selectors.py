@@ -38,7 +38,7 @@ def my_tickets(viewer: Person) -> QuerySet[Ticket]:
 def my_newest_tickets(viewer: Person, limit: int) -> list[Ticket]:
     """The `limit` newest tickets an employee follows (the portal home), without sorting all of
     them: see `tickets.access.newest_followed_ids`. Only the four columns the portal's list
-    shows are read, no one joined: each table joined is more join orders for PostgreSQL to
+    shows are read, no table joined: each table joined is more join orders for PostgreSQL to
     weigh, for a page that shows none of them."""
     return list(
         Ticket.objects.filter(pk__in=newest_followed_ids(viewer, limit))

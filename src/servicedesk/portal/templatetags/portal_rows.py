@@ -2,9 +2,9 @@
 
 Written in Python rather than as a `{% for %}` over the template's own tags: the home lists up to
 fifty tickets, and Django's template engine spent some 0.3 ms a row reversing its link and
-formatting its date (15 of the page's 45 ms of CPU for an employee with fifty tickets, profiled
-at a million tickets). The words stay translatable, what the employee wrote is escaped by
-`format_html`, and the markup is the one the page always had.
+formatting its date (about a third of the page's CPU for an employee with fifty tickets,
+profiled at a million tickets). The state's words stay translated, what the employee wrote is
+escaped by `format_html`, and the markup is the one the page always had.
 """
 
 from __future__ import annotations
