@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from playwright.sync_api import FilePayload, Locator, Page
+from playwright.sync_api import FilePayload, Locator, Page, expect
 
 # Every browser test's people sign in with this (given by the `give_password` fixture).
 E2E_PASSWORD = "e2e-password"
@@ -334,6 +334,15 @@ class AgentTicketPage:
         self.page.goto(f"{base_url}/workspace/tickets/{number}/")
         return self
 
+    def _settled(self) -> None:
+        """The page fills two panels after it loads: the diagnosis, and the triage preview. The
+        diagnosis sits above the work forms, and a click aimed at a form as it landed hit what
+        it had pushed down (the form never opened). Wait for both, as an agent's eye would."""
+        diagnosis = self.page.get_by_test_id("diagnosis")
+        expect(diagnosis.get_by_text("Looking for known errors")).to_have_count(0)
+        if self.page.locator("#triage-preview").count():
+            expect(self.preview).to_be_visible()
+
     def badge(self, name: str) -> Locator:
         """state, priority, group or assignee."""
         return self.page.get_by_test_id(f"ticket-{name}")
@@ -373,6 +382,7 @@ class AgentTicketPage:
         return offered(self.form("triage").get_by_label(label, exact=True))
 
     def _open(self, summary: str) -> None:
+        self._settled()
         self.page.locator("summary", has_text=summary).click()
 
     def escalate(self, reason: str) -> None:
