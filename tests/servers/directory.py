@@ -18,6 +18,8 @@ from typing import Any
 import ldap
 from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
 
+from tests.servers import START_TIMEOUT
+
 SLAPD = "/usr/sbin/slapd"
 SLAPADD = "/usr/sbin/slapadd"
 BASE_DN = "dc=state,dc=example"
@@ -78,7 +80,7 @@ def _free_port() -> int:
 
 
 def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60  # generous: a loaded CI machine is slow to start it
+    deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"slapd stopped at once (exit {process.returncode})")
@@ -87,7 +89,7 @@ def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
                 return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError("slapd did not listen within 60 s")
+    raise RuntimeError(f"slapd did not listen within {START_TIMEOUT} s")
 
 
 def run_directory() -> Iterator[Directory]:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from tests.servers import START_TIMEOUT
+
 HERE = Path(__file__).parent / "oidc"
 CLIENT_ID = "servicedesk"
 CLIENT_SECRET = "servicedesk-test-client-secret"
@@ -40,11 +42,6 @@ def _install() -> None:
         check=True,
         capture_output=True,
     )
-
-
-# node starts the provider in under a second here; on CI, with the suite on both cores of a slow
-# machine, it once had not printed its address after 20 s.
-START_TIMEOUT = 60
 
 
 def run_provider(redirect_uris: list[str]) -> Iterator[OpenIdProvider]:

@@ -33,6 +33,7 @@ from servicedesk.mail.receiving import DeskHandler
 from servicedesk.notifications.message_ids import thread_root_id
 from servicedesk.notifications.tests.smtp_server import free_port, smtp_server
 from servicedesk.tickets.models import Ticket
+from tests.servers import START_TIMEOUT
 from tests.servers.certificates import Certificate, self_signed
 from tests.servers.oauth import AuthorizationServer
 
@@ -216,7 +217,7 @@ service imap-login {{
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 60  # generous: a loaded CI machine is slow to start it
+        deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 error = self.process.stderr.read().decode() if self.process.stderr else ""
@@ -226,7 +227,7 @@ service imap-login {{
                 return
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError("dovecot did not start listening in 60 s")
+        raise RuntimeError(f"dovecot did not start listening in {START_TIMEOUT} s")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
