@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
+from pytest_django import DjangoDbBlocker
 
 from servicedesk.catalog.models import RequestType, Service
 from servicedesk.directory.choices import Network, Role, Tier
@@ -77,6 +80,18 @@ def org(db: None) -> Org:
             name="Tax Commission Help Desk", phone="(405) 555-0101", email="help@tax.example"
         ),
     )
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """The demo `make run` loads, loaded once for a module's tests on each test process instead
+    of once per test: a load took 20 s on PostgreSQL in CI. Each test runs inside it in a
+    savepoint of its own (`django_db`) and the load is rolled back after the module's last test.
+    Only for a module whose every test wants the demo: its other tests would find it there too."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", verbosity=0)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
