@@ -7,18 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, Model, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 
 from servicedesk.catalog.choices import Impact
-from servicedesk.catalog.models import Category, RequestType, Service
 from servicedesk.catalog.selectors import priority_from_matrix
 from servicedesk.core.editions import kept_row, reading_one_edition
 from servicedesk.directory.choices import Tier
-from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
+from servicedesk.directory.models import Agency, Person
 from servicedesk.sla.selectors import ClockView, clocks_for
 from servicedesk.tickets.access import Viewer, visible_ticket_numbered
 from servicedesk.tickets.access_in_hand import comments_and_files_on, known_among
 from servicedesk.tickets.choices import LinkKind, TicketKind, TicketState
+from servicedesk.tickets.kept_relations import PEOPLE_RELATED, keep_configuration
 from servicedesk.tickets.models import (
     Attachment,
     Comment,
@@ -53,15 +53,14 @@ AGENT_PAGE_RELATED = (
 # Read as a page (inside `core.editions.one_edition()`), the configuration among those comes
 # from the rows the process keeps while the configuration's edition stands: the read joins the
 # people only (PostgreSQL planned the twelve tables in 2.9 ms, the four in about 1).
-PEOPLE_RELATED = ("requester", "requested_by", "assignee")
-KEPT_RELATED: dict[str, tuple[type[Model], tuple[str, ...]]] = {
-    "assignment_group": (SupportGroup, ()),
-    "service": (Service, ("default_group",)),
-    "category": (Category, ()),
-    "request_type": (RequestType, ()),
-    "location": (Location, ("agency",)),
-    "redirected_to": (ExternalHelpDesk, ()),
-}
+KEPT_RELATED = (
+    "assignment_group",
+    "service",
+    "category",
+    "request_type",
+    "location",
+    "redirected_to",
+)
 
 
 @dataclass(frozen=True)
@@ -110,9 +109,7 @@ def _read_ticket(viewer: Person, number: str) -> Ticket:
     if not reading_one_edition():
         return numbered.select_related(*AGENT_PAGE_RELATED).get()
     ticket = numbered.select_related(*PEOPLE_RELATED).get()
-    for name, (model, related) in KEPT_RELATED.items():
-        pk = getattr(ticket, f"{name}_id")
-        setattr(ticket, name, None if pk is None else kept_row(model, pk, *related))
+    keep_configuration(ticket, KEPT_RELATED)
     requester = ticket.requester
     if requester.agency_id is not None:
         requester.agency = kept_row(Agency, requester.agency_id)

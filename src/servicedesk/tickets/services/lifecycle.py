@@ -19,7 +19,7 @@ from servicedesk.catalog.answers import RawValue
 from servicedesk.catalog.choices import Impact, Priority, Severity
 from servicedesk.catalog.models import Category, PriorityCode, RequestType, Service
 from servicedesk.catalog.selectors import priority_from_matrix
-from servicedesk.core.editions import reads_configuration
+from servicedesk.core.editions import reading_one_edition, reads_configuration
 from servicedesk.core.text import without_invisible_controls
 from servicedesk.directory.models import Agency, ExternalHelpDesk, Location, Person, SupportGroup
 from servicedesk.sla.rules import active_rules
@@ -28,6 +28,11 @@ from servicedesk.tickets import history
 from servicedesk.tickets.choices import Channel, TicketKind, TicketState
 from servicedesk.tickets.errors import StaleTicketError, TicketError, TicketErrorCode
 from servicedesk.tickets.events import QUIET, EventName, TicketEvent, publish
+from servicedesk.tickets.kept_relations import (
+    CONFIGURATION_RELATED,
+    PEOPLE_RELATED,
+    keep_configuration,
+)
 from servicedesk.tickets.limits import LIMITS, check_lengths
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.numbering import next_number, number_before_transaction
@@ -75,6 +80,8 @@ def refuse(code: TicketErrorCode, message: str, field: str | None = None) -> Tic
 
 
 # What history snapshots read: fetched with the lock, so a change costs one read, not twelve.
+# Inside `one_edition()`, as the services run, the configuration among them comes from the rows
+# the process keeps and only the people are joined (`tickets.kept_relations`).
 SNAPSHOT_RELATED = (
     "requester",
     "requested_by",
@@ -88,15 +95,17 @@ SNAPSHOT_RELATED = (
     "assignee",
     "redirected_to",
 )
+SNAPSHOT_CONFIGURATION = tuple(CONFIGURATION_RELATED)
 
 
 def locked(ticket: Ticket, version: int | None) -> Ticket:
     """The ticket's current row, locked for this transaction, checked against the version read."""
-    current = (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related(*SNAPSHOT_RELATED)
-        .get(pk=ticket.pk)
-    )
+    rows = Ticket.objects.select_for_update(of=("self",))
+    if reading_one_edition():
+        current = rows.select_related(*PEOPLE_RELATED).get(pk=ticket.pk)
+        keep_configuration(current, SNAPSHOT_CONFIGURATION)
+    else:
+        current = rows.select_related(*SNAPSHOT_RELATED).get(pk=ticket.pk)
     if version is not None and current.version != version:
         raise StaleTicketError(current_version=current.version, expected_version=version)
     return current

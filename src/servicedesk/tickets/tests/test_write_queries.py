@@ -24,7 +24,13 @@ from servicedesk.tickets.services import (
 
 @pytest.fixture
 def filed(org: Org) -> Ticket:
+    """An employee's new ticket, after writes that load what a process keeps all day for the
+    configuration's edition: the SLA rules and templates a filing reads, the agency, location
+    and group rows a ticket's lock reads (`tickets.kept_relations`)."""
     ticket_create(actor=org.desk, kind=TicketKind.INCIDENT, short_description="warm the caches")
+    warm = ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="warm")
+    ticket_assign(warm, actor=org.desk, version=None, group=org.desk_group, assignee=org.desk)
+    ticket_transition(warm, actor=org.desk, version=None, to=TicketState.IN_PROGRESS)
     return ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="VPN")
 
 
@@ -40,10 +46,10 @@ def test_filing_a_ticket(org: Org, filed: Ticket, django_assert_num_queries: Any
 
 
 def test_assigning(org: Org, filed: Ticket, django_assert_num_queries: Any) -> None:
-    # The configuration's edition (for the mail templates and webhooks), lock with everything
-    # history names, membership check, save, history, clocks (read, one update), then the
-    # assignee's notification and mail and the requester's status update (affected people,
-    # watchers, notification, preferences, mail).
+    # The configuration's edition (for the mail templates and webhooks), lock with the people
+    # history names (the rest is kept, `tickets.kept_relations`), membership check, save,
+    # history, clocks (read, one update), then the assignee's notification and mail and the
+    # requester's status update (affected people, watchers, notification, preferences, mail).
     with django_assert_num_queries(19):
         ticket_assign(
             filed, actor=org.desk, version=None, group=org.network_group, assignee=org.network
