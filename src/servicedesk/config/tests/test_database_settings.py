@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from servicedesk.config.settings import PARALLEL_SETUP_COST
+from servicedesk.directory.models import Person
 
 
 @pytest.mark.django_db
@@ -15,3 +16,15 @@ def test_a_connection_compiles_nothing_and_starts_parallel_workers_only_for_long
     assert jit == "off"
     # Ten times PostgreSQL's default: a queue page's short walk is not split between workers.
     assert float(parallel_setup) == PARALLEL_SETUP_COST >= 10 * 1_000
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("on_postgres")
+def test_a_connection_prepares_no_statement_so_pgbouncer_needs_no_prepared_statements() -> None:
+    """docs/deploy.md tells PgBouncer's operators that no statement is prepared on the server."""
+    for _ in range(8):  # given a `prepare_threshold` of 5, psycopg would prepare this one
+        Person.objects.filter(pk=0).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        (prepared,) = cursor.fetchone()
+    assert prepared == 0
