@@ -128,6 +128,7 @@ def pool_options(size: int) -> dict[str, Any]:
 
 
 SQLITE_ENGINE = "servicedesk.core.sqlite"
+POSTGRESQL_ENGINE = "servicedesk.core.postgresql"
 
 
 def pooled_for_asgi(database: dict[str, Any], size: int) -> None:
@@ -136,7 +137,7 @@ def pooled_for_asgi(database: dict[str, Any], size: int) -> None:
     psycopg's on PostgreSQL, our own on SQLite (`core/sqlite/pool.py`)."""
     database["CONN_MAX_AGE"] = 0
     options = database.setdefault("OPTIONS", {})
-    if database["ENGINE"] == "django.db.backends.postgresql":
+    if database["ENGINE"] == POSTGRESQL_ENGINE:
         options.setdefault("pool", pool_options(size))
     elif database["ENGINE"] == SQLITE_ENGINE:
         options.setdefault("pool", size)
@@ -167,6 +168,8 @@ def _database(url: str) -> dict[str, Any]:
         # so that two test runs in one checkout never share it.
         config["TEST"] = {"NAME": str(ENV.data_dir / f"test_servicedesk_{os.getpid()}.sqlite3")}
     if config["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with instants read by psycopg's compiled loader (`core/postgresql`).
+        config["ENGINE"] = POSTGRESQL_ENGINE
         # JIT compiling pays off in long reports, not in a desk's pages: at 100,000 tickets it
         # added 70–100 ms to a queue or search page query that ran in 30 ms (bench/README.md).
         # Parallel workers: priced ten times PostgreSQL's default to start, so that only the
