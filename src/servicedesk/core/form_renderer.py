@@ -7,18 +7,21 @@ third of the page's time at a million tickets (profiled). `SelectRenderer` write
 as Django's `select.html`, `select_option.html` and `attrs.html` for those templates, escaped
 the same way, and hands every other template, and any select whose options use another
 template, to Django's renderer. Inputs and text areas (the triage form's reason, the reply box)
-are written the same way: each was two includes too.
+are written the same way: each was two includes too. Values are escaped as Django's `escape` and
+`conditional_escape` escape them, without their checks for lazy strings (`core.markup`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from html import escape
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
+
+from servicedesk.core.markup import escaped
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
@@ -40,15 +43,15 @@ def _attrs(attrs: Mapping[str, Any]) -> str:
         if value is False:
             continue
         if value is True:
-            written.append(f" {conditional_escape(name)}")
+            written.append(f" {escaped(name)}")
         else:
-            written.append(f' {conditional_escape(name)}="{escape(f"{value}")}"')
+            written.append(f' {escaped(name)}="{escape(f"{value}")}"')
     return "".join(written)
 
 
 def _option(option: Mapping[str, Any]) -> str:
     value = escape(f"{option['value']}")
-    label = conditional_escape(option["label"])
+    label = escaped(option["label"])
     # Django's option template ends in a line break, kept here to give the same HTML.
     return f'\n  <option value="{value}"{_attrs(option["attrs"])}>{label}</option>\n'
 
@@ -56,10 +59,10 @@ def _option(option: Mapping[str, Any]) -> str:
 def _select(widget: Mapping[str, Any]) -> SafeString | None:
     """The select's HTML, or None when an option asks for another template."""
     groups: Iterable[tuple[Any, list[Mapping[str, Any]], int]] = widget["optgroups"]
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{escaped(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in groups:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{escaped(group_name)}">')
         for option in options:
             if option.get("template_name") != OPTION_TEMPLATE:
                 return None
@@ -74,15 +77,15 @@ def _input(widget: Mapping[str, Any]) -> SafeString:
     """As `input.html`."""
     value = widget["value"]
     shown = "" if value is None else f' value="{escape(f"{value}")}"'
-    name = conditional_escape(widget["name"])
-    kind = conditional_escape(widget["type"])
+    name = escaped(widget["name"])
+    kind = escaped(widget["type"])
     return mark_safe(f'<input type="{kind}" name="{name}"{shown}{_attrs(widget["attrs"])}>')
 
 
 def _textarea(widget: Mapping[str, Any]) -> SafeString:
     """As `textarea.html`: the value after a line break (which browsers drop)."""
-    value = conditional_escape(widget["value"]) if widget["value"] else ""
-    name = conditional_escape(widget["name"])
+    value = escaped(widget["value"]) if widget["value"] else ""
+    name = escaped(widget["name"])
     return mark_safe(f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{value}</textarea>')
 
 

@@ -17,16 +17,17 @@ from html import escape
 from django.utils.safestring import SafeString
 
 
-def _escaped(value: object) -> str:
+def escaped(value: object) -> str:
+    """As `conditional_escape`: a value's own HTML if it has one, else the value escaped."""
     html = getattr(value, "__html__", None)
     return html() if html is not None else escape(str(value))
 
 
 def html_format(template: str, *values: object) -> SafeString:
     """`template` (trusted markup with `{}` places) with each value escaped into its place."""
-    return SafeString(template.format(*map(_escaped, values)))
+    return SafeString(template.format(*map(escaped, values)))
 
 
 def html_join(separator: str, template: str, rows: Iterable[Sequence[object]]) -> SafeString:
     """`html_format` of each row's values, joined by `separator` (trusted markup)."""
-    return SafeString(separator.join(template.format(*map(_escaped, row)) for row in rows))
+    return SafeString(separator.join(template.format(*map(escaped, row)) for row in rows))
