@@ -4,7 +4,9 @@ Reversing a view's name costs some 120 µs on the benchmark machine (the resolve
 namespaces and patterns, then quotes and joins the parts), and a page reverses the same few
 dozen names on every view: the nav's links alone are a dozen on every page of the workspace,
 the agent's ticket page some forty. The addresses only change when the URL configuration or the
-prefix the site is served under does, so each is kept under those, up to `KEPT` of them.
+prefix the site is served under does, so each is kept under those, up to `KEPT` of them. (They
+would change with the language too if the patterns were translated, `i18n_patterns`; ours are
+not.)
 
 Registered as a template builtin (`config/settings.py`), it takes the place of Django's `url`
 tag in every template, parsed by Django's own code.
