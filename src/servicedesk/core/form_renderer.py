@@ -1,5 +1,5 @@
-"""The forms' renderer: Django's own, with drop-down lists, inputs and text areas written in
-Python.
+"""The forms' renderer: Django's own, with drop-down lists, inputs, text areas, radio buttons,
+check boxes and file inputs written in Python.
 
 Django renders each `<option>` of a `<select>` through two template includes; an agent's ticket
 page has some 270 options (people, groups, services, codes), and those includes cost about a
@@ -7,7 +7,8 @@ third of the page's time at a million tickets (profiled). `SelectRenderer` write
 as Django's `select.html`, `select_option.html` and `attrs.html` for those templates, escaped
 the same way, and hands every other template, and any select whose options use another
 template, to Django's renderer. Inputs and text areas (the triage form's reason, the reply box)
-are written the same way: each was two includes too. Values are escaped as Django's `escape` and
+are written the same way: each was two includes too; so are radio buttons and check boxes (three
+includes an option) and an upload's file input. Values are escaped as Django's `escape` and
 `conditional_escape` escape them, without their checks for lazy strings (`core.markup`).
 """
 
@@ -26,6 +27,14 @@ from servicedesk.core.markup import escaped
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+# Radio buttons and check boxes: each option three includes deep in Django's templates.
+MULTIPLE_INPUT_TEMPLATES = frozenset(
+    {"django/forms/widgets/radio.html", "django/forms/widgets/checkbox_select.html"}
+)
+INPUT_OPTION_TEMPLATES = frozenset(
+    {"django/forms/widgets/radio_option.html", "django/forms/widgets/checkbox_option.html"}
+)
+FILE_INPUT_TEMPLATE = "django/forms/widgets/clearable_file_input.html"
 # Django's templates of these inputs are each one include of `input.html`.
 INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html"
@@ -82,6 +91,50 @@ def _input(widget: Mapping[str, Any]) -> SafeString:
     return mark_safe(f'<input type="{kind}" name="{name}"{shown}{_attrs(widget["attrs"])}>')
 
 
+def _input_option(option: Mapping[str, Any]) -> str:
+    """As `radio_option.html` and `checkbox_option.html`, with the line breaks their includes
+    leave."""
+    written = f"{_input(option)}\n"
+    if not option["wrap_label"]:
+        return f"{written}\n\n"
+    id_ = option["attrs"].get("id")
+    labelled = f' for="{escaped(id_)}"' if id_ else ""
+    return f"<label{labelled}>{written} {escaped(option['label'])}</label>\n\n"
+
+
+def _multiple_input(widget: Mapping[str, Any]) -> SafeString | None:
+    """As `multiple_input.html`, or None when an option asks for another template."""
+    attrs = widget["attrs"]
+    id_, css = attrs.get("id"), attrs.get("class")
+    parts = [
+        "<div",
+        f' id="{escaped(id_)}"' if id_ else "",
+        f' class="{escaped(css)}"' if css else "",
+        ">",
+    ]
+    groups: Iterable[tuple[Any, list[Mapping[str, Any]], int]] = widget["optgroups"]
+    for group_name, options, _index in groups:
+        if group_name:
+            parts.append(f"\n  <div><label>{escaped(group_name)}</label>")
+        for option in options:
+            if option.get("template_name") not in INPUT_OPTION_TEMPLATES:
+                return None
+            parts.append(f"<div>\n    {_input_option(option)}</div>")
+        if group_name:
+            parts.append("\n  </div>")
+    parts.append("\n</div>")
+    return mark_safe("".join(parts))  # every piece above is escaped
+
+
+def _file_input(widget: Mapping[str, Any]) -> SafeString | None:
+    """As `clearable_file_input.html` for a field with no file yet (a form's upload), else
+    None: a file already there is shown with its link, by Django."""
+    if widget["is_initial"]:
+        return None
+    name, kind = escaped(widget["name"]), escaped(widget["type"])
+    return mark_safe(f'<input type="{kind}" name="{name}"{_attrs(widget["attrs"])}>')
+
+
 def _textarea(widget: Mapping[str, Any]) -> SafeString:
     """As `textarea.html`: the value after a line break (which browsers drop)."""
     value = escaped(widget["value"]) if widget["value"] else ""
@@ -101,4 +154,11 @@ class SelectRenderer(DjangoTemplates):
             return _input(context["widget"])
         if template_name == TEXTAREA_TEMPLATE:
             return _textarea(context["widget"])
+        written = None
+        if template_name in MULTIPLE_INPUT_TEMPLATES:
+            written = _multiple_input(context["widget"])
+        elif template_name == FILE_INPUT_TEMPLATE:
+            written = _file_input(context["widget"])
+        if written is not None:
+            return written
         return super().render(template_name, context, request)

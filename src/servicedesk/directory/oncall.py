@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from servicedesk.core.kept_queries import KeptQuery
 from servicedesk.directory.models import (
     OnCallOverride,
     OnCallRota,
@@ -74,10 +75,8 @@ def on_call_now(group: SupportGroup, at: datetime | None = None) -> OnCall | Non
     return on_call_for(rota, at or timezone.now())
 
 
-def on_call_board(at: datetime | None = None) -> list[OnCall]:
-    """Every rota's person on call now, by group name (the workspace and the API show it)."""
-    at = at or timezone.now()
-    rotas = (
+def _active_rotas() -> QuerySet[OnCallRota]:
+    return (
         OnCallRota.objects.filter(group__is_active=True)
         .select_related("group")
         .prefetch_related(
@@ -86,4 +85,12 @@ def on_call_board(at: datetime | None = None) -> list[OnCall]:
         )
         .order_by("group__name")
     )
-    return [on_call_for(rota, at) for rota in rotas]
+
+
+_ACTIVE_ROTAS = KeptQuery(_active_rotas)  # on every workspace home: compiled once
+
+
+def on_call_board(at: datetime | None = None) -> list[OnCall]:
+    """Every rota's person on call now, by group name (the workspace and the API show it)."""
+    at = at or timezone.now()
+    return [on_call_for(rota, at) for rota in _ACTIVE_ROTAS()]

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from servicedesk.core.kept_queries import KeptQuery
 from servicedesk.sla.calendars import engine_calendar
 from servicedesk.sla.choices import ClockState, Metric
 from servicedesk.sla.explain import clock_summary, closures_for_clocks
@@ -38,20 +39,41 @@ class ClockView:
     summary: str
 
 
+def _clocks_of(ticket_id: int) -> QuerySet[TicketClock]:
+    return TicketClock.objects.filter(ticket_id=ticket_id).select_related("calendar").order_by()
+
+
+def _clock_events_of(ticket_id: int) -> QuerySet[ClockEvent]:
+    return (
+        ClockEvent.objects.filter(clock__ticket_id=ticket_id)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+
+
+def _promised_clocks_of(ticket_id: int) -> QuerySet[TicketClock, tuple[str, str, datetime | None]]:
+    running_or_paused = (ClockState.RUNNING, ClockState.PAUSED)
+    return (
+        TicketClock.objects.filter(ticket_id=ticket_id, state__in=running_or_paused)
+        .order_by()
+        .values_list("metric", "state", "due_at")
+    )
+
+
+# Asked on every ticket's page: compiled once (`core.kept_queries`).
+CLOCKS_OF = KeptQuery(_clocks_of)
+CLOCK_EVENTS_OF = KeptQuery(_clock_events_of)
+PROMISED_CLOCKS_OF = KeptQuery(_promised_clocks_of)
+
+
 def clocks_for(ticket: Ticket, now: datetime | None = None) -> list[ClockView]:
     """The ticket's clocks in the order they end: three queries (clocks, their events, and the
     closures of their calendar, read once for all of them; one more per further calendar)."""
     now = now or timezone.now()
-    rows = (
-        TicketClock.objects.filter(ticket=ticket)
-        .select_related("calendar")
-        .prefetch_related(
-            Prefetch(
-                "events", queryset=ClockEvent.objects.select_related("actor").order_by("at", "id")
-            )
-        )
-    )
-    loaded = [(row, load_clock(row)) for row in rows]
+    loaded = [(row, load_clock(row)) for row in CLOCKS_OF(ticket.pk)]
+    events: dict[int, list[ClockEvent]] = {}
+    for event in CLOCK_EVENTS_OF(ticket.pk) if loaded else ():
+        events.setdefault(event.clock_id, []).append(event)
     closures = closures_for_clocks(((row.calendar, clock) for row, clock in loaded), now)
     views = [
         ClockView(
@@ -63,7 +85,7 @@ def clocks_for(ticket: Ticket, now: datetime | None = None) -> list[ClockView]:
             outcome=row.outcome,
             due_at=row.due_at,
             is_overdue=bool(row.state == ClockState.RUNNING and row.due_at and row.due_at < now),
-            events=list(row.events.all()),
+            events=events.get(row.pk, []),
             summary=clock_summary(row.calendar, clock, now, closures.get(row.calendar_id or 0)),
         )
         for row, clock in loaded
@@ -145,9 +167,7 @@ def promises_in_words(ticket: Ticket, time_zone: str, now: datetime | None = Non
         zone = ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    rows = TicketClock.objects.filter(
-        ticket=ticket, state__in=[ClockState.RUNNING, ClockState.PAUSED]
-    ).values_list("metric", "state", "due_at")
+    rows = list(PROMISED_CLOCKS_OF(ticket.pk))
     running = sorted(
         (due, metric) for metric, state, due in rows if state == ClockState.RUNNING and due
     )

@@ -73,6 +73,7 @@ from django.utils import timezone
 
 from servicedesk.catalog.choices import Impact
 from servicedesk.chat.models import ChatSession
+from servicedesk.core.kept_queries import KeptQuery
 from servicedesk.directory.choices import STAFF_ROLES, Role, Tier
 from servicedesk.directory.models import Person, SupportGroup
 from servicedesk.tickets.choices import TicketKind
@@ -95,11 +96,22 @@ class TicketScope:
     agency_ids: tuple[int, ...] = ()
 
 
-def _support_groups_of(person: Person) -> Q:
-    theirs = Q(members=person) | Q(lead=person)
-    if person.role == Role.SERVICE_LEAD:
-        theirs |= Q(tier=Tier.SERVICE_LEAD)
-    return theirs
+def _groups_served(person_id: int) -> QuerySet[SupportGroup, tuple[int, int | None]]:
+    """One row per (group, agency served) of the groups a person is in or leads; a group
+    serving every agency gives (group, None)."""
+    theirs = Q(members=person_id) | Q(lead=person_id)
+    return SupportGroup.objects.filter(theirs).values_list("pk", "agencies").distinct()
+
+
+def _groups_served_by_lead(person_id: int) -> QuerySet[SupportGroup, tuple[int, int | None]]:
+    """As `_groups_served`, with the service leads' own groups."""
+    theirs = Q(members=person_id) | Q(lead=person_id) | Q(tier=Tier.SERVICE_LEAD)
+    return SupportGroup.objects.filter(theirs).values_list("pk", "agencies").distinct()
+
+
+# Read once a request on every staff page: compiled once (`core.kept_queries`).
+_GROUPS_SERVED = KeptQuery(_groups_served)
+_GROUPS_SERVED_BY_LEAD = KeptQuery(_groups_served_by_lead)
 
 
 def _scope_from_database(person: Person) -> TicketScope:
@@ -107,12 +119,8 @@ def _scope_from_database(person: Person) -> TicketScope:
         return TicketScope(everything=True)
     if not person.is_staff_member:
         return TicketScope(everything=False)
-    # One row per (group, agency served); a group serving every agency gives (group, None).
-    rows = (
-        SupportGroup.objects.filter(_support_groups_of(person))
-        .values_list("pk", "agencies")
-        .distinct()
-    )
+    served = _GROUPS_SERVED_BY_LEAD if person.role == Role.SERVICE_LEAD else _GROUPS_SERVED
+    rows = served(person.pk)
     group_ids: set[int] = set()
     agency_ids: set[int] = set()
     for group_id, agency_id in rows:

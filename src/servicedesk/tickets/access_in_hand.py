@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
+from servicedesk.core.kept_queries import KeptQuery
 from servicedesk.tickets.access import TicketAction, Viewer, _knows_in_memory, _signed_in
 from servicedesk.tickets.models import Attachment, Comment, Ticket
 
@@ -45,18 +46,59 @@ def may_in_hand(viewer: Viewer, action: TicketAction, ticket: Ticket) -> bool:
     return ticket.pk in known_among(person, [ticket])
 
 
+def _comments(ticket_id: int) -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(ticket_id=ticket_id)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+def _public_comments(ticket_id: int) -> QuerySet[Comment]:
+    return _comments(ticket_id).filter(is_internal=False)
+
+
+def _files(ticket_id: int) -> QuerySet[Attachment]:
+    return (
+        Attachment.objects.filter(ticket_id=ticket_id)
+        .select_related("comment", "uploaded_by")
+        .order_by("id")
+    )
+
+
+def _public_files(ticket_id: int) -> QuerySet[Attachment]:
+    return _files(ticket_id).filter(Q(comment__isnull=True) | Q(comment__is_internal=False))
+
+
+# Read on every ticket's page: compiled once (`core.kept_queries`).
+_COMMENTS, _PUBLIC_COMMENTS = KeptQuery(_comments), KeptQuery(_public_comments)
+_FILES, _PUBLIC_FILES = KeptQuery(_files), KeptQuery(_public_files)
+
+
 def comments_and_files_on(
     viewer: Viewer, ticket: Ticket
 ) -> tuple[QuerySet[Comment], QuerySet[Attachment]]:
     """The ticket's comments the viewer may read and files they may open, the policy asked
     once for both: none for who may not know the ticket, the public ones (and the files on
-    them) for who may not read its internal notes, all of them for staff who know it."""
-    comments = Comment.objects.filter(ticket=ticket)
-    files = Attachment.objects.filter(ticket=ticket)
+    them) for who may not read its internal notes, all of them for staff who know it.
+
+    As a page lists them: the comments oldest first with their authors, the files in the
+    order they came with the comment each is on and who uploaded it."""
     person = _signed_in(viewer)
     if person is None or ticket.pk not in known_among(person, [ticket]):
-        return comments.none(), files.none()
+        return Comment.objects.none(), Attachment.objects.none()
     if person.is_staff_member:  # READ_INTERNAL, without asking a second time
-        return comments, files
-    public_files = Q(comment__isnull=True) | Q(comment__is_internal=False)
-    return comments.filter(is_internal=False), files.filter(public_files)
+        return _COMMENTS(ticket.pk), _FILES(ticket.pk)
+    return _PUBLIC_COMMENTS(ticket.pk), _PUBLIC_FILES(ticket.pk)
+
+
+def public_comments_and_files_on(
+    viewer: Viewer, ticket: Ticket
+) -> tuple[QuerySet[Comment], QuerySet[Attachment]]:
+    """What the portal shows of a ticket, to everyone who may know it, staff too: its public
+    comments, and the files on the ticket itself or on a public comment; ordered and joined
+    as `comments_and_files_on`'s."""
+    person = _signed_in(viewer)
+    if person is None or ticket.pk not in known_among(person, [ticket]):
+        return Comment.objects.none(), Attachment.objects.none()
+    return _PUBLIC_COMMENTS(ticket.pk), _PUBLIC_FILES(ticket.pk)

@@ -32,9 +32,14 @@ from servicedesk.tickets.models import (
     TicketLink,
     TicketWatcher,
 )
-from servicedesk.tickets.selectors import ticket_history
 from servicedesk.tickets.services.escalation import current_tier, next_tier
 from servicedesk.tickets.services.replies import URGENT_ACTION
+from servicedesk.tickets.ticket_reads import (
+    affected_people,
+    request_answers,
+    ticket_history,
+    ticket_survey,
+)
 from servicedesk.tickets.triage import propose_impact
 from servicedesk.tickets.workflow import ALLOWED_TRANSITIONS, OPEN_STATES
 
@@ -253,7 +258,7 @@ def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
     """Raises Ticket.DoesNotExist for a ticket that is missing *or* not the viewer's to see."""
     ticket = _read_ticket(viewer, number)
     has = _present(ticket)
-    affected = list(ticket.affected_people.select_related("agency")) if has.affected else []
+    affected = affected_people(ticket) if has.affected else []
     people = affected or [ticket.requester]
     matrix = (
         priority_from_matrix(ticket.impact, ticket.severity)
@@ -262,9 +267,8 @@ def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
     )
     links, tasks = _links(viewer, ticket) if has.links else ([], [])
     readable_comments, readable_files = comments_and_files_on(viewer, ticket)
-    files = list(readable_files.select_related("comment", "uploaded_by").order_by("id"))
-    comments = list(readable_comments.select_related("author").order_by("created_at", "id"))
-    entries = list(ticket_history(ticket))
+    files, comments = list(readable_files), list(readable_comments)
+    entries = ticket_history(ticket)
     urgent = [entry.after for entry in entries if entry.action == URGENT_ACTION]
     return AgentTicketPage(
         ticket=ticket,
@@ -280,9 +284,9 @@ def agent_ticket_page(viewer: Person, number: str) -> AgentTicketPage:
         next_tier=next_tier(ticket) if ticket.kind != TicketKind.TASK else None,
         next_states=sorted(ALLOWED_TRANSITIONS[TicketState(ticket.state)]),
         is_open=ticket.state in OPEN_STATES,
-        answers=list(ticket.answers.select_related("person")) if has.answers else [],
+        answers=request_answers(ticket) if has.answers else [],
         files=files,
         urgent_comment_ids=tuple(sorted(int(value) for value in urgent if value.isdigit())),
-        survey=SatisfactionSurvey.objects.filter(ticket=ticket).first() if has.survey else None,
+        survey=ticket_survey(ticket) if has.survey else None,
         watching=has.viewer_watches,
     )

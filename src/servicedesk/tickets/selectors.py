@@ -14,7 +14,7 @@ from servicedesk.tickets.access import (
     visible_tickets,
 )
 from servicedesk.tickets.choices import LinkKind, TicketKind
-from servicedesk.tickets.models import SatisfactionSurvey, Ticket, TicketHistory
+from servicedesk.tickets.models import SatisfactionSurvey, Ticket
 from servicedesk.tickets.workflow import OPEN_STATES
 
 LIST_RELATED = ("requester", "assignment_group", "assignee", "service")
@@ -70,10 +70,6 @@ def open_tasks(ticket: Ticket) -> QuerySet[Ticket]:
     """The open tasks under a ticket: they block resolving it. Child incidents (the reports
     attached to a major incident) do not: they follow their parent."""
     return open_children(ticket).filter(kind=TicketKind.TASK)
-
-
-def ticket_history(ticket: Ticket) -> QuerySet[TicketHistory]:
-    return ticket.history.select_related("actor").order_by("at", "id")
 
 
 SATISFACTION_ORDER = ("-answered_at", "-id")

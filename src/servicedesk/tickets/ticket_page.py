@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from servicedesk.catalog.choices import Priority
@@ -25,6 +24,7 @@ from servicedesk.tickets.access import (
     visible_ticket_numbered,
     visible_tickets,
 )
+from servicedesk.tickets.access_in_hand import public_comments_and_files_on
 from servicedesk.tickets.choices import TicketState
 from servicedesk.tickets.models import (
     Attachment,
@@ -42,10 +42,15 @@ from servicedesk.tickets.requester_rules import (
     may_reply,
     speaks_for,
 )
-from servicedesk.tickets.services.replies import URGENT_ACTION
+from servicedesk.tickets.ticket_reads import (
+    affected_people,
+    public_history,
+    request_answers,
+    ticket_survey,
+    urgent_comment_ids,
+)
 from servicedesk.tickets.workflow import FINAL_STATES
 
-PUBLIC_HISTORY_FIELDS = ("number", "state", "assignment_group", "priority", "resolution_note")
 TARGET_TIMES_PENDING = "Target times appear once the desk triages your ticket."
 
 NEXT_STEP = {
@@ -168,12 +173,7 @@ def _event_text(entry: TicketHistory, ticket: Ticket) -> str | None:
 
 
 def _events(ticket: Ticket) -> Iterable[TimelineEntry]:
-    entries = (
-        ticket.history.filter(field__in=(*PUBLIC_HISTORY_FIELDS, "note"))
-        .select_related("actor")
-        .order_by("at", "id")
-    )
-    for entry in entries:
+    for entry in public_history(ticket):
         text = _event_text(entry, ticket)
         if text:
             yield TimelineEntry(
@@ -184,20 +184,14 @@ def _events(ticket: Ticket) -> Iterable[TimelineEntry]:
             )
 
 
-def public_timeline(viewer: Viewer, ticket: Ticket) -> list[TimelineEntry]:
-    urgent_ids = {
-        int(value)
-        for value in ticket.history.filter(action=URGENT_ACTION).values_list("after", flat=True)
-        if value.isdigit()
-    }
-    comments = (
-        visible_comments(viewer)
-        .filter(ticket=ticket, is_internal=False)
-        .select_related("author")
-        .prefetch_related(
-            Prefetch("attachments", queryset=visible_attachments(viewer).order_by("id"))
-        )
-    )
+def _timeline(
+    ticket: Ticket, comments: Iterable[Comment], files: list[Attachment]
+) -> list[TimelineEntry]:
+    urgent_ids = urgent_comment_ids(ticket)
+    by_comment: dict[int, list[Attachment]] = {}
+    for attachment in files:
+        if attachment.comment_id is not None:
+            by_comment.setdefault(attachment.comment_id, []).append(attachment)
     entries = [
         TimelineEntry(
             at=comment.created_at,
@@ -206,7 +200,7 @@ def public_timeline(viewer: Viewer, ticket: Ticket) -> list[TimelineEntry]:
             comment_id=comment.pk,
             from_desk=comment.author.is_staff_member,
             urgent=comment.pk in urgent_ids,
-            attachments=tuple(comment.attachments.all()),
+            attachments=tuple(by_comment.get(comment.pk, ())),
         )
         for comment in comments
     ]
@@ -229,15 +223,15 @@ def ticket_page(viewer: Person, number: str) -> TicketPage:
         .select_related("assignment_group", "requester", "requested_by")
         .get()
     )
-    survey = SatisfactionSurvey.objects.filter(ticket=ticket).first()
+    survey = ticket_survey(ticket)
     answers_for_it = speaks_for(viewer, ticket)
     is_resolved = ticket.state == TicketState.RESOLVED
+    comments, readable_files = public_comments_and_files_on(viewer, ticket)
+    files = list(readable_files)
     return TicketPage(
         ticket=ticket,
-        timeline=public_timeline(viewer, ticket),
-        files=list(
-            visible_attachments(viewer).filter(ticket=ticket, comment__isnull=True).order_by("id")
-        ),
+        timeline=_timeline(ticket, comments, files),
+        files=[attachment for attachment in files if attachment.comment_id is None],
         fingerprint=fingerprint_of(ticket.version, ticket.updated_at),
         next_step=NEXT_STEP[TicketState(ticket.state)],
         target_times=_target_times(ticket, viewer),
@@ -250,8 +244,8 @@ def ticket_page(viewer: Person, number: str) -> TicketPage:
         may_flag_urgent=may_flag_urgent(ticket),
         survey_due=answers_for_it and ticket.state == TicketState.CLOSED and survey is None,
         survey=survey,
-        answers=list(ticket.answers.all()),
-        affected=list(ticket.affected_people.select_related("agency")),
+        answers=request_answers(ticket),
+        affected=affected_people(ticket),
         live_key=live_key_for(viewer, ticket),
     )
 

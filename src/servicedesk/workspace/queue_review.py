@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Count, Min, Q, Subquery, When
+from django.db.models import Case, Count, Min, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
+from servicedesk.core.kept_queries import KeptQuery
 from servicedesk.directory.choices import Tier
 from servicedesk.directory.models import Person
 from servicedesk.sla.calendars import engine_calendar
@@ -39,9 +40,9 @@ class DeskClock:
     calendar_name: str
 
 
-def _desk_calendar() -> BusinessCalendar | None:
+def _desk_calendar_named(default_name: str) -> QuerySet[BusinessCalendar]:
     """The calendar most of the desk's members' locations count (ties: the oldest calendar),
-    else the default one: one query."""
+    else the one named."""
     most_desk_members = (
         Person.objects.filter(
             support_groups__tier=Tier.SERVICE_DESK,
@@ -56,11 +57,20 @@ def _desk_calendar() -> BusinessCalendar | None:
     )
     desks = Q(pk__in=Subquery(most_desk_members))
     return (
-        BusinessCalendar.objects.filter(desks | Q(name=settings.SERVICEDESK_DEFAULT_CALENDAR))
+        BusinessCalendar.objects.filter(desks | Q(name=default_name))
         .annotate(fallback=Case(When(desks, then=1), default=2))
-        .order_by("fallback")
-        .first()
+        .order_by("fallback")[:1]
     )
+
+
+# On the new-tickets queue's every page: Django took 3-4 ms of CPU to compile its two
+# subqueries each time; compiled once (`core.kept_queries`).
+_DESK_CALENDAR_NAMED = KeptQuery(_desk_calendar_named)
+
+
+def _desk_calendar() -> BusinessCalendar | None:
+    """`_desk_calendar_named` of the default calendar: one query."""
+    return next(iter(_DESK_CALENDAR_NAMED(settings.SERVICEDESK_DEFAULT_CALENDAR)), None)
 
 
 def desk_clock() -> DeskClock:
@@ -106,8 +116,15 @@ def new_queue_review_record(actor: Person, now: datetime | None = None) -> NewQu
     )
 
 
+def _last_review() -> QuerySet[NewQueueReview]:
+    return NewQueueReview.objects.select_related("reviewer").order_by("-reviewed_at", "-pk")[:1]
+
+
+_LAST_REVIEW = KeptQuery(_last_review)  # on the new-tickets queue's every page
+
+
 def last_new_queue_review() -> NewQueueReview | None:
-    return NewQueueReview.objects.select_related("reviewer").order_by("-reviewed_at", "-pk").first()
+    return next(iter(_LAST_REVIEW()), None)
 
 
 def reviewed_since(moment: datetime) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
+from servicedesk.core.kept_queries import KeptQuery
 from servicedesk.directory.choices import Role
 from servicedesk.directory.models import Person, SupportGroup
 from servicedesk.tickets.models import Ticket
@@ -81,13 +82,21 @@ def saved_view_counts(owner: Person) -> list[ViewCount]:
 # --- Canned responses ---------------------------------------------------------------------------
 
 
-def canned_responses_for(person: Person) -> QuerySet[CannedResponse]:
-    """The ones a person may insert: their own, their groups', and everyone's."""
+def _canned_responses_for(person_id: int) -> QuerySet[CannedResponse]:
     return CannedResponse.objects.filter(
-        Q(owner=person)
-        | Q(group__in=person.support_groups.values("pk"))
+        Q(owner_id=person_id)
+        | Q(group__in=SupportGroup.objects.filter(members=person_id).values("pk"))
         | Q(owner__isnull=True, group__isnull=True)
     ).select_related("group", "owner")
+
+
+# Read on every agent's ticket page, for its reply box: compiled once (`core.kept_queries`).
+_CANNED_RESPONSES_FOR = KeptQuery(_canned_responses_for)
+
+
+def canned_responses_for(person: Person) -> QuerySet[CannedResponse]:
+    """The ones a person may insert: their own, their groups', and everyone's."""
+    return _CANNED_RESPONSES_FOR(person.pk)
 
 
 def may_share_with_everyone(person: Person) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
@@ -50,6 +52,50 @@ def test_inputs_and_text_areas_render_as_django_renders_them() -> None:
         for name in djangos.fields:
             assert str(ours[name]) == str(djangos[name]), name
     assert "&lt;script&gt;" in str(Typed(data=typed, renderer=SelectRenderer())["body"])
+
+
+class Picked(forms.Form):
+    audience = forms.ChoiceField(
+        choices=[("public", "Reply to the requester"), ("internal", 'Note <for> "staff"')],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    grouped = forms.ChoiceField(
+        choices=[("Fruit", [("1", "Pear"), ("2", "Plum")]), ("3", "Loose")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    days = forms.MultipleChoiceField(
+        choices=[(1, "Monday"), (2, mark_safe("<i>Tuesday</i>"))],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    upload = forms.FileField(
+        required=False, widget=forms.ClearableFileInput(attrs={"multiple": False})
+    )
+
+
+class Recording(SelectRenderer):
+    """Ours, noting each template it hands to Django's renderer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handed: list[str] = []
+
+    def get_template(self, template_name: str) -> Any:
+        self.handed.append(template_name)
+        return super().get_template(template_name)
+
+
+def test_radio_buttons_check_boxes_and_uploads_render_as_django_renders_them() -> None:
+    picked = {"audience": "internal", "grouped": "2", "days": ["2"]}
+    for given in (None, picked):
+        for auto_id in ("id_%s", "reply-%s", False):
+            djangos = Picked(data=given, auto_id=auto_id, renderer=DjangoTemplates())
+            recording = Recording()
+            ours = Picked(data=given, auto_id=auto_id, renderer=recording)
+            for name in djangos.fields:
+                assert str(ours[name]) == str(djangos[name]), (name, auto_id)
+            assert recording.handed == [], "written in Python, none by Django's templates"
+    assert "&lt;for&gt;" in str(Picked(renderer=SelectRenderer())["audience"])
 
 
 def test_a_select_with_options_of_another_template_goes_to_django() -> None:
