@@ -21,14 +21,17 @@ and what it reads besides (settings, the clock) must not change the statement's 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db.models import QuerySet
 from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
+
+from servicedesk.core.statements import Compiled, compiled_at_any_moment
 
 QS = TypeVar("QS", bound=QuerySet[Any, Any])
 Value = int | str
@@ -50,19 +53,48 @@ class _Kept:
 
     sql: str
     params: tuple[Any, ...]
-    # The argument each parameter takes its value from, by position.
-    from_argument: dict[int, int]
+    # The argument each parameter takes its value from, by position, and the type it is
+    # handed to the database as.
+    from_argument: dict[int, tuple[int, type]]
     select: Any
     klass_info: Any
     annotation_col_map: Any
     col_count: int | None
     has_extra_select: bool
+    # Where the moment goes, for a statement kept at any moment (`KeptByShape`).
+    moving: Compiled | None = None
 
-    def prime(self, compiler: SQLCompiler, args: tuple[Value, ...]) -> SQLCompiler:
-        """`compiler` as if it had compiled the statement with `args`."""
+    @classmethod
+    def of(
+        cls,
+        compiler: SQLCompiler,
+        sql: str,
+        params: tuple[Any, ...],
+        from_argument: dict[int, tuple[int, type]],
+        moving: Compiled | None = None,
+    ) -> _Kept:
+        return cls(
+            sql=sql,
+            params=params,
+            from_argument=from_argument,
+            select=compiler.select,
+            klass_info=compiler.klass_info,
+            annotation_col_map=compiler.annotation_col_map,
+            col_count=compiler.col_count,
+            has_extra_select=compiler.has_extra_select,
+            moving=moving,
+        )
+
+    def prime(
+        self, compiler: SQLCompiler, args: tuple[Value, ...], moment: datetime | None
+    ) -> SQLCompiler:
+        """`compiler` as if it had compiled the statement with `args` at `moment`."""
         params = list(self.params)
-        for position, argument in self.from_argument.items():
-            params[position] = args[argument]
+        for position, (argument, handed_as) in self.from_argument.items():
+            value = args[argument]
+            params[position] = value if type(value) is handed_as else handed_as(value)
+        if self.moving is not None and moment is not None:
+            params = self.moving.params_at(moment, params)
         compiler.select = self.select
         compiler.klass_info = self.klass_info
         compiler.annotation_col_map = self.annotation_col_map
@@ -100,28 +132,44 @@ def _kept(build: Callable[..., QuerySet[Any]], args: tuple[Value, ...]) -> _Kept
         return None  # Django found the statement needless for a stand-in: not a shape to keep
     if sql != other_sql or len(params) != len(other_params):
         return None
-    from_argument: dict[int, int] = {}
+    from_argument: dict[int, tuple[int, type]] = {}
     for position, (first, second) in enumerate(zip(params, other_params, strict=True)):
         if type(first) is type(second) and first == second:
             continue
         found = [
             i
             for i, (a, b) in enumerate(zip(first_args, second_args, strict=True))
-            if type(first) is type(a) and first == a and type(second) is type(b) and second == b
+            if _holds(first, a) and _holds(second, b)
         ]
-        if len(found) != 1:
+        if len(found) != 1 or type(first) is not type(second):
             return None
-        from_argument[position] = found[0]
-    return _Kept(
-        sql=sql,
-        params=params,
-        from_argument=from_argument,
-        select=compiler.select,
-        klass_info=compiler.klass_info,
-        annotation_col_map=compiler.annotation_col_map,
-        col_count=compiler.col_count,
-        has_extra_select=compiler.has_extra_select,
-    )
+        from_argument[position] = (found[0], type(first))
+    return _Kept.of(compiler, sql, params, from_argument)
+
+
+def _holds(parameter: Any, value: Value) -> bool:
+    """Whether a parameter is the value itself, or the value in a wrapper of its type (Django
+    hands PostgreSQL a small integer column's value as psycopg's `Int2`)."""
+    return isinstance(parameter, type(value)) and parameter == value
+
+
+def _kept_at_any_moment(build: Callable[[datetime], QuerySet[Any]]) -> _Kept | None:
+    """`build`'s statement with where the moment goes (`core.statements`), or None if its
+    shape or its other parameters move with the moment."""
+    compilers: list[SQLCompiler] = []
+
+    def compile_at(moment: datetime) -> tuple[str, tuple[Any, ...]]:
+        compiler, sql, params = _compiled(build(moment))
+        compilers.append(compiler)
+        return sql, params
+
+    try:
+        found = compiled_at_any_moment(compile_at)
+    except (EmptyResultSet, FullResultSet):
+        return None
+    if found is None:
+        return None
+    return _Kept.of(compilers[0], found.sql, found.params, {}, moving=found)
 
 
 class _KeptStatementQuery(Query):
@@ -129,14 +177,14 @@ class _KeptStatementQuery(Query):
     its values. Any query derived from it (filtered further, sliced, counted, used inside
     another) is a clone, and a clone is a plain `Query` again, compiled as Django would."""
 
-    kept_statement: tuple[_Kept, tuple[Value, ...]]
+    kept_statement: tuple[_Kept, tuple[Value, ...], datetime | None]
 
     def get_compiler(
         self, using: str | None = None, connection: Any = None, elide_empty: bool = True
     ) -> SQLCompiler:
         compiler = super().get_compiler(using, connection, elide_empty)
-        statement, args = self.kept_statement
-        return statement.prime(compiler, args)
+        statement, args, moment = self.kept_statement
+        return statement.prime(compiler, args, moment)
 
     def clone(self) -> Query:
         plain = super().clone()
@@ -165,16 +213,46 @@ class KeptQuery(Generic[QS]):
             kept = _kept(self.build, args)
             with self._lock:
                 self._by_shape[shape] = kept
-        if not isinstance(kept, _Kept) or type(queryset.query) is not Query:
-            return queryset
-        queryset = queryset.all()  # its own query, even if `build` handed out a shared one
-        query = queryset.query
-        query.__class__ = _KeptStatementQuery
-        assert isinstance(query, _KeptStatementQuery)
-        query.kept_statement = (kept, args)
-        return queryset
+        assert kept is None or isinstance(kept, _Kept)
+        return _carrying(queryset, kept, args, None)
 
-    def forget(self) -> None:
-        """Compile afresh on the next read (a test that changes what the SQL depends on)."""
-        with self._lock:
-            self._by_shape.clear()
+
+def _carrying(
+    queryset: QS, kept: _Kept | None, args: tuple[Value, ...], moment: datetime | None
+) -> QS:
+    """`queryset`, to be read with `kept`'s statement when there is one for it."""
+    if kept is None or type(queryset.query) is not Query:
+        return queryset
+    queryset = queryset.all()  # its own query, even if `build` handed out a shared one
+    query = queryset.query
+    query.__class__ = _KeptStatementQuery
+    assert isinstance(query, _KeptStatementQuery)
+    query.kept_statement = (kept, args, moment)
+    return queryset
+
+
+class KeptByShape:
+    """Querysets that differ only in the moment they are asked at, kept by a shape their
+    caller names: `at(moment, shape, build)` is `build(moment)`, compiled once for the shape
+    (`core.statements` finds where the moment goes). `shape` must name everything the
+    statement depends on but the moment: who asks, with which role and scope, for what. At
+    most `kept` shapes are kept (a process meets a few per staff member); past that, they are
+    compiled afresh."""
+
+    def __init__(self, kept: int = 2_000) -> None:
+        self.kept = kept
+        self._by_shape: dict[Hashable, _Kept | None] = {}
+        self._lock = threading.Lock()
+
+    def at(self, moment: datetime, shape: Hashable, build: Callable[[datetime], QS]) -> QS:
+        queryset = build(moment)
+        key = (queryset.db, shape)
+        kept = self._by_shape.get(key, _UNSEEN)
+        if kept is _UNSEEN:
+            kept = _kept_at_any_moment(build)
+            with self._lock:
+                if len(self._by_shape) >= self.kept:
+                    self._by_shape.clear()
+                self._by_shape[key] = kept
+        assert kept is None or isinstance(kept, _Kept)
+        return _carrying(queryset, kept, (), moment)

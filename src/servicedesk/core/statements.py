@@ -24,8 +24,8 @@ from django.db import connection
 
 # Two instants to compile at: any two do, far from every real one so that no other parameter
 # could equal them by chance.
-_FIRST = datetime(2000, 1, 1, tzinfo=UTC)
-_SECOND = _FIRST + timedelta(days=1)
+FIRST_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
+SECOND_MOMENT = FIRST_MOMENT + timedelta(days=1)
 
 Compile = Callable[[datetime], tuple[str, Sequence[Any]]]
 # A shape not met yet (None is kept for one whose SQL moves with the moment).
@@ -33,7 +33,7 @@ _UNSEEN = object()
 
 
 @dataclass(frozen=True)
-class _Compiled:
+class Compiled:
     sql: str
     params: tuple[Any, ...]
     # Position of each instant among the parameters: its offset from the moment, and whether
@@ -41,13 +41,17 @@ class _Compiled:
     instants: dict[int, tuple[timedelta, bool]]
 
     def at(self, moment: datetime) -> tuple[str, list[Any]]:
-        params = list(self.params)
+        return self.sql, self.params_at(moment, self.params)
+
+    def params_at(self, moment: datetime, params: Sequence[Any]) -> list[Any]:
+        """`params` with the instants at `moment`'s offsets."""
+        moved = list(params)
         for position, (offset, as_text) in self.instants.items():
             instant = moment + offset
-            params[position] = (
+            moved[position] = (
                 connection.ops.adapt_datetimefield_value(instant) if as_text else instant
             )
-        return self.sql, params
+        return moved
 
 
 def _instant(value: Any) -> tuple[datetime, bool] | None:
@@ -63,9 +67,11 @@ def _instant(value: Any) -> tuple[datetime, bool] | None:
     return None
 
 
-def _compiled(compile_at: Compile) -> _Compiled | None:
-    sql, params = compile_at(_FIRST)
-    other_sql, other_params = compile_at(_SECOND)
+def compiled_at_any_moment(compile_at: Compile) -> Compiled | None:
+    """What `compile_at` gives, with where the moment goes among its parameters; None for a
+    statement whose shape moves with the moment, or whose parameters move otherwise."""
+    sql, params = compile_at(FIRST_MOMENT)
+    other_sql, other_params = compile_at(SECOND_MOMENT)
     if sql != other_sql or len(params) != len(other_params):
         return None  # its shape moves with the moment: compiled each time
     instants: dict[int, tuple[timedelta, bool]] = {}
@@ -73,10 +79,11 @@ def _compiled(compile_at: Compile) -> _Compiled | None:
         if first == second:
             continue
         at_first, at_second = _instant(first), _instant(second)
-        if at_first is None or at_second is None or at_second[0] - at_first[0] != _SECOND - _FIRST:
+        moved = SECOND_MOMENT - FIRST_MOMENT
+        if at_first is None or at_second is None or at_second[0] - at_first[0] != moved:
             return None
-        instants[position] = (at_first[0] - _FIRST, at_first[1])
-    return _Compiled(sql, tuple(params), instants)
+        instants[position] = (at_first[0] - FIRST_MOMENT, at_first[1])
+    return Compiled(sql, tuple(params), instants)
 
 
 class CompiledStatements:
@@ -87,18 +94,18 @@ class CompiledStatements:
 
     def __init__(self, kept: int = 2_000) -> None:
         self.kept = kept
-        self._by_shape: dict[Hashable, _Compiled | None] = {}
+        self._by_shape: dict[Hashable, Compiled | None] = {}
         self._lock = threading.Lock()
 
     def at(self, moment: datetime, shape: Hashable, compile_at: Compile) -> tuple[str, list[Any]]:
         found = self._by_shape.get(shape, _UNSEEN)
         if found is _UNSEEN:
-            found = _compiled(compile_at)
+            found = compiled_at_any_moment(compile_at)
             with self._lock:
                 if len(self._by_shape) >= self.kept:
                     self._by_shape.clear()
                 self._by_shape[shape] = found
-        if not isinstance(found, _Compiled):
+        if not isinstance(found, Compiled):
             sql, params = compile_at(moment)
             return sql, list(params)
         return found.at(moment)

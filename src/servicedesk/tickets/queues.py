@@ -22,12 +22,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from servicedesk.core.statements import CompiledStatements
 from servicedesk.directory.models import Person
@@ -291,12 +289,6 @@ def queue_tickets(
     return _ordered(tickets, sort)
 
 
-def capped_count(tickets: QuerySet[Ticket]) -> int:
-    """How many tickets, counted up to COUNT_CAP + 1, in their order (see COUNT_ORDER): more
-    than COUNT_CAP reads as "1,000+"."""
-    return tickets.values("pk")[: COUNT_CAP + 1].count()
-
-
 def queue_counted(
     viewer: Person,
     queue: Queue,
@@ -313,59 +305,6 @@ def queue_counted(
         _queue_condition(viewer, queue, now, counting=True)
     )
     return _filtered(tickets, filters).order_by(*COUNT_ORDER.get(queue, ()))
-
-
-class QueuePaginator(Paginator):  # type: ignore[type-arg]
-    """Pages of a queue whose count stops past COUNT_CAP, so that paging costs no more at a
-    million tickets than at a thousand; the pages past the cap are not offered. The count reads
-    `to_count`, the same tickets in the shape a count reads best (`queue_counted`)."""
-
-    def __init__(
-        self, tickets: QuerySet[Ticket], per_page: int, to_count: QuerySet[Ticket]
-    ) -> None:
-        super().__init__(tickets, per_page)
-        self.to_count = to_count
-
-    @cached_property
-    def counted(self) -> int:
-        return capped_count(self.to_count)
-
-    @cached_property
-    def count(self) -> int:
-        return min(self.counted, COUNT_CAP)
-
-    @property
-    def more(self) -> bool:
-        """More tickets than the pages offer: the queue's count reads "1,000+"."""
-        return self.counted > COUNT_CAP
-
-
-class SearchPaginator(Paginator):  # type: ignore[type-arg]
-    """Pages of a search, counted no further than the page shown plus one ticket.
-
-    A search's matches are not in the queue's index order: counting them, even up to COUNT_CAP,
-    finds every match of a common word first (a word in 63,000 of a million tickets cost the
-    scoped agent's count 90–270 ms, more than the page). The page reads one ticket more than it
-    shows instead; that one says whether a next page exists ("25+ tickets"), and the last page
-    knows the exact number. Pages stop at COUNT_CAP, as a queue's do.
-    """
-
-    def get_page(self, number: Any) -> Page:  # type: ignore[type-arg]
-        try:
-            wanted = max(1, int(number))
-        except (TypeError, ValueError):
-            wanted = 1
-        wanted = min(wanted, max(1, COUNT_CAP // self.per_page))
-        start = (wanted - 1) * self.per_page
-        rows = list(self.object_list[start : start + self.per_page + 1])
-        if not rows and wanted > 1:
-            return self.get_page(1)  # past the last page: the first, as Django's would
-        self.more = len(rows) > self.per_page
-        # The number of pages is known on the last one only: before it, "page 2", not "of N".
-        self.open_ended = self.more
-        self.__dict__["count"] = start + min(len(rows), self.per_page)
-        self.__dict__["num_pages"] = wanted + 1 if self.more else wanted
-        return Page(rows[: self.per_page], wanted, self)
 
 
 # The order each queue's capped count reads its rows in: the order of the index that holds
@@ -434,10 +373,11 @@ def queue_counts(
     viewer: Person, now: datetime | None = None, queues: Iterable[Queue] = tuple(Queue)
 ) -> dict[Queue, int]:
     """The sizes of `queues` (every queue by default) in one query, each counted up to
-    COUNT_CAP + 1 (`capped_count`): the nav polls them all, the workspace home shows the ones
-    that need no SLA look-up. Each count reads at most that many index entries (a count of every
-    open ticket cost 0.3–1.8 s at a million tickets on PostgreSQL). The statement is compiled
-    once for each shape: who asks, with which role and scope, for which queues."""
+    COUNT_CAP + 1 (as a queue's page counts, `queue_pages.QueueRows.capped_count`): the nav
+    polls them all, the workspace home shows the ones that need no SLA look-up. Each count
+    reads at most that many index entries (a count of every open ticket cost 0.3–1.8 s at a
+    million tickets on PostgreSQL). The statement is compiled once for each shape: who asks,
+    with which role and scope, for which queues."""
     now = now or timezone.now()
     wanted = tuple(queues)
     shape = (viewer.pk, viewer.role, viewer.is_active, ticket_scope(viewer), wanted, COUNT_CAP)

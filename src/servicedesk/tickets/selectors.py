@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from datetime import datetime
 
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from servicedesk.core.kept_queries import KeptByShape
 from servicedesk.directory.models import Person
 from servicedesk.tickets.access import (
     NEWEST_FIRST,
     Viewer,
     followed_ticket_ids,
     newest_followed_ids,
+    ticket_scope,
     visible_ticket_numbered,
     visible_tickets,
 )
@@ -73,6 +78,7 @@ def open_tasks(ticket: Ticket) -> QuerySet[Ticket]:
 
 
 SATISFACTION_ORDER = ("-answered_at", "-id")
+_ANSWERED = KeptByShape()  # the satisfaction answers' statement, by who asks
 
 
 def satisfaction_for_staff(viewer: Person, limit: int = 10) -> list[SatisfactionSurvey]:
@@ -83,13 +89,20 @@ def satisfaction_for_staff(viewer: Person, limit: int = 10) -> list[Satisfaction
     any: the one statement that did both took PostgreSQL 6 ms to plan at a million tickets
     (five tables and the access policy) for under 1 ms of work, on every workspace home,
     most of which have no answer to show."""
-    groups = viewer.support_groups.values("pk")
-    tickets = visible_tickets(viewer).filter(Q(assignee=viewer) | Q(assignment_group__in=groups))
-    found = list(
-        SatisfactionSurvey.objects.filter(ticket__in=tickets.values("pk"))
-        .order_by(*SATISFACTION_ORDER)
-        .values_list("pk", flat=True)[:limit]
-    )
+
+    def answered(_moment: datetime) -> QuerySet[SatisfactionSurvey, int]:
+        groups = viewer.support_groups.values("pk")
+        theirs = Q(assignee=viewer) | Q(assignment_group__in=groups)
+        tickets = visible_tickets(viewer).filter(theirs)
+        return (
+            SatisfactionSurvey.objects.filter(ticket__in=tickets.values("pk"))
+            .order_by(*SATISFACTION_ORDER)
+            .values_list("pk", flat=True)[:limit]
+        )
+
+    # Through the access policy, its statement took 2 ms of CPU to compile on every home.
+    who = (viewer.pk, viewer.role, viewer.is_active, ticket_scope(viewer), limit)
+    found = list(_ANSWERED.at(timezone.now(), who, answered))
     if not found:
         return []
     return list(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -13,7 +14,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from servicedesk.conftest import Org
-from servicedesk.core.kept_queries import KeptQuery
+from servicedesk.core.kept_queries import KeptByShape, KeptQuery
 from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.models import Attachment, Comment, RequestAnswer, Ticket
 from servicedesk.tickets.services import comment_add, ticket_create
@@ -184,3 +185,34 @@ def test_a_column_of_small_numbers_is_kept_too() -> None:
     with compilations() as compiled:
         assert list(kept(4)) == []
     assert compiled == []
+
+
+def test_a_statement_kept_by_shape_reads_at_each_moment_what_django_reads(org: Org) -> None:
+    first, second = two_tickets(org)
+    Ticket.objects.filter(pk=second.pk).update(created_at=first.created_at + timedelta(hours=1))
+    kept = KeptByShape()
+
+    def filed_before(moment: datetime) -> QuerySet[Ticket]:
+        return Ticket.objects.filter(created_at__lt=moment).order_by("created_at")
+
+    moments = [first.created_at + timedelta(minutes=minutes) for minutes in (-1, 1, 61)]
+    kept.at(moments[0], "filed before", filed_before)
+    with compilations() as compiled:
+        found = [list(kept.at(moment, "filed before", filed_before)) for moment in moments]
+    assert found == [[], [first], [first, second]]
+    assert compiled == []
+
+
+def test_a_statement_whose_shape_moves_with_the_moment_is_compiled_each_time(org: Org) -> None:
+    first, second = two_tickets(org)
+    kept = KeptByShape()
+
+    def as_many_as_the_hour(moment: datetime) -> QuerySet[Ticket]:
+        return Ticket.objects.order_by("id")[: moment.hour]
+
+    one_o_clock = datetime(2026, 12, 4, 1, tzinfo=UTC)
+    assert list(kept.at(one_o_clock, "by the hour", as_many_as_the_hour)) == [first]
+    assert list(kept.at(one_o_clock + timedelta(hours=1), "by the hour", as_many_as_the_hour)) == [
+        first,
+        second,
+    ]

@@ -17,15 +17,12 @@ from servicedesk.directory.oncall import on_call_board
 from servicedesk.mail.review import held_count
 from servicedesk.outages.major_selectors import open_major_incidents
 from servicedesk.tickets.discipline import next_ticket_for
+from servicedesk.tickets.queue_pages import queue_paginator
 from servicedesk.tickets.queues import (
     HOME_QUEUES,
     QUEUE_TITLES,
     Queue,
-    QueuePaginator,
-    SearchPaginator,
-    queue_counted,
     queue_counts,
-    queue_tickets,
 )
 from servicedesk.tickets.selectors import assigned_open, satisfaction_for_staff
 from servicedesk.workspace.forms import QueueFilterForm, RenameViewForm, SaveViewForm
@@ -86,13 +83,7 @@ def queue_page(
     """A queue (or a saved view of one) filtered by `params`; shared with `views.saved_views`."""
     form = QueueFilterForm(params)
     filters, sort = queue_filters(form)
-    tickets = queue_tickets(user, chosen, filters, sort)
-    paging = (
-        SearchPaginator(tickets, PAGE_SIZE)
-        if filters.text.strip()
-        else QueuePaginator(tickets, PAGE_SIZE, queue_counted(user, chosen, filters))
-    )
-    page = paging.get_page(params.get("page"))
+    page = queue_paginator(user, chosen, filters, sort, PAGE_SIZE).get_page(params.get("page"))
     keep = params.copy()
     keep.pop("page", None)
     context = {
