@@ -61,18 +61,18 @@ def _promised_clocks_of(ticket_id: int) -> QuerySet[TicketClock, tuple[str, str,
 
 
 # Asked on every ticket's page: compiled once (`core.kept_queries`).
-CLOCKS_OF = KeptQuery(_clocks_of)
-CLOCK_EVENTS_OF = KeptQuery(_clock_events_of)
-PROMISED_CLOCKS_OF = KeptQuery(_promised_clocks_of)
+_CLOCKS_OF = KeptQuery(_clocks_of)
+_CLOCK_EVENTS_OF = KeptQuery(_clock_events_of)
+_PROMISED_CLOCKS_OF = KeptQuery(_promised_clocks_of)
 
 
 def clocks_for(ticket: Ticket, now: datetime | None = None) -> list[ClockView]:
     """The ticket's clocks in the order they end: three queries (clocks, their events, and the
     closures of their calendar, read once for all of them; one more per further calendar)."""
     now = now or timezone.now()
-    loaded = [(row, load_clock(row)) for row in CLOCKS_OF(ticket.pk)]
+    loaded = [(row, load_clock(row)) for row in _CLOCKS_OF(ticket.pk)]
     events: dict[int, list[ClockEvent]] = {}
-    for event in CLOCK_EVENTS_OF(ticket.pk) if loaded else ():
+    for event in _CLOCK_EVENTS_OF(ticket.pk) if loaded else ():
         events.setdefault(event.clock_id, []).append(event)
     closures = closures_for_clocks(((row.calendar, clock) for row, clock in loaded), now)
     views = [
@@ -167,7 +167,7 @@ def promises_in_words(ticket: Ticket, time_zone: str, now: datetime | None = Non
         zone = ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    rows = list(PROMISED_CLOCKS_OF(ticket.pk))
+    rows = list(_PROMISED_CLOCKS_OF(ticket.pk))
     running = sorted(
         (due, metric) for metric, state, due in rows if state == ClockState.RUNNING and due
     )

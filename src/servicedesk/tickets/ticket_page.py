@@ -44,6 +44,7 @@ from servicedesk.tickets.requester_rules import (
 )
 from servicedesk.tickets.ticket_reads import (
     affected_people,
+    files_by_comment,
     public_history,
     request_answers,
     ticket_survey,
@@ -188,10 +189,7 @@ def _timeline(
     ticket: Ticket, comments: Iterable[Comment], files: list[Attachment]
 ) -> list[TimelineEntry]:
     urgent_ids = urgent_comment_ids(ticket)
-    by_comment: dict[int, list[Attachment]] = {}
-    for attachment in files:
-        if attachment.comment_id is not None:
-            by_comment.setdefault(attachment.comment_id, []).append(attachment)
+    by_comment = files_by_comment(files)
     entries = [
         TimelineEntry(
             at=comment.created_at,

@@ -12,7 +12,13 @@ from django.db.models import QuerySet
 
 from servicedesk.core.kept_queries import KeptQuery
 from servicedesk.directory.models import Person
-from servicedesk.tickets.models import RequestAnswer, SatisfactionSurvey, Ticket, TicketHistory
+from servicedesk.tickets.models import (
+    Attachment,
+    RequestAnswer,
+    SatisfactionSurvey,
+    Ticket,
+    TicketHistory,
+)
 from servicedesk.tickets.services.replies import URGENT_ACTION
 
 # The history entries the portal puts into words (`ticket_page`), the transitions' notes too.
@@ -81,6 +87,15 @@ def ticket_survey(ticket: Ticket) -> SatisfactionSurvey | None:
 def request_answers(ticket: Ticket) -> list[RequestAnswer]:
     """The requester's answers to the request form, with who gave them."""
     return list(_ANSWERS(ticket.pk))
+
+
+def files_by_comment(files: list[Attachment]) -> dict[int, list[Attachment]]:
+    """The files on comments, by the comment's id, in the order given."""
+    by_comment: dict[int, list[Attachment]] = {}
+    for attachment in files:
+        if attachment.comment_id is not None:
+            by_comment.setdefault(attachment.comment_id, []).append(attachment)
+    return by_comment
 
 
 def affected_people(ticket: Ticket) -> list[Person]:

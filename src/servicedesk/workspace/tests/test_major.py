@@ -62,6 +62,23 @@ def test_declaring_from_the_ticket_page_lists_related_reports_and_attaches_those
     assert "Outage on the status page" in page
 
 
+def test_a_ticket_page_shows_the_badge_of_its_major_incident_and_others_offer_one(
+    world: World, client: Client
+) -> None:
+    signed_in(client, world)
+    major = declared(world)
+    page = client.get(f"/workspace/tickets/{major.ticket.number}/").content.decode()
+    assert 'data-testid="major-badge"' in page
+    assert "Declare a major incident" not in page
+    _parent, phoned, _mailed = world.reports
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(f"/workspace/tickets/{phoned.number}/").content.decode()
+    assert 'data-testid="major-badge"' not in page and "Declare a major incident" in page
+    asked = [query["sql"] for query in captured.captured_queries]
+    # The ticket's own row says whether it has one (`tickets.agent_page._presence`).
+    assert not [sql for sql in asked if sql.startswith('SELECT "outages_majorincident"')]
+
+
 def test_declaring_on_a_closed_ticket_shows_the_reason_and_declares_nothing(
     world: World, client: Client
 ) -> None:

@@ -33,15 +33,15 @@ QUEUE_PAGE_QUERIES = 5 + 1 + 1 + 2
 SEARCH_PAGE_QUERIES = QUEUE_PAGE_QUERIES - 1
 # The agent's ticket page of a new incident: session, user, the configuration's edition, scope,
 # ticket, its affected people, comments, history (the urgent messages among it), clocks and
-# their events, files (the comments' among them), canned responses, received mails, the unread
-# badge, major incident: 15. Its links, request answers and satisfaction survey are read only
+# their events, files (the comments' among them), canned responses, the unread badge: 13. Its
+# links, request answers, satisfaction survey, received mails and major incident are read only
 # when the ticket has some, and whether the agent watches it is asked with the ticket's row
 # (`tickets.agent_page._presence`).
 # The triage form's pickers (services, request types, categories, codes, groups, staff), the
 # priority matrix and the calendars' closures are kept while the configuration's edition
 # stands, so they cost a page nothing after the first. The folded forms (assign, escalate,
 # task, redirect…) are fetched when the agent opens one (`ticket_form`).
-TICKET_PAGE_QUERIES = 15
+TICKET_PAGE_QUERIES = 13
 
 
 @pytest.fixture

@@ -160,7 +160,7 @@ def _render(
         "canned": canned,
         "canned_texts": {str(choice.pk): choice.text for choice in canned},
         "previewable": INLINE_SAFE_CONTENT_TYPES,
-        "received_mails": received_mails(viewer, page.ticket),
+        "received_mails": received_mails(viewer, page.ticket) if page.mailed else [],
     }
     return render(request, "workspace/ticket.html", context, status=status)
 
