@@ -4,8 +4,12 @@ by moment, and follows the viewer's scope."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.db.models.sql import Query
+from django.db.models.sql.compiler import SQLCompiler
+from django.test import Client
 from django.utils import timezone
 
 from servicedesk.conftest import Org
@@ -90,3 +94,23 @@ def test_a_search_is_paged_as_before(org: Org) -> None:
         fresh(org.desk), Queue.ALL_OPEN, QueueFilters(text="printer"), "due", 25
     ).get_page(1)
     assert numbers(found) == [printer.number]
+
+
+def test_an_empty_queue_page_builds_no_statement_for_its_rows(
+    org: Org, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Django builds a whole statement before it finds a slice empty (8 ms at a million
+    tickets, for the desk's many empty queues)."""
+    asked: list[Query] = []
+    original = SQLCompiler.as_sql
+
+    def noted(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        asked.append(self.query)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", noted)
+    client.force_login(org.desk)
+    page = client.get("/workspace/queues/overdue/")
+    assert page.status_code == 200 and "0 tickets" in page.content.decode()
+    rows = [query for query in asked if "ahead_approval" in query.annotations]  # the page's
+    assert asked and not rows
