@@ -381,22 +381,23 @@ class AgentTicketPage:
         """The options a triage list offers (what the agent can pick), blank included."""
         return offered(self.form("triage").get_by_label(label, exact=True))
 
-    def _open(self, summary: str) -> None:
+    def open_work_form(self, summary: str) -> None:
+        """Unfold a work form by its summary, once the page has settled (`_settled`)."""
         self._settled()
-        self.page.locator("summary", has_text=summary).click()
+        self.page.locator("summary", has_text=summary).first.click()
 
     def escalate(self, reason: str) -> None:
-        self._open("Escalate to")
+        self.open_work_form("Escalate to")
         self.form("escalate").get_by_label("Why escalate?").fill(reason)
         self.form("escalate").get_by_role("button", name="Escalate").click()
 
     def resolve_to_desk(self, note: str) -> None:
-        self._open("Resolve back to the desk")
+        self.open_work_form("Resolve back to the desk")
         self.form("resolve-to-desk").get_by_label("What fixed it?").fill(note)
         self.page.get_by_role("button", name="Resolve to the desk").click()
 
     def change_state(self, state: str, note: str = "") -> None:
-        self._open("Change state")
+        self.open_work_form("Change state")
         form = self.form("state")
         form.get_by_label("New state").select_option(label=state)
         if note:
@@ -404,7 +405,7 @@ class AgentTicketPage:
         form.get_by_role("button", name="Change state").click()
 
     def add_task(self, team: str, task: str) -> None:
-        self._open("Task for another team")
+        self.open_work_form("Task for another team")
         form = self.form("task")
         form.get_by_label("Team").select_option(label=team)
         form.get_by_label("Task", exact=True).fill(task)
@@ -415,7 +416,7 @@ class AgentTicketPage:
 
     def convert(self, to: str, reason: str = "") -> None:
         """`to`: "a service request" or "an incident"."""
-        self._open(f"Convert to {to}")
+        self.open_work_form(f"Convert to {to}")
         if reason:
             self.form("convert").get_by_label("Why (kept in the history)").fill(reason)
         self.form("convert").get_by_role("button", name="Convert").click()
@@ -539,20 +540,20 @@ class AgentTicketWork:
         self.ticket = AgentTicketPage(page)
 
     def mark_duplicate_of(self, first: str) -> None:
-        self.page.locator("summary", has_text="Duplicate of the first report").click()
+        self.ticket.open_work_form("Duplicate of the first report")
         form = self.ticket.form("duplicate")
         form.get_by_label("First report (number)").fill(first)
         form.get_by_role("button", name="Mark as duplicate").click()
 
     def redirect_to(self, help_desk: str, note: str = "") -> None:
-        self.page.locator("summary", has_text="Belongs to another help desk").click()
+        self.ticket.open_work_form("Belongs to another help desk")
         form = self.ticket.form("redirect")
         form.get_by_label("Help desk").select_option(label=help_desk)
         form.get_by_label("Note for the requester").fill(note)
         form.get_by_role("button", name="Redirect").click()
 
     def take(self, *, give_to: str = "", approval: str = "") -> None:
-        self.page.locator("summary", has_text="Take it").click()
+        self.ticket.open_work_form("Take it")
         form = self.ticket.form("take")
         if give_to:
             form.get_by_label("Give to (leads; empty: me)").select_option(label=give_to)
@@ -561,7 +562,7 @@ class AgentTicketWork:
         form.get_by_role("button", name="Take").click()
 
     def assign(self, *, assignee: str, approval: str = "") -> None:
-        self.page.locator("summary", has_text="Assign").first.click()
+        self.ticket.open_work_form("Assign")
         form = self.ticket.form("assign")
         form.get_by_label("Assignee").select_option(label=assignee)
         if approval:
