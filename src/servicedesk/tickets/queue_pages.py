@@ -6,9 +6,9 @@ group and assignee joined) took Django 3-6 ms of CPU to compile on every page at
 tickets, more than PostgreSQL took to answer it. It depends only on who asks (their role and
 scope), the queue, its filters, its order, which page, and the moment: it is compiled once for
 each such shape (`core.kept_queries.KeptByShape`), and the moment put into it; so is its count
-(`core.statements`). A search, whose
-statement holds its words, and the viewer's own open tickets, whose statement depends on how
-many they hold (`queues._own_open`), are compiled each time.
+(`core.statements`). A search, whose statement holds its words, and the viewer's own open
+tickets, whose statement depends on how many they hold (`queues._own_open`), are compiled each
+time.
 """
 
 from __future__ import annotations
