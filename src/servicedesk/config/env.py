@@ -54,6 +54,8 @@ class Environment:
     # Connections each process keeps in psycopg's pool (0: no pool); under ASGI (`serve`) the
     # size of every web process's pool, on PostgreSQL and SQLite (0: 10).
     db_pool_size: int
+    # Whether kept statements are prepared on PostgreSQL's side (`core/server_binding.py`).
+    db_prepared_statements: bool
     allowed_hosts: list[str]
     data_dir: Path
     port: int
@@ -179,6 +181,7 @@ def read_environment() -> Environment:
             "DATABASE_URL", f"sqlite:///{data_dir / 'servicedesk.sqlite3'}"
         ),
         db_pool_size=int(os.environ.get("SERVICEDESK_DB_POOL_SIZE", "0")),
+        db_prepared_statements=_flag("SERVICEDESK_DB_PREPARED_STATEMENTS", True),
         allowed_hosts=os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(","),
         data_dir=data_dir,
         port=int(os.environ.get("PORT", "8000")),

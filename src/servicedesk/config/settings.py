@@ -180,6 +180,11 @@ def _database(url: str) -> dict[str, Any]:
         config.setdefault("OPTIONS", {})["options"] = (
             f"-c jit=off -c parallel_setup_cost={PARALLEL_SETUP_COST}"
         )
+        if ENV.db_prepared_statements:
+            # psycopg prepares a statement bound on the server at its second run on a
+            # connection; only kept statements are (`core/server_binding.py`), every other one
+            # is bound on the client, which psycopg never prepares.
+            config["OPTIONS"]["prepare_threshold"] = 1
         if ENV.db_pool_size:
             config["OPTIONS"]["pool"] = pool_options(ENV.db_pool_size)
             # The pool keeps connections; Django must not keep its own as well.

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -31,6 +31,7 @@ from django.db.models import QuerySet
 from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
 
+from servicedesk.core.server_binding import ServerBinding, binds_on_server, written_literal
 from servicedesk.core.statements import Compiled, compiled_at_any_moment
 
 QS = TypeVar("QS", bound=QuerySet[Any, Any])
@@ -63,6 +64,7 @@ class _Kept:
     has_extra_select: bool
     # Where the moment goes, for a statement kept at any moment (`KeptByShape`).
     moving: Compiled | None = None
+    binding: ServerBinding = field(default_factory=ServerBinding, compare=False)
 
     @classmethod
     def of(
@@ -102,6 +104,13 @@ class _Kept:
         compiler.has_extra_select = self.has_extra_select
         statement = (self.sql, tuple(params))
         compiler.as_sql = lambda *_args, **_kwargs: statement  # type: ignore[method-assign]
+        if self.binding.on_server is not False and binds_on_server(compiler.connection):
+            execute_sql = compiler.execute_sql
+
+            def execute_sql_bound_on_server(*args: Any, **kwargs: Any) -> Any:
+                return self.binding.execute(compiler.connection, execute_sql, args, kwargs)
+
+            compiler.execute_sql = execute_sql_bound_on_server  # type: ignore[method-assign]
         return compiler
 
 
@@ -169,7 +178,11 @@ def _kept_at_any_moment(build: Callable[[datetime], QuerySet[Any]]) -> _Kept | N
         return None
     if found is None:
         return None
-    return _Kept.of(compilers[0], found.sql, found.params, {}, moving=found)
+    compiler = compilers[0]
+    if binds_on_server(compiler.connection):
+        on = compiler.connection
+        found = found.with_constants_written(lambda value: written_literal(on, value))
+    return _Kept.of(compiler, found.sql, found.params, {}, moving=found)
 
 
 class _KeptStatementQuery(Query):
@@ -232,11 +245,16 @@ def _carrying(
 
 
 class KeptByShape:
-    """Querysets that differ only in the moment they are asked at, kept by a shape their
-    caller names: `at(moment, shape, build)` is `build(moment)`, compiled once for the shape
-    (`core.statements` finds where the moment goes). `shape` must name everything the
-    statement depends on but the moment: who asks, with which role and scope, for what. At
-    most `kept` shapes are kept (a process meets a few per staff member); past that, they are
+    """Querysets kept by a shape their caller names, for statements that depend on more than
+    their values (who asks, with which role and scope, for what):
+
+    - `at(moment, shape, build)` is `build(moment)`, compiled once for the shape
+      (`core.statements` finds where the moment goes);
+    - `of(shape, build, *values)` is `build(*values)`, compiled once for the shape and the
+      values' types (as `KeptQuery`, whose function may read nothing but its values).
+
+    `shape` must name everything the statement depends on but the moment or the values. At most
+    `kept` shapes are kept (a process meets a few per staff member); past that, they are
     compiled afresh."""
 
     def __init__(self, kept: int = 2_000) -> None:
@@ -246,13 +264,22 @@ class KeptByShape:
 
     def at(self, moment: datetime, shape: Hashable, build: Callable[[datetime], QS]) -> QS:
         queryset = build(moment)
-        key = (queryset.db, shape)
+        kept = self._kept((queryset.db, shape), lambda: _kept_at_any_moment(build))
+        return _carrying(queryset, kept, (), moment)
+
+    def of(self, shape: Hashable, build: Callable[..., QS], *args: Value) -> QS:
+        queryset = build(*args)
+        key = (queryset.db, shape, tuple(type(arg) for arg in args))
+        kept = self._kept(key, lambda: _kept(build, args))
+        return _carrying(queryset, kept, args, None)
+
+    def _kept(self, key: Hashable, keep: Callable[[], _Kept | None]) -> _Kept | None:
         kept = self._by_shape.get(key, _UNSEEN)
         if kept is _UNSEEN:
-            kept = _kept_at_any_moment(build)
+            kept = keep()
             with self._lock:
                 if len(self._by_shape) >= self.kept:
                     self._by_shape.clear()
                 self._by_shape[key] = kept
         assert kept is None or isinstance(kept, _Kept)
-        return _carrying(queryset, kept, (), moment)
+        return kept

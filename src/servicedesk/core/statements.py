@@ -14,6 +14,7 @@ the moment (now, now + four hours, ...). SQLite's parameters are instants writte
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -52,6 +53,37 @@ class Compiled:
                 connection.ops.adapt_datetimefield_value(instant) if as_text else instant
             )
         return moved
+
+    def with_constants_written(self, write: Callable[[Any], str]) -> Compiled:
+        """The same statement with every parameter but the moment's written into its SQL by
+        `write` (a literal). Bound on the server, PostgreSQL then plans it once knowing all
+        but the moment (`core/server_binding.py`); with them as parameters too, it found the
+        plan it could keep for any value dearer than planning each time (a queue's states, its
+        viewer's groups), and planned each time."""
+        parts: list[str] = []
+        params: list[Any] = []
+        instants: dict[int, tuple[timedelta, bool]] = {}
+        position, written_up_to = 0, 0
+        for placeholder in _PLACEHOLDER.finditer(self.sql):
+            if placeholder.group() == "%%":
+                continue
+            parts.append(self.sql[written_up_to : placeholder.start()])
+            if position in self.instants:
+                instants[len(params)] = self.instants[position]
+                params.append(self.params[position])
+                parts.append("%s")
+            else:
+                parts.append(write(self.params[position]).replace("%", "%%"))
+            position += 1
+            written_up_to = placeholder.end()
+        parts.append(self.sql[written_up_to:])
+        if position != len(self.params):
+            raise ValueError("the statement's placeholders and parameters differ in number")
+        return Compiled("".join(parts), tuple(params), instants)
+
+
+# A parameter's place in Django's SQL, and a written percent sign, which is no place.
+_PLACEHOLDER = re.compile("%%|%s")
 
 
 def _instant(value: Any) -> tuple[datetime, bool] | None:

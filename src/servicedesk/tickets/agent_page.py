@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import cache
 
 from django.db import connection
-from django.db.models import Field, Model, Q
+from django.db.models import Field, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from servicedesk.catalog.choices import Impact
@@ -20,7 +20,7 @@ from servicedesk.directory.models import Agency, Person
 from servicedesk.mail.models import InboundMessage
 from servicedesk.outages.models import MajorIncident
 from servicedesk.sla.selectors import ClockView, clocks_for
-from servicedesk.tickets.access import Viewer, visible_ticket_numbered
+from servicedesk.tickets.access import Viewer
 from servicedesk.tickets.access_in_hand import comments_and_files_on, known_among
 from servicedesk.tickets.choices import LinkKind, TicketKind, TicketState
 from servicedesk.tickets.kept_relations import PEOPLE_RELATED, keep_configuration
@@ -34,6 +34,7 @@ from servicedesk.tickets.models import (
     TicketLink,
     TicketWatcher,
 )
+from servicedesk.tickets.numbered_read import visible_ticket_read
 from servicedesk.tickets.services.escalation import current_tier, next_tier
 from servicedesk.tickets.services.replies import URGENT_ACTION
 from servicedesk.tickets.ticket_reads import (
@@ -151,10 +152,15 @@ def _present(ticket: Ticket) -> Presence:
 
 
 def _read_ticket(viewer: Person, number: str) -> Ticket:
-    numbered = visible_ticket_numbered(viewer, number).annotate(presence=_presence(viewer))
-    if not reading_one_edition():
-        return numbered.select_related(*AGENT_PAGE_RELATED).get()
-    ticket = numbered.select_related(*PEOPLE_RELATED).get()
+    one_edition = reading_one_edition()
+    related = PEOPLE_RELATED if one_edition else AGENT_PAGE_RELATED
+
+    def finish(numbered: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        return numbered.annotate(presence=_presence(viewer)).select_related(*related)
+
+    ticket = visible_ticket_read(viewer, number, finish, ("agent page", related))
+    if not one_edition:
+        return ticket
     keep_configuration(ticket, KEPT_RELATED)
     requester = ticket.requester
     if requester.agency_id is not None:

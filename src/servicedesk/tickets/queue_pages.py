@@ -27,7 +27,7 @@ from servicedesk.core.kept_queries import KeptByShape
 from servicedesk.core.statements import CompiledStatements
 from servicedesk.directory.models import Person
 from servicedesk.tickets import queues
-from servicedesk.tickets.access import ticket_scope
+from servicedesk.tickets.access import reach_shape
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.queues import (
     Queue,
@@ -57,8 +57,7 @@ class QueueRows:
         return tickets[rows]
 
     def _shape(self) -> tuple[Any, ...]:
-        viewer = self.viewer
-        return (viewer.pk, viewer.role, viewer.is_active, ticket_scope(viewer), self.queue)
+        return (*reach_shape(self.viewer), self.queue)
 
     def __getitem__(self, rows: slice) -> QuerySet[Ticket] | list[Ticket]:
         if rows.start == rows.stop:

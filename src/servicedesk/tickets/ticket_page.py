@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from servicedesk.catalog.choices import Priority
@@ -21,7 +22,6 @@ from servicedesk.tickets.access import (
     Viewer,
     visible_attachments,
     visible_comments,
-    visible_ticket_numbered,
     visible_tickets,
 )
 from servicedesk.tickets.access_in_hand import public_comments_and_files_on
@@ -34,6 +34,7 @@ from servicedesk.tickets.models import (
     Ticket,
     TicketHistory,
 )
+from servicedesk.tickets.numbered_read import visible_ticket_read
 from servicedesk.tickets.page_keys import page_key, page_key_ticket_id
 from servicedesk.tickets.requester_rules import (
     dispute_deadline,
@@ -214,13 +215,13 @@ def _target_times(ticket: Ticket, viewer: Person) -> str:
     return promises_in_words(ticket, viewer.time_zone) or TARGET_TIMES_PENDING
 
 
+def _with_people(numbered: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return numbered.select_related("assignment_group", "requester", "requested_by")
+
+
 def ticket_page(viewer: Person, number: str) -> TicketPage:
     """Raises Ticket.DoesNotExist for a ticket that is missing *or* not the viewer's to see."""
-    ticket = (
-        visible_ticket_numbered(viewer, number)
-        .select_related("assignment_group", "requester", "requested_by")
-        .get()
-    )
+    ticket = visible_ticket_read(viewer, number, _with_people, "portal page")
     survey = ticket_survey(ticket)
     answers_for_it = speaks_for(viewer, ticket)
     is_resolved = ticket.state == TicketState.RESOLVED

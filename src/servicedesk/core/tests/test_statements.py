@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db import connection
 
-from servicedesk.core.statements import CompiledStatements
+from servicedesk.core.server_binding import written_literal
+from servicedesk.core.statements import FIRST_MOMENT, CompiledStatements, compiled_at_any_moment
 
 MOMENT = datetime(2026, 12, 4, 11, 30, tzinfo=UTC)
 
@@ -89,3 +90,32 @@ def test_instants_written_as_text_are_written_again_as_the_database_writes_them(
     calls = compile_at.calls
     assert statements.at(later, "text", as_text) == as_text(later)
     assert compile_at.calls == calls + 1
+
+
+def test_written_constants_leave_only_the_moment_a_parameter() -> None:
+    """As a queue's page is prepared on PostgreSQL (`Compiled.with_constants_written`)."""
+    compile_at = Counted("SELECT %s, %s, %s, %s WHERE name LIKE '10%%'")
+    compiled = compiled_at_any_moment(compile_at)
+    assert compiled is not None
+    written = compiled.with_constants_written(lambda value: f"<{value}%>")
+    assert written.sql == "SELECT <open%%>, %s, %s, <7%%> WHERE name LIKE '10%%'"
+    later = MOMENT + timedelta(minutes=5)
+    assert written.at(later) == (written.sql, [later, later + timedelta(hours=4)])
+
+
+def test_a_kept_queue_statement_written_for_postgresql_reads_what_django_reads(
+    db: None, on_postgres: None
+) -> None:
+    def compile_at(now: datetime) -> tuple[str, Sequence[Any]]:
+        return (
+            "SELECT %s::text || '%%', %s::timestamptz > %s::timestamptz, %s",
+            ["50% 'off'", now + timedelta(hours=1), now, 7],
+        )
+
+    compiled = compiled_at_any_moment(compile_at)
+    assert compiled is not None
+    written = compiled.with_constants_written(lambda value: written_literal(connection, value))
+    assert written.params == (FIRST_MOMENT + timedelta(hours=1), FIRST_MOMENT)
+    with connection.cursor() as cursor:
+        cursor.execute(*written.at(MOMENT))
+        assert cursor.fetchone() == ("50% 'off'%", True, 7)
