@@ -108,7 +108,7 @@ class _Kept:
             execute_sql = compiler.execute_sql
 
             def execute_sql_bound_on_server(*args: Any, **kwargs: Any) -> Any:
-                return self.binding.execute(compiler.connection, execute_sql, args, kwargs)
+                return self.binding.read(compiler.connection, lambda: execute_sql(*args, **kwargs))
 
             compiler.execute_sql = execute_sql_bound_on_server  # type: ignore[method-assign]
         return compiler

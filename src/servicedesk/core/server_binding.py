@@ -19,11 +19,13 @@ mode, docs/deploy.md) nothing is bound on the server.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg.pq import TransactionStatus
+
+T = TypeVar("T")
 
 
 def binds_on_server(connection: BaseDatabaseWrapper) -> bool:
@@ -43,27 +45,16 @@ class ServerBinding:
         # Two threads may both try a first read; each comes to the same answer.
         self.on_server: bool | None = None
 
-    def execute(
-        self,
-        connection: Any,
-        execute_sql: Callable[..., Any],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-    ) -> Any:
+    def read(self, connection: Any, read: Callable[[], T]) -> T:
+        """What `read` reads, bound on the server once that is known to work."""
         if self.on_server:
             with connection.bound_on_server():
-                return execute_sql(*args, **kwargs)
+                return read()
         if self.on_server is None:
-            return self._first(connection, execute_sql, args, kwargs)
-        return execute_sql(*args, **kwargs)
+            return self._first(connection, read)
+        return read()
 
-    def _first(
-        self,
-        connection: Any,
-        execute_sql: Callable[..., Any],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-    ) -> Any:
+    def _first(self, connection: Any, read: Callable[[], T]) -> T:
         connection.ensure_connection()
         raw = connection.connection
         # Sent past Django's cursors, so that the statements a test counts are the page's own.
@@ -72,12 +63,12 @@ class ServerBinding:
             raw.execute("SAVEPOINT servicedesk_bound_on_server")
         try:
             with connection.bound_on_server():
-                result = execute_sql(*args, **kwargs)
+                result = read()
         except DatabaseError:
             if in_transaction:
                 raw.execute("ROLLBACK TO SAVEPOINT servicedesk_bound_on_server")
             self.on_server = False
-            return execute_sql(*args, **kwargs)
+            return read()
         if in_transaction:
             raw.execute("RELEASE SAVEPOINT servicedesk_bound_on_server")
         self.on_server = True

@@ -23,6 +23,8 @@ from typing import Any
 
 from django.db import connection
 
+from servicedesk.core.server_binding import ServerBinding, binds_on_server, written_literal
+
 # Two instants to compile at: any two do, far from every real one so that no other parameter
 # could equal them by chance.
 FIRST_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
@@ -118,29 +120,69 @@ def compiled_at_any_moment(compile_at: Compile) -> Compiled | None:
     return Compiled(sql, tuple(params), instants)
 
 
+class _Kept:
+    """A shape's statement, and how it is read on PostgreSQL: with its constants written into
+    it, bound on the server (`core/server_binding.py`)."""
+
+    def __init__(self, compiled: Compiled) -> None:
+        self.compiled = compiled
+        self.binding = ServerBinding()
+        self._written: Compiled | None = None
+
+    def written(self) -> Compiled:
+        if self._written is None:
+            self._written = self.compiled.with_constants_written(
+                lambda value: written_literal(connection, value)
+            )
+        return self._written
+
+
 class CompiledStatements:
     """Statements kept by shape: `at(moment, shape, compile_at)` gives what `compile_at(moment)`
-    would, compiling only for a shape not met before. `shape` must name everything the SQL
-    depends on but the moment. At most `kept` shapes are kept (a process meets one per staff
-    member and scope); past that, they are compiled afresh."""
+    would, compiling only for a shape not met before; `fetchone` reads its one row. `shape`
+    must name everything the SQL depends on but the moment. At most `kept` shapes are kept (a
+    process meets one per staff member and scope); past that, they are compiled afresh."""
 
     def __init__(self, kept: int = 2_000) -> None:
         self.kept = kept
-        self._by_shape: dict[Hashable, Compiled | None] = {}
+        self._by_shape: dict[Hashable, _Kept | None] = {}
         self._lock = threading.Lock()
 
     def at(self, moment: datetime, shape: Hashable, compile_at: Compile) -> tuple[str, list[Any]]:
-        found = self._by_shape.get(shape, _UNSEEN)
-        if found is _UNSEEN:
-            found = compiled_at_any_moment(compile_at)
+        kept = self._kept(shape, compile_at)
+        if kept is None:
+            sql, params = compile_at(moment)
+            return sql, list(params)
+        return kept.compiled.at(moment)
+
+    def fetchone(self, moment: datetime, shape: Hashable, compile_at: Compile) -> tuple[Any, ...]:
+        """The one row the statement of `at` reads; on PostgreSQL bound on the server, so that
+        it is planned once."""
+        kept = self._kept(shape, compile_at)
+        on_server = kept is not None and binds_on_server(connection)
+        if kept is None:
+            sql, params = compile_at(moment)
+        else:
+            sql, params = (kept.written() if on_server else kept.compiled).at(moment)
+
+        def read() -> tuple[Any, ...]:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return tuple(cursor.fetchone())
+
+        return kept.binding.read(connection, read) if kept is not None and on_server else read()
+
+    def _kept(self, shape: Hashable, compile_at: Compile) -> _Kept | None:
+        kept = self._by_shape.get(shape, _UNSEEN)
+        if kept is _UNSEEN:
+            compiled = compiled_at_any_moment(compile_at)
+            kept = None if compiled is None else _Kept(compiled)
             with self._lock:
                 if len(self._by_shape) >= self.kept:
                     self._by_shape.clear()
-                self._by_shape[shape] = found
-        if not isinstance(found, Compiled):
-            sql, params = compile_at(moment)
-            return sql, list(params)
-        return found.at(moment)
+                self._by_shape[shape] = kept
+        assert kept is None or isinstance(kept, _Kept)
+        return kept
 
     def forget(self) -> None:
         with self._lock:

@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -73,10 +72,7 @@ class QueueRows:
         """How many tickets, counted up to COUNT_CAP + 1 in the order a count reads best
         (`queues.queue_counted`): more than COUNT_CAP reads as "1,000+"."""
         shape = (*self._shape(), self.filters, queues.COUNT_CAP)
-        sql, params = _COUNTS.at(self.now, shape, self._count_statement)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            (counted,) = cursor.fetchone()
+        (counted,) = _COUNTS.fetchone(self.now, shape, self._count_statement)
         return int(counted)
 
     def _count_statement(self, moment: datetime) -> tuple[str, list[Any]]:

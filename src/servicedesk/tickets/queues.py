@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from django.db import connection
 from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -381,8 +380,5 @@ def queue_counts(
     now = now or timezone.now()
     wanted = tuple(queues)
     shape = (viewer.pk, viewer.role, viewer.is_active, ticket_scope(viewer), wanted, COUNT_CAP)
-    sql, params = _COUNTS.at(now, shape, lambda moment: _counts_statement(viewer, wanted, moment))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = _COUNTS.fetchone(now, shape, lambda moment: _counts_statement(viewer, wanted, moment))
     return {queue: int(count) for queue, count in zip(wanted, row, strict=True)}

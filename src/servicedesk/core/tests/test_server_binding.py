@@ -17,6 +17,7 @@ from servicedesk.core.kept_queries import KeptQuery
 from servicedesk.directory.models import Person
 from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.models import Comment
+from servicedesk.tickets.queues import Queue, queue_counts
 from servicedesk.tickets.services import comment_add, ticket_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_postgres")]
@@ -96,3 +97,12 @@ def test_a_statement_postgresql_cannot_take_bound_on_the_server_is_read_bound_on
     # The transaction the refused try ran in goes on.
     assert Person.objects.filter(pk=org.desk.pk).exists()
     assert not [s for s in prepared() if "IS NOT NULL" in s]
+
+
+def test_the_workspace_counts_are_prepared_with_all_but_the_moment_written_in(org: Org) -> None:
+    ticket_create(actor=org.employee, kind=TicketKind.INCIDENT, short_description="No dial tone")
+    counts = [queue_counts(org.desk) for _ in range(3)]
+    assert counts[0] == counts[2] and counts[0][Queue.NEW] == 1
+    (statement,) = [s for s in prepared() if s.startswith("SELECT (SELECT COUNT(*)")]
+    assert "'new'" in statement  # the queue's state, so that its plan is kept
+    assert "$1" in statement  # the moment (the overdue queue's)
