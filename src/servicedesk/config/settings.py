@@ -291,6 +291,8 @@ MEDIA_ROOT = ENV.data_dir / "media"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}}
 
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read by a statement compiled once (`core/sessions.py`).
+SESSION_ENGINE = "servicedesk.core.sessions"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
