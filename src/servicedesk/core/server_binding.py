@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db import DatabaseError
+from django.db import DataError, ProgrammingError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg.pq import TransactionStatus
 
@@ -64,7 +64,7 @@ class ServerBinding:
         try:
             with connection.bound_on_server():
                 result = read()
-        except DatabaseError:
+        except (ProgrammingError, DataError):  # a value's type it cannot tell, or a mismatch
             if in_transaction:
                 raw.execute("ROLLBACK TO SAVEPOINT servicedesk_bound_on_server")
             self.on_server = False

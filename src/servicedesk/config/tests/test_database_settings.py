@@ -20,8 +20,9 @@ def test_a_connection_compiles_nothing_and_starts_parallel_workers_only_for_long
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("on_postgres")
-def test_a_connection_prepares_no_statement_so_pgbouncer_needs_no_prepared_statements() -> None:
-    """docs/deploy.md tells PgBouncer's operators that no statement is prepared on the server."""
+def test_a_statement_bound_on_the_client_is_never_prepared() -> None:
+    """Only kept statements are prepared (`core/server_binding.py`); docs/deploy.md tells
+    PgBouncer's operators which."""
     for _ in range(8):  # given a `prepare_threshold` of 5, psycopg would prepare this one
         Person.objects.filter(pk=0).exists()
     with connection.cursor() as cursor:
