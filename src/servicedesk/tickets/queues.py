@@ -32,7 +32,7 @@ from servicedesk.sla.choices import ClockState, Metric
 from servicedesk.sla.models import TicketClock
 from servicedesk.tickets.access import (
     knows_own_work,
-    ticket_scope,
+    reach_shape,
     visible_queue_order,
     visible_tickets,
 )
@@ -379,6 +379,6 @@ def queue_counts(
     with which role and scope, for which queues."""
     now = now or timezone.now()
     wanted = tuple(queues)
-    shape = (viewer.pk, viewer.role, viewer.is_active, ticket_scope(viewer), wanted, COUNT_CAP)
+    shape = (*reach_shape(viewer), wanted, COUNT_CAP)
     row = _COUNTS.fetchone(now, shape, lambda moment: _counts_statement(viewer, wanted, moment))
     return {queue: int(count) for queue, count in zip(wanted, row, strict=True)}
