@@ -6,9 +6,9 @@ group and assignee joined) took Django 3-6 ms of CPU to compile on every page at
 tickets, more than PostgreSQL took to answer it. It depends only on who asks (their role and
 scope), the queue, its filters, its order, which page, and the moment: it is compiled once for
 each such shape (`core.kept_queries.KeptByShape`), and the moment put into it; so is its count
-(`core.statements`). A search, whose statement holds its words, and the viewer's own open
-tickets, whose statement depends on how many they hold (`queues._own_open`), are compiled each
-time.
+(`core.statements`). A search, whose statement holds its words, is compiled each time; the
+viewer's own open tickets are kept with which column their statement asks, which depends on how
+many they hold (`queues.own_open_walked`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.queues import (
     Queue,
     QueueFilters,
+    own_open_walked,
     queue_counted,
     queue_tickets,
 )
@@ -63,9 +64,11 @@ class QueueRows:
             # An empty queue's page: Django would build the whole statement (8 ms of CPU at a
             # million tickets) before finding the slice empty.
             return []
-        if self.filters.text.strip() or self.queue == Queue.MY_OPEN:
+        if self.filters.text.strip():
             return self._rows(self.now, rows)
         shape = (*self._shape(), self.filters, self.sort, rows.start, rows.stop)
+        if self.queue == Queue.MY_OPEN:  # which column the statement asks
+            shape = (*shape, own_open_walked(self.viewer))
         return _PAGES.at(self.now, shape, lambda moment: self._rows(moment, rows))
 
     def capped_count(self) -> int:

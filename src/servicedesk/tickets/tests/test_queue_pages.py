@@ -15,6 +15,7 @@ from django.utils import timezone
 from servicedesk.conftest import Org
 from servicedesk.core.tests.test_kept_queries import compilations
 from servicedesk.directory.models import Person
+from servicedesk.tickets import queues
 from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.queue_pages import QueueRows, queue_paginator
 from servicedesk.tickets.queues import Queue, QueueFilters, queue_tickets
@@ -35,9 +36,9 @@ def test_each_page_lists_what_the_queue_lists_at_its_moment(org: Org) -> None:
     due_in(soon, 60)
     due_in(later, 60 * 24)
     now = timezone.now()
-    queues = (Queue.OVERDUE, Queue.BREACHING_SOON, Queue.ALL_OPEN, Queue.MY_GROUPS, Queue.NEW)
+    listed = (Queue.OVERDUE, Queue.BREACHING_SOON, Queue.ALL_OPEN, Queue.MY_GROUPS, Queue.NEW)
     for viewer in (org.desk, org.network):
-        for queue in queues:
+        for queue in listed:
             for moment in (now, now + timedelta(hours=2), now + timedelta(days=2)):
                 for rows in (slice(0, 2), slice(2, 4)):
                     expected = queue_tickets(fresh(viewer), queue, now=moment)[rows]
@@ -61,6 +62,27 @@ def test_a_page_of_a_shape_met_before_is_not_compiled_again(org: Org) -> None:
             fresh(org.network), Queue.ALL_OPEN, QueueFilters(), "priority", now + timedelta(1)
         )
         assert numbers(later[0:25]) == [printer.number]
+    assert not any('"tickets_ticket"."number"' in sql for sql in compiled), compiled
+
+
+@pytest.mark.parametrize("walked_from", [1, 3])
+def test_the_agents_own_open_tickets_are_kept_for_the_column_their_statement_asks(
+    org: Org, monkeypatch: pytest.MonkeyPatch, walked_from: int
+) -> None:
+    """Walking the queue order (from `OWN_OPEN_WALKED_FROM` tickets held) or the ticket's own
+    index: each is its own shape, read as `queue_tickets` reads it, and compiled once."""
+    monkeypatch.setattr(queues, "OWN_OPEN_WALKED_FROM", walked_from)
+    mine = make(org, "Monitor flickers")
+    mine.assignee = org.network
+    mine.save(update_fields=["assignee"])
+    make(org, "Badge reader offline")
+    now = timezone.now()
+    expected = numbers(queue_tickets(fresh(org.network), Queue.MY_OPEN, now=now)[0:25])
+    first = QueueRows(fresh(org.network), Queue.MY_OPEN, QueueFilters(), "due", now)
+    assert numbers(first[0:25]) == expected == [mine.number]
+    with compilations() as compiled:
+        again = QueueRows(fresh(org.network), Queue.MY_OPEN, QueueFilters(), "due", now)
+        assert numbers(again[0:25]) == [mine.number]
     assert not any('"tickets_ticket"."number"' in sql for sql in compiled), compiled
 
 
