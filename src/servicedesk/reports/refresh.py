@@ -4,8 +4,9 @@ At a million tickets one build of the dashboard takes about 2 s of queries. Coun
 request, every web process made one manager wait that long each minute (the bench's p95 of the
 reports page was that build). Now the request that finds its build older than the minute gets
 it at once, with the moment it was counted, and starts the next build in a thread of its own;
-the requests after it get the new one. Only a build nobody asked for within `KEPT_FOR` minutes
-of fresh ones is gone, and then the request counts it, as before.
+the requests after it get the new one, its figures rendered behind too (`reports.views`). Only
+a build nobody asked for within `KEPT_FOR` minutes of fresh ones is gone, and then the request
+counts it, as before.
 
 One build per cache key at a time, per process (the cache is the process's own).
 """
