@@ -101,7 +101,7 @@ def prepare(url: str) -> list[Pair]:
     def session_of(person: Person) -> str:
         store = SessionStore()
         store[SESSION_KEY] = str(person.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "servicedesk.directory.sign_in.local.LocalPasswordBackend"
         store[HASH_SESSION_KEY] = person.get_session_auth_hash()
         store.create()
         return str(store.session_key)

@@ -210,7 +210,7 @@ LOGOUT_REDIRECT_URL = "account_login"
 # Directory, OpenID Connect providers, two-factor sign-in, and a lockout after wrong passwords.
 AUTHENTICATION_BACKENDS = [
     "servicedesk.directory.sign_in.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "servicedesk.directory.sign_in.local.LocalPasswordBackend",
     "servicedesk.directory.sign_in.ldap.DirectoryLdapBackend",
 ]
 ACCOUNT_ADAPTER = "servicedesk.directory.sign_in.adapters.AccountAdapter"
