@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from servicedesk.conftest import Org
+from servicedesk.core.tests.test_kept_queries import compilations
 from servicedesk.tickets.choices import Channel, TicketKind
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import ticket_create
@@ -196,3 +197,15 @@ def test_sla_filters_find_breached_and_due_tickets(org: Org, api_as) -> None:
     tomorrow = (now + timedelta(days=1)).isoformat()
     assert numbers(desk.get("/tickets", due_before=tomorrow)) == [late.number]
     assert numbers(desk.get("/tickets", due_after=tomorrow)) == [fine.number]
+
+
+def test_the_detail_reads_its_ticket_with_a_statement_compiled_once(org: Org, api_as) -> None:
+    ticket = file(org, "Badge reader dead", affected_people=[org.employee])
+    desk = api_as(org.desk)
+    assert desk.get(f"/tickets/{ticket.number.lower()}").status_code == 200
+    with compilations() as compiled:
+        detail = desk.get(f"/tickets/{ticket.number}")
+    assert detail.status_code == 200, detail.content
+    assert detail.json()["short_description"] == "Badge reader dead"
+    assert [person["username"] for person in detail.json()["affected_people"]] == ["employee"]
+    assert not any('"tickets_ticket"."number"' in sql for sql in compiled), compiled
