@@ -14,6 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from servicedesk.catalog.models import Service
+from servicedesk.core.kept_queries import KeptByShape
 from servicedesk.outages.choices import StatusKind
 from servicedesk.outages.models import StatusEntry, StatusUpdate
 
@@ -89,14 +90,22 @@ def current_entries(now: datetime | None = None) -> QuerySet[StatusEntry]:
     )
 
 
-def status_headline(now: datetime | None = None) -> Headline:
-    """One query: entries in force, and maintenance starting within the week."""
-    now = now or timezone.now()
-    entries = list(
+def _headline_entries(now: datetime) -> QuerySet[StatusEntry]:
+    return (
         StatusEntry.objects.filter(_not_over(now), starts_at__lte=now + HEADLINE_MAINTENANCE_AHEAD)
         .select_related("service")
         .order_by("starts_at", "id")
     )
+
+
+# On every portal home: compiled once, the moment put into it (`core.kept_queries`).
+_HEADLINE = KeptByShape(kept=1)
+
+
+def status_headline(now: datetime | None = None) -> Headline:
+    """One query: entries in force, and maintenance starting within the week."""
+    now = now or timezone.now()
+    entries = list(_HEADLINE.at(now, "headline", _headline_entries))
     current = [entry for entry in entries if entry.starts_at <= now]
     ahead = sum(1 for entry in entries if entry.starts_at > now and entry.is_maintenance)
     return Headline(current=_worst_first(current), maintenance_ahead=ahead)

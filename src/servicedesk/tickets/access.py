@@ -298,7 +298,7 @@ def followed_ticket_ids(person: Person) -> QuerySet[Any]:
 NEWEST_FIRST = ("-created_at", "-pk")
 
 
-def newest_followed_ids(person: Person, limit: int) -> QuerySet[Any]:
+def newest_followed_ids(person_id: int, limit: int) -> QuerySet[Any]:
     """Ids of (at least) the `limit` newest tickets a person requested, filed or is affected by.
 
     The newest `limit` of each way of following a ticket, then their union: each part is a
@@ -308,9 +308,9 @@ def newest_followed_ids(person: Person, limit: int) -> QuerySet[Any]:
     sorts the union and keeps its first `limit`. Each part is an id list in an IN so that both
     databases accept its LIMIT (SQLite takes none in a part of a UNION).
     """
-    requested = Ticket.objects.filter(requester=person).order_by(*NEWEST_FIRST)
-    filed = Ticket.objects.filter(requested_by=person).order_by(*NEWEST_FIRST)
-    affected = Ticket.objects.filter(affected_people=person).order_by(*NEWEST_FIRST)
+    requested = Ticket.objects.filter(requester_id=person_id).order_by(*NEWEST_FIRST)
+    filed = Ticket.objects.filter(requested_by_id=person_id).order_by(*NEWEST_FIRST)
+    affected = Ticket.objects.filter(affected_people=person_id).order_by(*NEWEST_FIRST)
     parts = [
         Ticket.objects.filter(pk__in=newest.values("pk")[:limit]).values("pk").order_by()
         for newest in (requested, filed, affected)

@@ -6,6 +6,7 @@ from django.test import Client
 
 from servicedesk.catalog.choices import Impact
 from servicedesk.conftest import Org
+from servicedesk.core.tests.test_kept_queries import compilations
 from servicedesk.notifications.models import Notification
 from servicedesk.outages.models import StatusEntry
 from servicedesk.outages.tests.conftest import email as email
@@ -13,7 +14,10 @@ from servicedesk.outages.tests.conftest import email_outage as email_outage
 from servicedesk.outages.tests.conftest import network_maintenance as network_maintenance
 from servicedesk.outages.tests.conftest import outage_incident as outage_incident
 from servicedesk.outages.tests.conftest import wide_incident
+from servicedesk.tickets.choices import TicketKind
 from servicedesk.tickets.models import Ticket, TicketHistory
+from servicedesk.tickets.services import ticket_create
+from servicedesk.tickets.services.drafts import draft_save
 
 
 def test_the_status_page_needs_a_sign_in(client: Client, org: Org) -> None:
@@ -51,6 +55,34 @@ def test_the_home_line_says_what_is_wrong_and_links_the_status_page(
     assert "system-status-outage" in page
     assert "Email and calendar: outage since" in page
     assert 'href="/portal/status/"' in page
+
+
+def test_the_home_reads_its_tickets_drafts_and_status_without_compiling_them_again(
+    employee_client: Client,
+    org: Org,
+    email_outage: StatusEntry,
+    network_maintenance: StatusEntry,
+) -> None:
+    """The portal home's three reads are kept (`core.kept_queries`); the status line's moves
+    with the clock, so the maintenance planned in three days is counted at the page's moment."""
+    mine = ticket_create(
+        actor=org.employee, kind=TicketKind.INCIDENT, short_description="Printer jams"
+    )
+    draft_save(
+        None,
+        actor=org.employee,
+        kind=TicketKind.INCIDENT,
+        short_description="Half typed",
+        description="",
+    )
+    employee_client.get("/portal/")
+    with compilations() as compiled:
+        page = employee_client.get("/portal/").content.decode()
+    assert "Email and calendar: outage since" in page
+    assert "1 planned maintenance this week" in page
+    assert mine.number in page and "Half typed" in page
+    for table in ("tickets_ticket", "tickets_ticketdraft", "outages_statusentry"):
+        assert not any(f'FROM "{table}"' in sql for sql in compiled), compiled
 
 
 def test_suggestions_offer_the_declared_outage_to_join(

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from servicedesk.portal.system_status import current_status
 from servicedesk.portal.views.common import signed_in_person
-from servicedesk.tickets.draft_selectors import drafts_of
+from servicedesk.tickets.draft_selectors import newest_drafts_of
 from servicedesk.tickets.selectors import my_newest_tickets
 from servicedesk.tickets.workflow import OPEN_STATES
 
@@ -25,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "open_tickets": [t for t in tickets if t.state in OPEN_STATES],
             "other_tickets": [t for t in tickets if t.state not in OPEN_STATES],
-            "drafts": list(drafts_of(person)[:LIST_LIMIT]),
+            "drafts": newest_drafts_of(person),
             "status": current_status(),
             "password_reset_url": settings.SERVICEDESK_PASSWORD_RESET_URL
             or reverse("account_change_password"),
