@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from servicedesk.core.editions import reads_configuration
 from servicedesk.directory.models import Person
 from servicedesk.directory.oncall import on_call_board
+from servicedesk.directory.selectors import support_groups_of
 from servicedesk.mail.review import held_count
 from servicedesk.outages.major_selectors import open_major_incidents
 from servicedesk.tickets.discipline import next_ticket_for
@@ -51,8 +52,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 (queue, QUEUE_TITLES[queue], count)
                 for queue, count in queue_counts(user, queues=HOME_QUEUES).items()
             ],
-            "groups": list(user.support_groups.all()),
-            "my_open": list(assigned_open(user)[:25]),
+            "groups": support_groups_of(user),
+            "my_open": assigned_open(user),
             "satisfaction": satisfaction_for_staff(user),
             "on_call": on_call_board(),
             "open_majors": list(open_major_incidents()),
