@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from servicedesk.catalog.models import Service
+from servicedesk.core.model_choices import list_model_choices
 from servicedesk.directory.models import Agency, Person, SupportGroup
 from servicedesk.tickets.access import visible_tickets
 from servicedesk.tickets.models import Ticket
@@ -85,6 +86,8 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Inside `core.editions.one_edition()` (the dashboard) its lists are kept, not read.
+        list_model_choices(self)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = f"{css} {css}-sm"

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from servicedesk.core.editions import reads_configuration
 from servicedesk.directory.models import Person
 from servicedesk.reports.dashboard import FIGURES, Dashboard, dashboard_build, drill_down
 from servicedesk.reports.export_responses import export_response
@@ -179,6 +180,7 @@ def _dashboard(key: str, viewer: Person, filters: ReportFilters) -> Dashboard:
 
 @login_required
 @require_GET
+@reads_configuration  # the filters' lists of groups, agencies and services
 def dashboard(request: HttpRequest) -> HttpResponse:
     viewer = staff_viewer(request)
     form = ReportFilterForm(request.GET or None)
