@@ -63,8 +63,8 @@ def test_the_home_reads_its_tickets_drafts_and_status_without_compiling_them_aga
     email_outage: StatusEntry,
     network_maintenance: StatusEntry,
 ) -> None:
-    """The portal home's three reads are kept (`core.kept_queries`); the status line's moves
-    with the clock, so the maintenance planned in three days is counted at the page's moment."""
+    """The portal home's three reads are kept (`core.kept_queries`). The status line's statement
+    takes the page's moment, so the maintenance planned in three days is counted from it."""
     mine = ticket_create(
         actor=org.employee, kind=TicketKind.INCIDENT, short_description="Printer jams"
     )
