@@ -5,36 +5,34 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from servicedesk.core.kept_queries import KeptQuery
+from servicedesk.core.kept_queries import KeptByShape
 from servicedesk.directory.models import Person
 from servicedesk.tickets.models import TicketDraft
+
+
+def _drafts_owned(owner_id: int) -> QuerySet[TicketDraft]:
+    return TicketDraft.objects.filter(owner_id=owner_id).order_by("-updated_at", "-id")
 
 
 def drafts_of(viewer: Person | AnonymousUser) -> QuerySet[TicketDraft]:
     if not isinstance(viewer, Person) or not viewer.is_active:
         return TicketDraft.objects.none()
-    return TicketDraft.objects.filter(owner=viewer).order_by("-updated_at", "-id")
+    return _drafts_owned(viewer.pk)
 
 
-# A person's newest drafts, listed on their portal home.
-NEWEST_DRAFTS = 50
+# The portal home's list: compiled once for its limit (`core.kept_queries`).
+_NEWEST = KeptByShape(kept=4)
 
 
-def _newest_drafts_owned(owner_id: int) -> QuerySet[TicketDraft]:
-    return TicketDraft.objects.filter(owner_id=owner_id).order_by("-updated_at", "-id")[
-        :NEWEST_DRAFTS
-    ]
-
-
-# On every portal home: compiled once (`core.kept_queries`).
-_NEWEST_DRAFTS_OWNED = KeptQuery(_newest_drafts_owned)
-
-
-def newest_drafts_of(viewer: Person | AnonymousUser) -> list[TicketDraft]:
-    """`drafts_of`'s first `NEWEST_DRAFTS`."""
+def newest_drafts_of(viewer: Person | AnonymousUser, limit: int) -> list[TicketDraft]:
+    """`drafts_of`'s first `limit`."""
     if not isinstance(viewer, Person) or not viewer.is_active:
         return []
-    return list(_NEWEST_DRAFTS_OWNED(viewer.pk))
+
+    def newest(owner_id: int) -> QuerySet[TicketDraft]:
+        return _drafts_owned(owner_id)[:limit]
+
+    return list(_NEWEST.of(("newest drafts", limit), newest, viewer.pk))
 
 
 def draft_get(viewer: Person | AnonymousUser, pk: int) -> TicketDraft:

@@ -16,7 +16,7 @@ where they can (`queue_counted`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -160,22 +160,9 @@ OWN_OPEN_WALKED_FROM = 200
 _OWN_OPEN_WALKED_KEY = "_own_open_walked"
 
 
-# Compiled once for the limit (`core.kept_queries`): at most that many ids are read, where a
-# count was compiled each time.
+# How many the agent holds, compiled once for the limit (`core.kept_queries`): at most that
+# many ids are read, where a count was compiled each time.
 _OWN_OPEN_HELD = KeptByShape(kept=4)
-
-
-def _own_open_held(limit: int) -> Callable[[int], QuerySet[Ticket, int]]:
-    """The ids of at most `limit` of a person's open tickets, in their index."""
-
-    def held(person_id: int) -> QuerySet[Ticket, int]:
-        return (
-            Ticket.objects.filter(state__in=OPEN_STATES, assignee_id=person_id)
-            .order_by(*OWN_OPEN_ORDER)
-            .values_list("pk", flat=True)[:limit]
-        )
-
-    return held
 
 
 def own_open_walked(viewer: Person) -> bool:
@@ -185,8 +172,16 @@ def own_open_walked(viewer: Person) -> bool:
     walked = viewer.__dict__.get(_OWN_OPEN_WALKED_KEY)
     if walked is None:
         limit = OWN_OPEN_WALKED_FROM
-        held = len(list(_OWN_OPEN_HELD.of(("held", limit), _own_open_held(limit), viewer.pk)))
-        walked = viewer.__dict__[_OWN_OPEN_WALKED_KEY] = held >= limit
+
+        def held(person_id: int) -> QuerySet[Ticket, int]:
+            return (
+                Ticket.objects.filter(state__in=OPEN_STATES, assignee_id=person_id)
+                .order_by(*OWN_OPEN_ORDER)
+                .values_list("pk", flat=True)[:limit]
+            )
+
+        count = len(list(_OWN_OPEN_HELD.of(("held", limit), held, viewer.pk)))
+        walked = viewer.__dict__[_OWN_OPEN_WALKED_KEY] = count >= limit
     return bool(walked)
 
 

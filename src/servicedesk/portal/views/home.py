@@ -25,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "open_tickets": [t for t in tickets if t.state in OPEN_STATES],
             "other_tickets": [t for t in tickets if t.state not in OPEN_STATES],
-            "drafts": newest_drafts_of(person),
+            "drafts": newest_drafts_of(person, LIST_LIMIT),
             "status": current_status(),
             "password_reset_url": settings.SERVICEDESK_PASSWORD_RESET_URL
             or reverse("account_change_password"),
